@@ -1,0 +1,286 @@
+//! The public API: an [`Analyzer`] (tokenizer + model + backend) turns text into an [`Analysis`].
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::attribution::{self, TokenScores};
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::model::{Config, Model};
+use crate::tokenize::Tokenizer;
+
+/// Sentiment analysis with a loaded model.
+#[derive(Debug)]
+pub struct Analyzer {
+    model: Model,
+    tokenizer: Tokenizer,
+    backend: Backend,
+    positive: usize,
+}
+
+/// The result for one text. Offsets are **byte** offsets into the analysed `&str` (the JS API converts them
+/// to UTF-16 code units, see [`Analysis::into_utf16_offsets`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    /// The most probable label for the whole text.
+    pub label: String,
+    /// Each label's probability for the whole text, in the model's label order.
+    pub probabilities: Probabilities,
+    /// Every token, in order, with its score (see [`crate::attribution`]).
+    pub tokens: Vec<Token>,
+    /// Every word (a run of tokens from one pre-tokenizer split), with the sum of its tokens' scores.
+    pub words: Vec<Word>,
+    /// The backend that ran the model.
+    pub backend: &'static str,
+}
+
+/// One token of the text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Token {
+    /// Vocabulary id.
+    pub id: u32,
+    /// The vocabulary's spelling, for example `##ful`.
+    pub piece: String,
+    /// The original text the token covers: `text[start..end]`.
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    /// How much reading this token moved the positive log-odds (the prefix delta).
+    pub score: f32,
+    /// The positive probability once the text up to and including this token has been read.
+    pub probability: f32,
+}
+
+/// One word: consecutive tokens from the same pre-tokenizer split.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Word {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    /// The sum of its tokens' scores.
+    pub score: f32,
+    /// Index of its first token in [`Analysis::tokens`].
+    pub first_token: usize,
+    /// How many tokens it spans.
+    pub token_count: usize,
+}
+
+/// Label probabilities in the model's label order; serialized as an object `{label: probability}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probabilities(pub Vec<(String, f32)>);
+
+impl Probabilities {
+    /// The probability of `label`, if the model has that label.
+    pub fn get(&self, label: &str) -> Option<f32> {
+        self.0
+            .iter()
+            .find(|(name, _)| name == label)
+            .map(|&(_, p)| p)
+    }
+}
+
+impl Serialize for Probabilities {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (label, p) in &self.0 {
+            map.serialize_entry(label, p)?;
+        }
+        map.end()
+    }
+}
+
+impl Analyzer {
+    /// Builds an analyzer from the bytes of a model folder's three files.
+    pub fn from_bytes(config: &[u8], weights: &[u8], tokenizer: &[u8]) -> Result<Analyzer> {
+        Analyzer::from_parts(Config::from_json(config)?, weights, tokenizer)
+    }
+
+    /// Loads the model folder `dir` (`config.json` and the files it names).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_dir(dir: impl AsRef<std::path::Path>) -> Result<Analyzer> {
+        let dir = dir.as_ref();
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|e| Error::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })
+        };
+        let config = Config::from_json(&read("config.json")?)?;
+        let (weights, tokenizer) = (read(&config.weights)?, read(&config.tokenizer)?);
+        Analyzer::from_parts(config, &weights, &tokenizer)
+    }
+
+    fn from_parts(config: Config, weights: &[u8], tokenizer: &[u8]) -> Result<Analyzer> {
+        let tokenizer = Tokenizer::from_bytes(tokenizer)?;
+        if tokenizer.vocab_size() != config.vocab_size {
+            return Err(Error::VocabMismatch {
+                config: config.vocab_size,
+                tokenizer: tokenizer.vocab_size(),
+            });
+        }
+        let model = Model::from_config(config, weights)?;
+        let positive = model.config.positive_index().unwrap_or_else(|| validated());
+        Ok(Analyzer {
+            model,
+            tokenizer,
+            backend: Backend::choose(),
+            positive,
+        })
+    }
+
+    /// The model's configuration.
+    pub fn config(&self) -> &Config {
+        &self.model.config
+    }
+
+    /// The backend that runs the model, and why it was chosen.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// The loaded model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The loaded tokenizer.
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    /// Analyses one text: its label, label probabilities, and the score of every token and word.
+    pub fn analyze(&self, text: &str) -> Result<Analysis> {
+        let encoding = self.tokenizer.encode(text)?;
+        let max = self.model.config.max_length;
+        if encoding.ids.len() > max {
+            return Err(Error::TooLong {
+                tokens: encoding.ids.len(),
+                max,
+            });
+        }
+        let trace = self.backend.forward(&self.model, &encoding.ids)?;
+        let TokenScores { scores, running } = attribution::token_scores(&trace, self.positive);
+
+        let probabilities = attribution::softmax(trace.logits_at(trace.steps));
+        let best = (0..probabilities.len()).fold(0, |best, k| {
+            if probabilities[k] > probabilities[best] {
+                k
+            } else {
+                best
+            }
+        });
+        let labels = &self.model.config.labels;
+        let slice = |start: usize, end: usize| text.get(start..end).unwrap_or_default().to_owned();
+
+        let tokens = (0..encoding.ids.len())
+            .map(|s| {
+                let (start, end) = encoding.offsets[s];
+                Token {
+                    id: encoding.ids[s],
+                    piece: encoding.pieces[s].clone(),
+                    text: slice(start, end),
+                    start,
+                    end,
+                    score: scores[s],
+                    probability: running[s],
+                }
+            })
+            .collect();
+        let words = attribution::words(&encoding.word_ids, &encoding.offsets, &scores)
+            .into_iter()
+            .map(|word| Word {
+                text: slice(word.start, word.end),
+                start: word.start,
+                end: word.end,
+                score: word.score,
+                first_token: word.tokens.start,
+                token_count: word.tokens.len(),
+            })
+            .collect();
+        Ok(Analysis {
+            label: labels[best].clone(),
+            probabilities: Probabilities(labels.iter().cloned().zip(probabilities).collect()),
+            tokens,
+            words,
+            backend: self.backend.kind.name(),
+        })
+    }
+
+    /// Analyses several texts; the first failure names the index of its text.
+    pub fn analyze_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Analysis>> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(index, text)| {
+                self.analyze(text.as_ref()).map_err(|e| Error::InBatch {
+                    index,
+                    source: Box::new(e),
+                })
+            })
+            .collect()
+    }
+}
+
+impl Analysis {
+    /// Rewrites every offset from bytes to UTF-16 code units of `text` (the text this analysis came from), the
+    /// unit JavaScript's `String.prototype.slice` counts in.
+    pub fn into_utf16_offsets(mut self, text: &str) -> Analysis {
+        // utf16[b] is the UTF-16 index of byte b; only char boundaries are ever looked up.
+        let mut utf16 = vec![0u32; text.len() + 1];
+        let mut units = 0u32;
+        for (byte, ch) in text.char_indices() {
+            utf16[byte] = units;
+            units += ch.len_utf16() as u32;
+        }
+        utf16[text.len()] = units;
+        let convert = |byte: usize| utf16.get(byte).copied().unwrap_or(units) as usize;
+        for token in &mut self.tokens {
+            (token.start, token.end) = (convert(token.start), convert(token.end));
+        }
+        for word in &mut self.words {
+            (word.start, word.end) = (convert(word.start), convert(word.end));
+        }
+        self
+    }
+}
+
+/// Reached only if `Config::from_json` let through a `positive_label` missing from `labels`.
+#[cold]
+fn validated() -> ! {
+    unreachable!("Config::validate checks that positive_label is one of labels")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analysis_with_offsets(offsets: &[(usize, usize)]) -> Analysis {
+        let token = |&(start, end): &(usize, usize)| Token {
+            id: 0,
+            piece: String::new(),
+            text: String::new(),
+            start,
+            end,
+            score: 0.0,
+            probability: 0.5,
+        };
+        Analysis {
+            label: String::new(),
+            probabilities: Probabilities(vec![]),
+            tokens: offsets.iter().map(token).collect(),
+            words: vec![],
+            backend: "test",
+        }
+    }
+
+    #[test]
+    fn utf16_offsets_count_surrogate_pairs_and_accents() {
+        // "é" is 2 bytes / 1 unit, "👍" 4 bytes / 2 units, "中" 3 bytes / 1 unit.
+        let text = "é👍 中";
+        let spans = [(0, 2), (2, 6), (7, 10)];
+        let converted = analysis_with_offsets(&spans).into_utf16_offsets(text);
+        let got: Vec<_> = converted.tokens.iter().map(|t| (t.start, t.end)).collect();
+        assert_eq!(got, vec![(0, 1), (1, 3), (4, 5)]);
+    }
+}

@@ -1,0 +1,170 @@
+//! Per-token and per-word scores from the predictions of every prefix.
+//!
+//! # Definition
+//!
+//! Let `L_s` be the log-odds of the positive label after the model has read the first `s` tokens,
+//! `L_s = log p_s(positive) - log(1 - p_s(positive))`, with `L_0` the prediction for the empty text (the head
+//! applied to the zero state). The score of token `s` is the prefix delta
+//!
+//! ```text
+//! score_s = L_s - L_{s-1}
+//! ```
+//!
+//! how far adding that token to the prefix moved the positive log-odds. Positive scores push towards the
+//! positive label, negative ones away from it, and the scores add up to `L_T - L_0`: the whole text's
+//! log-odds, measured from the empty text. A word made of several tokens gets the sum of its tokens' scores,
+//! which is the same prefix delta taken over the whole word.
+//!
+//! The score reads the model in context: in "not good", "good" is scored after "not" has been read, so it
+//! can be negative. Format v1 is forward-only, so every prefix has a prediction of its own; a bidirectional
+//! model would need a different definition (for example, the backward direction run from each token to the
+//! end), since its prefix states see the future.
+
+use crate::lstm::Trace;
+
+/// `log p(label) - log(1 - p(label))` from logits, computed without forming `p` so it stays finite.
+pub fn log_odds(logits: &[f32], label: usize) -> f32 {
+    let rest_max = logits
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| k != label)
+        .map(|(_, &z)| z)
+        .fold(f32::NEG_INFINITY, f32::max);
+    let rest_sum: f32 = logits
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| k != label)
+        .map(|(_, &z)| (z - rest_max).exp())
+        .sum();
+    logits[label] - (rest_max + rest_sum.ln())
+}
+
+/// Softmax over `logits`, stable for large values.
+pub fn softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exps: Vec<f32> = logits.iter().map(|z| (z - max).exp()).collect();
+    let sum: f32 = exps.iter().sum();
+    exps.into_iter().map(|e| e / sum).collect()
+}
+
+/// Per-token results of one pass.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenScores {
+    /// `score_s` for each token.
+    pub scores: Vec<f32>,
+    /// `p_s(positive)`: the positive probability once the prefix through each token has been read.
+    pub running: Vec<f32>,
+}
+
+/// The prefix-delta score of every token, and the running positive probability.
+pub fn token_scores(trace: &Trace, positive: usize) -> TokenScores {
+    let odds: Vec<f32> = (0..=trace.steps)
+        .map(|s| log_odds(trace.logits_at(s), positive))
+        .collect();
+    TokenScores {
+        scores: odds.windows(2).map(|w| w[1] - w[0]).collect(),
+        running: (1..=trace.steps)
+            .map(|s| softmax(trace.logits_at(s))[positive])
+            .collect(),
+    }
+}
+
+/// A word: a run of consecutive tokens with the same word id, and its merged score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WordSpan {
+    /// The word's tokens, `first..end`.
+    pub tokens: std::ops::Range<usize>,
+    /// Byte offsets of the word in the text: the first token's start to the last token's end.
+    pub start: usize,
+    pub end: usize,
+    /// The sum of its tokens' scores.
+    pub score: f32,
+}
+
+/// Groups tokens into words by their word ids (a token without one is a word by itself).
+pub fn words(
+    word_ids: &[Option<u32>],
+    offsets: &[(usize, usize)],
+    scores: &[f32],
+) -> Vec<WordSpan> {
+    let mut words: Vec<WordSpan> = Vec::new();
+    for (index, (word_id, &(start, end))) in word_ids.iter().zip(offsets).enumerate() {
+        let continues = index > 0 && word_id.is_some() && word_ids[index - 1] == *word_id;
+        match words.last_mut() {
+            Some(word) if continues => {
+                word.tokens.end = index + 1;
+                word.end = word.end.max(end);
+                word.score += scores[index];
+            }
+            _ => words.push(WordSpan {
+                tokens: index..index + 1,
+                start,
+                end,
+                score: scores[index],
+            }),
+        }
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_odds_of_two_labels_is_the_logit_difference() {
+        assert!((log_odds(&[0.5, 2.0], 1) - 1.5).abs() < 1e-6);
+        assert!((log_odds(&[0.5, 2.0], 0) + 1.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn log_odds_stays_finite_when_probabilities_saturate() {
+        let odds = log_odds(&[-200.0, 200.0], 1);
+        assert!((odds - 400.0).abs() < 1e-3, "{odds}");
+    }
+
+    #[test]
+    fn log_odds_of_three_labels_matches_the_probabilities() {
+        let logits = [0.3, -1.2, 0.9];
+        let p = softmax(&logits);
+        let expected = (p[2] / (1.0 - p[2])).ln();
+        assert!((log_odds(&logits, 2) - expected).abs() < 1e-5);
+    }
+
+    #[test]
+    fn scores_telescope_to_the_whole_text() {
+        let trace = Trace {
+            steps: 3,
+            labels: 2,
+            logits: vec![0.0, 0.1, 0.0, 1.0, 0.5, -0.5, 0.2, 2.0],
+            hidden: vec![],
+            cell: vec![],
+        };
+        let TokenScores { scores, running } = token_scores(&trace, 1);
+        let total: f32 = scores.iter().sum();
+        assert!((total - (1.8 - 0.1)).abs() < 1e-6, "{scores:?}");
+        assert!((scores[1] - (-1.0 - 1.0)).abs() < 1e-6, "{scores:?}");
+        assert!((running[2] - softmax(&[0.2, 2.0])[1]).abs() < 1e-7);
+    }
+
+    #[test]
+    fn subword_tokens_merge_into_one_word() {
+        let word_ids = [Some(0), Some(1), Some(1), None, Some(2)];
+        let offsets = [(0, 3), (4, 10), (10, 13), (13, 14), (15, 18)];
+        let scores = [0.5, -1.0, 0.25, 0.1, 2.0];
+        let words = words(&word_ids, &offsets, &scores);
+        let spans: Vec<_> = words
+            .iter()
+            .map(|w| (w.tokens.clone(), w.start, w.end, w.score))
+            .collect();
+        assert_eq!(
+            spans,
+            vec![
+                (0..1, 0, 3, 0.5),
+                (1..3, 4, 13, -0.75),
+                (3..4, 13, 14, 0.1),
+                (4..5, 15, 18, 2.0)
+            ]
+        );
+    }
+}

@@ -1,0 +1,119 @@
+//! The one error type of the crate, grouped by the stage that fails.
+//!
+//! Every variant carries what a caller needs to fix the problem (the file, the tensor, both shapes), and its
+//! message says what to do. Bad input never panics: it becomes one of these.
+
+use std::fmt;
+
+/// Everything that can go wrong when loading a model or analysing text.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // --- Loading: config.json ---
+    /// `config.json` is not valid JSON, or a field is missing or has the wrong type.
+    #[error("config.json is invalid: {message}; see models/README.md for the format")]
+    Config { message: String },
+
+    /// The model was written for a format version this build cannot read.
+    #[error(
+        "config.json has format_version {found}, but this build of sentir reads version {supported}; \
+         use a sentir release that matches the model, or re-export the model"
+    )]
+    FormatVersion { found: u64, supported: u64 },
+
+    /// A config field holds a value that format v1 does not support.
+    #[error("config.json field `{field}` is {found}, but format v1 requires {expected}")]
+    Unsupported {
+        field: &'static str,
+        found: String,
+        expected: String,
+    },
+
+    // --- Loading: model.safetensors ---
+    /// The weights file is not a readable safetensors file (truncated, corrupt header, ...).
+    #[error("the weights file is not valid safetensors ({message}); re-export or re-download it")]
+    Weights { message: String },
+
+    /// A tensor the config implies is not in the weights file.
+    #[error("the weights file has no tensor `{name}`; it was expected from config.json")]
+    MissingTensor { name: String },
+
+    /// The weights file has a tensor the config does not explain.
+    #[error("the weights file has a tensor `{name}` that config.json does not describe")]
+    UnexpectedTensor { name: String },
+
+    /// A tensor has a shape other than the one the config implies.
+    #[error("tensor `{name}` has shape {found:?}, but config.json implies {expected:?}")]
+    TensorShape {
+        name: String,
+        expected: Vec<usize>,
+        found: Vec<usize>,
+    },
+
+    /// A tensor is stored with a dtype other than the config's `dtype`.
+    #[error(
+        "tensor `{name}` is stored as {found}, but config.json says the weights are {expected}"
+    )]
+    TensorDtype {
+        name: String,
+        expected: String,
+        found: String,
+    },
+
+    /// A weight is NaN or infinite, which would silently poison every result.
+    #[error("tensor `{name}` holds a non-finite value at index {index}; the model file is corrupt")]
+    NonFinite { name: String, index: usize },
+
+    // --- Loading: tokenizer.json ---
+    /// `tokenizer.json` does not parse as a Hugging Face tokenizer.
+    #[error(
+        "tokenizer.json could not be loaded ({message}); it must be a Hugging Face tokenizers file"
+    )]
+    Tokenizer { message: String },
+
+    /// The tokenizer and the embedding disagree on the vocabulary size.
+    #[error(
+        "tokenizer.json has {tokenizer} tokens but config.json says vocab_size is {config}; \
+         the tokenizer does not belong to this model"
+    )]
+    VocabMismatch { config: usize, tokenizer: usize },
+
+    // --- Analysing text ---
+    /// The tokenizer failed on the text.
+    #[error("the text could not be tokenized: {message}")]
+    Tokenize { message: String },
+
+    /// The tokenizer produced an id outside the embedding (a broken tokenizer/model pair).
+    #[error("token id {id} is outside the vocabulary of {vocab_size} tokens")]
+    TokenId { id: u32, vocab_size: usize },
+
+    /// The text has more tokens than the model accepts in one pass.
+    #[error(
+        "the text has {tokens} tokens, more than this model's maximum of {max}; split it into shorter parts"
+    )]
+    TooLong { tokens: usize, max: usize },
+
+    /// One text of a batch failed; `index` is its position in the batch.
+    #[error("text {index} of the batch: {source}")]
+    InBatch {
+        index: usize,
+        #[source]
+        source: Box<Error>,
+    },
+
+    // --- Native file access ---
+    /// A model file could not be read from disk.
+    #[error("could not read {path}: {message}")]
+    Io { path: String, message: String },
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn config(message: impl fmt::Display) -> Self {
+        Error::Config {
+            message: message.to_string(),
+        }
+    }
+}

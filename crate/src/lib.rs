@@ -1,0 +1,41 @@
+//! # sentir
+//!
+//! Per-token sentiment analysis, small and fast enough to run in a web page.
+//!
+//! The pipeline, one module per stage:
+//!
+//! 1. [`tokenize`]: a Hugging Face `tokenizer.json` splits text into tokens with byte offsets and word ids.
+//! 2. [`model`]: format v1 (`config.json` + `model.safetensors`), loaded and validated once.
+//! 3. [`lstm`]: embedding, stacked LSTM and linear head; the module docs are the specification, and
+//!    [`lstm::reference`] is the scalar oracle.
+//! 4. [`backend`]: which implementation runs the forward pass, and why.
+//! 5. [`attribution`]: each token's score is how far it moved the positive log-odds of the prefix.
+//! 6. [`Analyzer`]: the public API tying these together; `wasm` (wasm32 only) is the one module that knows
+//!    about JavaScript.
+//!
+//! Offsets are byte offsets into the analysed `&str` in Rust, and UTF-16 code units in the JS API.
+//!
+//! ```no_run
+//! let analyzer = sentir::Analyzer::from_dir("models/tiny-random")?;
+//! let analysis = analyzer.analyze("The acting was not good, but the music was wonderful.")?;
+//! for word in &analysis.words {
+//!     println!("{:>12} {:+.2}", word.text, word.score);
+//! }
+//! # Ok::<(), sentir::Error>(())
+//! ```
+//!
+//! Targets: natively the tokenizer uses `fancy-regex`, as it must on wasm32, so both encode identically.
+
+pub mod analyzer;
+pub mod attribution;
+pub mod backend;
+mod error;
+pub mod lstm;
+pub mod model;
+pub mod tokenize;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use analyzer::{Analysis, Analyzer, Probabilities, Token, Word};
+pub use backend::{Backend, BackendKind};
+pub use error::{Error, Result};

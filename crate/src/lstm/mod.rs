@@ -1,0 +1,108 @@
+//! The forward pass: embedding, stacked LSTM, linear head. This doc comment is its specification; the scalar
+//! [`reference`] implements it plainly and is the oracle that faster siblings (a SIMD kernel, WGSL shaders)
+//! are tested against, never against each other.
+//!
+//! # Equations
+//!
+//! Token ids `t_1 .. t_T` become inputs `x_s = E[t_s]`, a row of the embedding. Each layer `l` keeps a hidden
+//! state `h` and a cell state `c`, both of size `H` and zero before the first step, and at each step `s` reads
+//! `x_s` (layer 0) or the hidden state `h_s` of layer `l - 1` (layers above):
+//!
+//! ```text
+//! z   = W_ih · x_s + W_hh · h_{s-1} + b        4H values, the gates stacked in the order [i, f, g, o]
+//! i   = σ(z[0H..1H])     input gate
+//! f   = σ(z[1H..2H])     forget gate
+//! g   = tanh(z[2H..3H])  candidate cell
+//! o   = σ(z[3H..4H])     output gate
+//! c_s = f ⊙ c_{s-1} + i ⊙ g
+//! h_s = o ⊙ tanh(c_s)
+//! ```
+//!
+//! with `σ(x) = 1 / (1 + e^-x)`. This is PyTorch's `nn.LSTM` with its two biases summed into one `b`.
+//! The head maps the last layer's hidden state to one logit per label: `logits_s = W_head · h_s + b_head`.
+//! It is applied after every step, and also to the zero state (`s = 0`, the empty prefix), so that one pass
+//! gives the prediction for every prefix of the text (see [`crate::attribution`]).
+//!
+//! # One step by hand
+//!
+//! With `H = 1` and a one-dimensional input `x = [1]`, previous state `h = 0`, `c = 1`, no recurrent weights
+//! and no bias, choose the input weights so that the gate pre-activations are `z = [ln 3, 0, atanh ½, 0]`.
+//! Then `i = σ(ln 3) = 3/4`, `f = σ(0) = 1/2`, `g = tanh(atanh ½) = 1/2`, `o = 1/2`, so
+//! `c = ½·1 + ¾·½ = 0.875` and `h = ½·tanh(0.875) = 0.3519528…`:
+//!
+//! ```
+//! use sentir::lstm::{LstmLayer, State, reference};
+//! use sentir::model::Matrix;
+//!
+//! let weights = vec![3f32.ln(), 0.0, 0.5f32.atanh(), 0.0];
+//! let layer = LstmLayer {
+//!     weight_ih: Matrix::new(4, 1, weights).unwrap(),
+//!     weight_hh: Matrix::new(4, 1, vec![0.0; 4]).unwrap(),
+//!     bias: vec![0.0; 4],
+//! };
+//! let mut state = State { h: vec![0.0], c: vec![1.0] };
+//! reference::step(&layer, &[1.0], &mut state);
+//! assert!((state.c[0] - 0.875).abs() < 1e-6);
+//! assert!((state.h[0] - 0.351_952_8).abs() < 1e-6);
+//! ```
+
+pub mod reference;
+
+use crate::model::Matrix;
+
+/// One LSTM layer's weights, in format v1's layout (see the module docs for the equations).
+#[derive(Debug, Clone)]
+pub struct LstmLayer {
+    /// `[4H, input]`: the four gates' input weights, stacked `[i, f, g, o]`.
+    pub weight_ih: Matrix,
+    /// `[4H, H]`: the four gates' recurrent weights, stacked the same way.
+    pub weight_hh: Matrix,
+    /// `[4H]`: one bias per gate row (PyTorch's `bias_ih + bias_hh`).
+    pub bias: Vec<f32>,
+}
+
+impl LstmLayer {
+    /// `H`, the size of this layer's hidden and cell state.
+    pub fn hidden_size(&self) -> usize {
+        self.weight_hh.cols()
+    }
+}
+
+/// The recurrent state of one layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub h: Vec<f32>,
+    pub c: Vec<f32>,
+}
+
+impl State {
+    /// The zero state every sequence starts from.
+    pub fn zeros(hidden_size: usize) -> State {
+        State {
+            h: vec![0.0; hidden_size],
+            c: vec![0.0; hidden_size],
+        }
+    }
+}
+
+/// What a forward pass over one text yields: the prediction for every prefix, and the states it went through.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    /// Tokens read, `T`.
+    pub steps: usize,
+    /// Labels, `K`.
+    pub labels: usize,
+    /// `[T + 1, K]`, row-major: row `s` holds the head's logits after `s` tokens (row 0 is the empty prefix).
+    pub logits: Vec<f32>,
+    /// Per layer, `[T, H]`: the hidden state after each step. Kept for tests and inspection.
+    pub hidden: Vec<Vec<f32>>,
+    /// Per layer, `[T, H]`: the cell state after each step.
+    pub cell: Vec<Vec<f32>>,
+}
+
+impl Trace {
+    /// The logits after the first `prefix` tokens.
+    pub fn logits_at(&self, prefix: usize) -> &[f32] {
+        &self.logits[prefix * self.labels..(prefix + 1) * self.labels]
+    }
+}

@@ -1,0 +1,72 @@
+//! The scalar reference: the module-level equations in plain safe Rust, one text at a time, in `f32`.
+//!
+//! Written for clarity, not speed: it is the oracle the fast kernels are tested against.
+
+use super::{LstmLayer, State, Trace};
+use crate::error::{Error, Result};
+use crate::model::Model;
+
+/// `σ(x) = 1 / (1 + e^-x)`; saturates to exactly 0 or 1 without producing NaN.
+pub fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Advances `state` by one step on input `x`.
+pub fn step(layer: &LstmLayer, x: &[f32], state: &mut State) {
+    let h = layer.hidden_size();
+    let mut z = vec![0.0; 4 * h];
+    layer.weight_ih.mat_vec_bias(x, &layer.bias, &mut z);
+    layer.weight_hh.mat_vec_add(&state.h, &mut z);
+    let (zi, rest) = z.split_at(h);
+    let (zf, rest) = rest.split_at(h);
+    let (zg, zo) = rest.split_at(h);
+    for j in 0..h {
+        let (i, f, g, o) = (sigmoid(zi[j]), sigmoid(zf[j]), zg[j].tanh(), sigmoid(zo[j]));
+        state.c[j] = f * state.c[j] + i * g;
+        state.h[j] = o * state.c[j].tanh();
+    }
+}
+
+/// Runs the whole model over `ids`: the logits of every prefix, and every layer's states.
+pub fn forward(model: &Model, ids: &[u32]) -> Result<Trace> {
+    let vocab_size = model.embedding.rows();
+    if let Some(&id) = ids.iter().find(|&&id| id as usize >= vocab_size) {
+        return Err(Error::TokenId { id, vocab_size });
+    }
+    let steps = ids.len();
+    let labels = model.head.bias.len();
+
+    // Layer by layer over the whole sequence: each layer's outputs are the next one's inputs.
+    let mut inputs: Vec<Vec<f32>> = ids
+        .iter()
+        .map(|&id| model.embedding.row(id as usize).to_vec())
+        .collect();
+    let (mut hidden, mut cell) = (Vec::new(), Vec::new());
+    for layer in &model.layers {
+        let mut state = State::zeros(layer.hidden_size());
+        let (mut hs, mut cs) = (Vec::with_capacity(steps), Vec::with_capacity(steps));
+        for x in &inputs {
+            step(layer, x, &mut state);
+            hs.push(state.h.clone());
+            cs.push(state.c.clone());
+        }
+        hidden.push(hs.concat());
+        cell.push(cs.concat());
+        inputs = hs;
+    }
+
+    let mut logits = vec![0.0; (steps + 1) * labels];
+    let top_hidden_size = model.head.weight.cols();
+    let zero = vec![0.0; top_hidden_size];
+    let prefixes = std::iter::once(zero.as_slice()).chain(inputs.iter().map(Vec::as_slice));
+    for (out, h) in logits.chunks_exact_mut(labels).zip(prefixes) {
+        model.head.weight.mat_vec_bias(h, &model.head.bias, out);
+    }
+    Ok(Trace {
+        steps,
+        labels,
+        logits,
+        hidden,
+        cell,
+    })
+}

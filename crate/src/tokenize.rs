@@ -1,0 +1,56 @@
+//! Tokenization: a Hugging Face `tokenizer.json`, giving ids, byte offsets and word ids together.
+//!
+//! sentir never adds special tokens (no `[CLS]`/`[SEP]`): every token the model reads is a piece of the text,
+//! so every step of the LSTM has a span of the text it belongs to.
+
+use crate::error::{Error, Result};
+
+/// A loaded `tokenizer.json`.
+#[derive(Debug, Clone)]
+pub struct Tokenizer {
+    inner: tokenizers::Tokenizer,
+}
+
+/// One text, tokenized.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Encoding {
+    /// Vocabulary ids, one per token.
+    pub ids: Vec<u32>,
+    /// The vocabulary's spelling of each token (for example `##ful` for a WordPiece continuation).
+    pub pieces: Vec<String>,
+    /// Byte offsets `[start, end)` of each token in the original text.
+    pub offsets: Vec<(usize, usize)>,
+    /// The word (pre-tokenizer split) each token belongs to; tokens of one word share an id.
+    pub word_ids: Vec<Option<u32>>,
+}
+
+impl Tokenizer {
+    /// Loads a tokenizer from the bytes of a `tokenizer.json` file.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Tokenizer> {
+        let inner = tokenizers::Tokenizer::from_bytes(bytes).map_err(|e| Error::Tokenizer {
+            message: e.to_string(),
+        })?;
+        Ok(Tokenizer { inner })
+    }
+
+    /// The number of ids the tokenizer can produce, added tokens included.
+    pub fn vocab_size(&self) -> usize {
+        self.inner.get_vocab_size(true)
+    }
+
+    /// Tokenizes `text` without special tokens.
+    pub fn encode(&self, text: &str) -> Result<Encoding> {
+        let encoding = self
+            .inner
+            .encode(text, false)
+            .map_err(|e| Error::Tokenize {
+                message: e.to_string(),
+            })?;
+        Ok(Encoding {
+            ids: encoding.get_ids().to_vec(),
+            pieces: encoding.get_tokens().to_vec(),
+            offsets: encoding.get_offsets().to_vec(),
+            word_ids: encoding.get_word_ids().to_vec(),
+        })
+    }
+}

@@ -1,0 +1,211 @@
+//! The JavaScript API. This is the only module that knows about `wasm_bindgen`, `js_sys` and `web_sys`; the rest
+//! of the crate is plain Rust that builds and tests natively.
+//!
+//! ```js
+//! import init, { Analyzer } from "sentir";
+//! await init();
+//! const analyzer = await Analyzer.create("models/tiny-random/");   // or { config, weights, tokenizer } bytes
+//! const result = await analyzer.analyze("not good, but wonderful");
+//! for (const t of result.tokens) console.log(text.slice(t.start, t.end), t.score);
+//! analyzer.free();
+//! ```
+//!
+//! Offsets in results are UTF-16 code units, the unit of `String.prototype.slice`. Errors are JS `Error`s whose
+//! message says what went wrong and what to do.
+
+use js_sys::{ArrayBuffer, Promise, Reflect, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::model::Config;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch`, present in browsers, workers and node >= 18 alike.
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str) -> Promise;
+}
+
+/// A loaded model, ready to analyse text. Call `free()` when done with it.
+#[wasm_bindgen(js_name = Analyzer)]
+#[derive(Debug)]
+pub struct JsAnalyzer {
+    inner: crate::Analyzer,
+}
+
+#[wasm_bindgen(js_class = Analyzer)]
+impl JsAnalyzer {
+    /// Loads a model. `source` is either the base URL of a model folder (a string or `URL`; `config.json` and
+    /// the files it names are fetched from there), or an object `{ config, weights, tokenizer }` holding the
+    /// three files as `Uint8Array`s, `ArrayBuffer`s or (for the JSON files) strings.
+    pub async fn create(source: JsValue) -> Result<JsAnalyzer, JsError> {
+        let inner = if Reflect::has(&source, &"config".into()).unwrap_or(false) {
+            let file = |name: &str| bytes_field(&source, name);
+            crate::Analyzer::from_bytes(&file("config")?, &file("weights")?, &file("tokenizer")?)
+        } else if let Some(base) = url_of(&source) {
+            from_url(&base).await?
+        } else {
+            return Err(JsError::new(
+                "Analyzer.create(source): source must be a model folder's base URL, or \
+                 { config, weights, tokenizer } with each file as a Uint8Array, ArrayBuffer or string",
+            ));
+        };
+        Ok(JsAnalyzer {
+            inner: inner.map_err(error)?,
+        })
+    }
+
+    /// Analyses one text. Resolves to `{ label, probabilities, tokens, words, backend }`, offsets in UTF-16
+    /// code units.
+    pub fn analyze(&self, text: String) -> Promise {
+        settle(
+            self.inner
+                .analyze(&text)
+                .map(|analysis| analysis.into_utf16_offsets(&text)),
+        )
+    }
+
+    /// Analyses several texts. Resolves to an array of results, in order; rejects naming the first text that
+    /// failed.
+    #[wasm_bindgen(js_name = analyzeBatch)]
+    pub fn analyze_batch(&self, texts: Vec<String>) -> Promise {
+        let results = self.inner.analyze_batch(&texts).map(|analyses| {
+            analyses
+                .into_iter()
+                .zip(&texts)
+                .map(|(analysis, text)| analysis.into_utf16_offsets(text))
+                .collect::<Vec<_>>()
+        });
+        settle(results)
+    }
+
+    /// The backend that runs the model: `"cpu-scalar"` for now.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.inner.backend().kind.name().to_owned()
+    }
+
+    /// Why that backend was chosen.
+    #[wasm_bindgen(getter, js_name = backendReason)]
+    pub fn backend_reason(&self) -> String {
+        self.inner.backend().reason.clone()
+    }
+
+    /// The model's name from its `config.json`.
+    #[wasm_bindgen(getter, js_name = modelName)]
+    pub fn model_name(&self) -> String {
+        self.inner.config().name.clone()
+    }
+
+    /// The model's labels, in the order of `probabilities`.
+    #[wasm_bindgen(getter)]
+    pub fn labels(&self) -> Vec<String> {
+        self.inner.config().labels.clone()
+    }
+}
+
+fn error(error: crate::Error) -> JsError {
+    JsError::new(&error.to_string())
+}
+
+/// A promise already settled with `result`, as a plain JS object (maps become objects).
+fn settle<T: Serialize>(result: crate::Result<T>) -> Promise {
+    let value = result.map_err(error).and_then(|value| {
+        value
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| JsError::new(&format!("could not convert the result to JS: {e}")))
+    });
+    match value {
+        Ok(value) => Promise::resolve(&value),
+        Err(error) => Promise::reject(&error.into()),
+    }
+}
+
+/// A base URL given as a string or a `URL` object.
+fn url_of(source: &JsValue) -> Option<String> {
+    source
+        .as_string()
+        .or_else(|| Reflect::get(source, &"href".into()).ok()?.as_string())
+}
+
+/// `source[name]` as bytes: a `Uint8Array` (node's `Buffer` included), an `ArrayBuffer`, or a string.
+fn bytes_field(source: &JsValue, name: &str) -> Result<Vec<u8>, JsError> {
+    let value = Reflect::get(source, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    if let Some(text) = value.as_string() {
+        Ok(text.into_bytes())
+    } else if value.is_instance_of::<Uint8Array>() || value.is_instance_of::<ArrayBuffer>() {
+        Ok(Uint8Array::new(&value).to_vec())
+    } else {
+        Err(JsError::new(&format!(
+            "Analyzer.create: `{name}` must be a Uint8Array, ArrayBuffer or string holding the model's {name} file"
+        )))
+    }
+}
+
+/// Fetches `config.json` from `base`, then the weights and tokenizer it names, both requests in flight at once.
+async fn from_url(base: &str) -> Result<crate::Result<crate::Analyzer>, JsError> {
+    let url = |file: &str| format!("{}/{file}", base.trim_end_matches('/'));
+    let config_bytes = fetch_bytes(&url("config.json")).await?;
+    let config = match Config::from_json(&config_bytes) {
+        Ok(config) => config,
+        Err(e) => return Ok(Err(e)),
+    };
+    let (weights_url, tokenizer_url) = (url(&config.weights), url(&config.tokenizer));
+    let weights = start_fetch(&weights_url);
+    let tokenizer = start_fetch(&tokenizer_url);
+    let weights = finish_fetch(&weights_url, weights).await?;
+    let tokenizer = finish_fetch(&tokenizer_url, tokenizer).await?;
+    Ok(crate::Analyzer::from_bytes(
+        &config_bytes,
+        &weights,
+        &tokenizer,
+    ))
+}
+
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, JsError> {
+    finish_fetch(url, start_fetch(url)).await
+}
+
+fn start_fetch(url: &str) -> JsFuture {
+    JsFuture::from(global_fetch(url))
+}
+
+async fn finish_fetch(url: &str, request: JsFuture) -> Result<Vec<u8>, JsError> {
+    let failed = |why: String| {
+        JsError::new(&format!(
+            "could not fetch {url}: {why}; check the model's base URL"
+        ))
+    };
+    let response: web_sys::Response = request
+        .await
+        .map_err(|e| failed(describe(&e)))?
+        .dyn_into()
+        .map_err(|_| failed("not a Response".into()))?;
+    if !response.ok() {
+        return Err(failed(format!(
+            "HTTP {} {}",
+            response.status(),
+            response.status_text()
+        )));
+    }
+    let buffer = response.array_buffer().map_err(|e| failed(describe(&e)))?;
+    let buffer = JsFuture::from(buffer)
+        .await
+        .map_err(|e| failed(describe(&e)))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// A thrown JS value as text, for error messages.
+fn describe(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
+}

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Make the tiny test model (random weights, a small WordPiece tokenizer) and its golden vectors.
+
+The golden vectors come from an implementation independent of the Rust crate: Python `tokenizers` for ids and
+offsets, and numpy in float64 for the LSTM, the head and the per-token scores, following the equations in
+crate/src/lstm/mod.rs and the score definition in crate/src/attribution.rs.
+
+    scripts/make-tiny-model.py           # writes models/tiny-random/ and tests/golden/tiny-random.json
+    scripts/make-tiny-model.py --check   # regenerates into a temporary folder and compares with the committed files
+
+Dependencies: scripts/requirements-golden.txt (numpy, tokenizers, safetensors). Everything is seeded.
+"""
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import save_file
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 20261126
+NAME = "tiny-random"
+EMBEDDING, HIDDEN, LAYERS = 8, 6, 2
+LABELS = ["negative", "positive"]
+MAX_LENGTH = 64
+
+# A small corpus for the tokenizer: enough words that common ones are whole tokens and rarer ones split into
+# WordPiece pieces, with accents, CJK and emoji so those have tokens of their own.
+CORPUS = [
+    "The acting was not good, but the music was wonderful.",
+    "I loved this movie, it was great and the story was good.",
+    "A terrible, boring film with a bad plot and worse acting.",
+    "The food was not bad at all, and the service was friendly.",
+    "Never had a better meal in my life!",
+    "What a waste of time. I hated every minute.",
+    "The music is beautiful, the characters are wonderful.",
+    "It was okay, nothing special, but not awful either.",
+    "Great acting, great music, great fun.",
+    "The ending was sad but the film was good.",
+    "I do not like it. I did not enjoy the show.",
+    "Brilliant, moving and funny; a wonderful surprise.",
+    "café crème très bon 😀 ❤ 👍 这部电影很好 很 好 电 影",
+    "The worst movie of the year, bad bad bad.",
+    "Best meal ever, the chef was amazing and the wine was wonderful.",
+    "It is good. It is bad. It was fine. They were happy.",
+]
+
+# Texts for the golden vectors: ASCII, accents, emoji (one ZWJ sequence), CJK, whitespace, and the empty text.
+TEXTS = [
+    "The acting was not good, but the music was wonderful.",
+    "I loved it!",
+    "Terrible. Just terrible.",
+    "",
+    "Café crème, très bon 😀",
+    "The family 👨‍👩‍👧 was happy ❤️",
+    "这部电影很好",
+    "Naïve résumé, Zoë's coöperation",
+    "unbelievably disappointing",
+    "  leading and trailing spaces  ",
+    "MIXED case WORDS\tand a\nnewline",
+    "An extraordinarily long sentence that goes on about the plot, the characters, and the music of the film.",
+]
+
+
+def make_tokenizer():
+    """A WordPiece tokenizer over a vocabulary built by hand from CORPUS, so it is the same on every run
+    (the trainer's ordering of equal-count pieces is not): every character alone and as a continuation,
+    the words of the corpus, and a few suffixes so that longer words split into several pieces."""
+    normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True, strip_accents=True, lowercase=True)
+    pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    words = sorted({w for line in CORPUS for w, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(line))})
+    chars = sorted({c for w in words for c in w})
+    suffixes = ["##able", "##ably", "##ing", "##ly", "##ed", "##er", "##s", "##tion", "##ive"]
+    pieces = ["[UNK]"] + chars + [f"##{c}" for c in chars] + suffixes + [w for w in words if len(w) > 1]
+    vocab = {piece: i for i, piece in enumerate(dict.fromkeys(pieces))}
+    tokenizer = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=100))
+    tokenizer.normalizer = normalizer
+    tokenizer.pre_tokenizer = pre_tokenizer
+    return tokenizer
+
+
+def make_weights(vocab_size, rng):
+    def normal(*shape, scale):
+        return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+    tensors = {"embedding.weight": normal(vocab_size, EMBEDDING, scale=1.0)}
+    for layer in range(LAYERS):
+        inputs = EMBEDDING if layer == 0 else HIDDEN
+        tensors[f"lstm.{layer}.weight_ih"] = normal(4 * HIDDEN, inputs, scale=0.6)
+        tensors[f"lstm.{layer}.weight_hh"] = normal(4 * HIDDEN, HIDDEN, scale=0.6)
+        tensors[f"lstm.{layer}.bias"] = normal(4 * HIDDEN, scale=0.3)
+    tensors["head.weight"] = normal(len(LABELS), HIDDEN, scale=1.5)
+    tensors["head.bias"] = normal(len(LABELS), scale=0.2)
+    return tensors
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def forward(tensors, ids):
+    """The LSTM in float64, from the float32 weights: per-layer states and the logits of every prefix."""
+    w = {name: value.astype(np.float64) for name, value in tensors.items()}
+    inputs = [w["embedding.weight"][i] for i in ids]
+    hidden, cell = [], []
+    for layer in range(LAYERS):
+        h, c = np.zeros(HIDDEN), np.zeros(HIDDEN)
+        hs, cs = [], []
+        for x in inputs:
+            z = w[f"lstm.{layer}.weight_ih"] @ x + w[f"lstm.{layer}.weight_hh"] @ h + w[f"lstm.{layer}.bias"]
+            i, f, g, o = sigmoid(z[0:HIDDEN]), sigmoid(z[HIDDEN:2 * HIDDEN]), np.tanh(z[2 * HIDDEN:3 * HIDDEN]), sigmoid(z[3 * HIDDEN:])
+            c = f * c + i * g
+            h = o * np.tanh(c)
+            hs.append(h)
+            cs.append(c)
+        hidden.append(hs)
+        cell.append(cs)
+        inputs = hs
+    tops = [np.zeros(HIDDEN)] + list(inputs)
+    logits = [w["head.weight"] @ h + w["head.bias"] for h in tops]
+    return hidden, cell, logits
+
+
+def softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def golden_case(tokenizer, tensors, text):
+    encoding = tokenizer.encode(text, add_special_tokens=False)
+    ids = encoding.ids
+    hidden, cell, logits = forward(tensors, ids)
+    positive = LABELS.index("positive")
+    odds = [float(math.log(softmax(z)[positive]) - math.log(1.0 - softmax(z)[positive])) for z in logits]
+    scores = [odds[s + 1] - odds[s] for s in range(len(ids))]
+
+    # Python's offsets count characters; the Rust API counts UTF-8 bytes and the JS API UTF-16 code units.
+    def utf8(i):
+        return len(text[:i].encode("utf-8"))
+
+    def utf16(i):
+        return len(text[:i].encode("utf-16-le")) // 2
+
+    words = []
+    for s, word_id in enumerate(encoding.word_ids):
+        if s > 0 and word_id is not None and encoding.word_ids[s - 1] == word_id:
+            words[-1]["token_count"] += 1
+            words[-1]["end"] = encoding.offsets[s][1]
+            words[-1]["score"] += scores[s]
+        else:
+            start, end = encoding.offsets[s]
+            words.append({"first_token": s, "token_count": 1, "start": start, "end": end, "score": scores[s]})
+    for word in words:
+        start, end = word.pop("start"), word.pop("end")
+        word.update(text=text[start:end], byte_offsets=[utf8(start), utf8(end)], utf16_offsets=[utf16(start), utf16(end)])
+
+    final = softmax(logits[-1])
+    return {
+        "text": text,
+        "ids": ids,
+        "pieces": encoding.tokens,
+        "token_texts": [text[a:b] for a, b in encoding.offsets],
+        "byte_offsets": [[utf8(a), utf8(b)] for a, b in encoding.offsets],
+        "utf16_offsets": [[utf16(a), utf16(b)] for a, b in encoding.offsets],
+        "word_ids": encoding.word_ids,
+        "hidden": [[h.tolist() for h in layer] for layer in hidden],
+        "cell": [[c.tolist() for c in layer] for layer in cell],
+        "logits": [z.tolist() for z in logits],
+        "probabilities": final.tolist(),
+        "label": LABELS[int(np.argmax(final))],
+        "running": [float(softmax(z)[positive]) for z in logits[1:]],
+        "scores": scores,
+        "words": words,
+    }
+
+
+def generate(model_dir: Path, golden_path: Path):
+    rng = np.random.default_rng(SEED)
+    tokenizer = make_tokenizer()
+    vocab_size = tokenizer.get_vocab_size(with_added_tokens=True)
+    tensors = make_weights(vocab_size, rng)
+
+    model_dir.mkdir(parents=True, exist_ok=True)
+    tokenizer.save(str(model_dir / "tokenizer.json"))
+    save_file(tensors, str(model_dir / "model.safetensors"))
+    config = {
+        "format_version": 1,
+        "name": NAME,
+        "vocab_size": vocab_size,
+        "embedding_size": EMBEDDING,
+        "hidden_size": HIDDEN,
+        "num_layers": LAYERS,
+        "direction": "forward",
+        "labels": LABELS,
+        "positive_label": "positive",
+        "gate_order": ["i", "f", "g", "o"],
+        "max_length": MAX_LENGTH,
+        "tokenizer": "tokenizer.json",
+        "weights": "model.safetensors",
+        "dtype": "f32",
+    }
+    (model_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+
+    golden = {
+        "generator": "scripts/make-tiny-model.py",
+        "model": NAME,
+        "cases": [golden_case(tokenizer, tensors, text) for text in TEXTS],
+    }
+    golden_path.parent.mkdir(parents=True, exist_ok=True)
+    golden_path.write_text(json.dumps(golden, indent=1, ensure_ascii=False) + "\n")
+
+
+def close(a, b, path="golden"):
+    """Structural equality, floats within 1e-12 (numpy's float64 sums may differ in the last bits by BLAS)."""
+    if isinstance(a, float) or isinstance(b, float):
+        if not math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12):
+            sys.exit(f"{path}: {a} != {b}")
+    elif isinstance(a, dict):
+        if a.keys() != b.keys():
+            sys.exit(f"{path}: keys differ")
+        for key in a:
+            close(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list):
+        if len(a) != len(b):
+            sys.exit(f"{path}: lengths {len(a)} != {len(b)}")
+        for i, (x, y) in enumerate(zip(a, b)):
+            close(x, y, f"{path}[{i}]")
+    elif a != b:
+        sys.exit(f"{path}: {a!r} != {b!r}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="compare a fresh run with the committed files")
+    args = parser.parse_args()
+    model_dir, golden_path = ROOT / "models" / NAME, ROOT / "tests" / "golden" / f"{NAME}.json"
+    if not args.check:
+        generate(model_dir, golden_path)
+        print(f"wrote {model_dir.relative_to(ROOT)}/ and {golden_path.relative_to(ROOT)}")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh_model, fresh_golden = Path(tmp) / NAME, Path(tmp) / "golden.json"
+        generate(fresh_model, fresh_golden)
+        for name in ["config.json", "model.safetensors", "tokenizer.json"]:
+            if (fresh_model / name).read_bytes() != (model_dir / name).read_bytes():
+                sys.exit(f"models/{NAME}/{name} is stale: run scripts/make-tiny-model.py and commit the result")
+        close(json.loads(fresh_golden.read_text()), json.loads(golden_path.read_text()))
+    print(f"models/{NAME}/ and tests/golden/{NAME}.json are current")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+//! Shared test helpers: the tiny test model, its golden vectors, and tolerances named once.
+//!
+//! Everything is embedded with `include_*!`, so the same tests run natively, in node and in a browser, where
+//! there is no file system.
+
+use serde::Deserialize;
+
+/// The tiny random model made by `scripts/make-tiny-model.py`.
+pub mod tiny {
+    pub const CONFIG: &[u8] = include_bytes!("../models/tiny-random/config.json");
+    pub const WEIGHTS: &[u8] = include_bytes!("../models/tiny-random/model.safetensors");
+    pub const TOKENIZER: &[u8] = include_bytes!("../models/tiny-random/tokenizer.json");
+    const GOLDEN: &str = include_str!("golden/tiny-random.json");
+
+    /// An analyzer over the tiny model.
+    pub fn analyzer() -> sentir::Analyzer {
+        sentir::Analyzer::from_bytes(CONFIG, WEIGHTS, TOKENIZER).expect("the tiny model loads")
+    }
+
+    /// The golden vectors computed by numpy for the tiny model.
+    pub fn golden() -> super::Golden {
+        serde_json::from_str(GOLDEN).expect("tests/golden/tiny-random.json parses")
+    }
+}
+
+/// Golden vectors for one model (see `scripts/make-tiny-model.py` for how each field is computed).
+#[derive(Debug, Deserialize)]
+pub struct Golden {
+    pub model: String,
+    pub cases: Vec<Case>,
+}
+
+/// One text and everything the reference implementation computed for it.
+#[derive(Debug, Deserialize)]
+pub struct Case {
+    pub text: String,
+    pub ids: Vec<u32>,
+    pub pieces: Vec<String>,
+    pub token_texts: Vec<String>,
+    pub byte_offsets: Vec<(usize, usize)>,
+    pub utf16_offsets: Vec<(usize, usize)>,
+    pub word_ids: Vec<Option<u32>>,
+    /// Per layer, per step, `[H]`.
+    pub hidden: Vec<Vec<Vec<f64>>>,
+    pub cell: Vec<Vec<Vec<f64>>>,
+    /// Per prefix (`T + 1` rows), per label.
+    pub logits: Vec<Vec<f64>>,
+    pub probabilities: Vec<f64>,
+    pub label: String,
+    pub running: Vec<f64>,
+    pub scores: Vec<f64>,
+    pub words: Vec<GoldenWord>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GoldenWord {
+    pub first_token: usize,
+    pub token_count: usize,
+    pub text: String,
+    pub byte_offsets: (usize, usize),
+    pub utf16_offsets: (usize, usize),
+    pub score: f64,
+}
+
+/// How close a computed value must be to its reference: `|got - expected| <= abs + rel * |expected|`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tolerance {
+    pub rel: f64,
+    pub abs: f64,
+}
+
+/// Rust's `f32` forward pass against numpy's `f64` one, on the same `f32` weights.
+pub const GOLDEN: Tolerance = Tolerance::rel_abs(1e-4, 1e-5);
+
+impl Tolerance {
+    pub const fn rel_abs(rel: f64, abs: f64) -> Tolerance {
+        Tolerance { rel, abs }
+    }
+
+    /// Panics naming `what`, the first index out of tolerance and the largest error, if any value is off.
+    #[track_caller]
+    pub fn assert_close(&self, what: &str, got: &[f32], expected: &[f64]) {
+        assert_eq!(
+            got.len(),
+            expected.len(),
+            "{what}: {} values, expected {}",
+            got.len(),
+            expected.len()
+        );
+        let mut first_bad = None;
+        let mut largest = 0.0f64;
+        for (index, (&got, &expected)) in got.iter().zip(expected).enumerate() {
+            let error = (f64::from(got) - expected).abs();
+            largest = largest.max(error);
+            // Written so that a NaN is out of tolerance.
+            let within = error <= self.abs + self.rel * expected.abs();
+            if first_bad.is_none() && !within {
+                first_bad = Some((index, got, expected));
+            }
+        }
+        if let Some((index, got, expected)) = first_bad {
+            panic!(
+                "{what}: index {index} is {got}, expected {expected} (largest error {largest:e}, tolerance rel {} abs {})",
+                self.rel, self.abs
+            );
+        }
+    }
+}

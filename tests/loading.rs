@@ -1,0 +1,183 @@
+//! Bad model files are typed errors that name the problem, never panics.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use sentir::{Analyzer, Error};
+use sentir_tests::tiny;
+
+/// The three files of a model, edited from the tiny model's.
+struct Files {
+    config: serde_json::Value,
+    weights: Vec<u8>,
+    tokenizer: Vec<u8>,
+}
+
+impl Files {
+    fn tiny() -> Files {
+        Files {
+            config: serde_json::from_slice(tiny::CONFIG).expect("config parses"),
+            weights: tiny::WEIGHTS.to_vec(),
+            tokenizer: tiny::TOKENIZER.to_vec(),
+        }
+    }
+
+    /// Rewrites the weights file through `edit` on its `(name, dtype, shape, bytes)` tensors.
+    fn edit_tensors(
+        mut self,
+        edit: impl FnOnce(&mut Vec<(String, Dtype, Vec<usize>, Vec<u8>)>),
+    ) -> Files {
+        let file = SafeTensors::deserialize(&self.weights).expect("tiny weights parse");
+        let mut tensors: Vec<_> = file
+            .tensors()
+            .into_iter()
+            .map(|(name, view)| {
+                (
+                    name,
+                    view.dtype(),
+                    view.shape().to_vec(),
+                    view.data().to_vec(),
+                )
+            })
+            .collect();
+        edit(&mut tensors);
+        let views = tensors.iter().map(|(name, dtype, shape, data)| {
+            (
+                name.clone(),
+                TensorView::new(*dtype, shape.clone(), data).expect("consistent tensor"),
+            )
+        });
+        self.weights = safetensors::serialize(views, None).expect("serializes");
+        self
+    }
+
+    /// Loads the files and returns the error's message, asserting that it contains each of `expected`.
+    #[track_caller]
+    fn fails_with(&self, expected: &[&str]) -> Error {
+        let config = serde_json::to_vec(&self.config).expect("serializes");
+        let error = Analyzer::from_bytes(&config, &self.weights, &self.tokenizer)
+            .expect_err("must not load");
+        let message = error.to_string();
+        for part in expected {
+            assert!(
+                message.contains(part),
+                "expected {part:?} in the message {message:?}"
+            );
+        }
+        error
+    }
+}
+
+fn tensor<'a>(
+    tensors: &'a mut [(String, Dtype, Vec<usize>, Vec<u8>)],
+    name: &str,
+) -> &'a mut (String, Dtype, Vec<usize>, Vec<u8>) {
+    tensors
+        .iter_mut()
+        .find(|t| t.0 == name)
+        .expect("tensor exists")
+}
+
+#[test]
+fn the_tiny_model_loads() {
+    let files = Files::tiny();
+    let config = serde_json::to_vec(&files.config).expect("serializes");
+    assert!(Analyzer::from_bytes(&config, &files.weights, &files.tokenizer).is_ok());
+}
+
+#[test]
+fn a_shape_mismatch_names_the_tensor_and_both_shapes() {
+    let mut files = Files::tiny();
+    files.config["hidden_size"] = 5.into();
+    let error = files.fails_with(&["lstm.0.weight_ih", "[24, 8]", "[20, 8]"]);
+    assert!(matches!(error, Error::TensorShape { .. }), "{error:?}");
+}
+
+#[test]
+fn a_wrong_dtype_names_the_tensor() {
+    let files = Files::tiny().edit_tensors(|tensors| {
+        let (_, dtype, _, data) = tensor(tensors, "head.bias");
+        *dtype = Dtype::F64;
+        *data = [data.clone(), data.clone()].concat();
+    });
+    let error = files.fails_with(&["head.bias", "F64", "F32"]);
+    assert!(matches!(error, Error::TensorDtype { .. }), "{error:?}");
+}
+
+#[test]
+fn a_missing_or_unexpected_tensor_is_named() {
+    let missing = Files::tiny().edit_tensors(|tensors| tensors.retain(|t| t.0 != "lstm.1.bias"));
+    assert!(matches!(
+        missing.fails_with(&["lstm.1.bias"]),
+        Error::MissingTensor { .. }
+    ));
+
+    let extra = Files::tiny().edit_tensors(|tensors| {
+        let bias = tensor(tensors, "head.bias").clone();
+        tensors.push(("head.extra".to_owned(), bias.1, bias.2, bias.3));
+    });
+    assert!(matches!(
+        extra.fails_with(&["head.extra"]),
+        Error::UnexpectedTensor { .. }
+    ));
+}
+
+#[test]
+fn a_non_finite_weight_is_named() {
+    let files = Files::tiny().edit_tensors(|tensors| {
+        tensor(tensors, "lstm.0.bias").3[4..8].copy_from_slice(&f32::NAN.to_le_bytes());
+    });
+    assert!(matches!(
+        files.fails_with(&["lstm.0.bias", "index 1"]),
+        Error::NonFinite { .. }
+    ));
+}
+
+#[test]
+fn a_truncated_weights_file_is_a_weights_error() {
+    let mut files = Files::tiny();
+    for keep in [0, 7, 100, files.weights.len() / 2, files.weights.len() - 1] {
+        files.weights = tiny::WEIGHTS[..keep].to_vec();
+        assert!(
+            matches!(files.fails_with(&["safetensors"]), Error::Weights { .. }),
+            "truncated to {keep}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_format_version_is_rejected() {
+    let mut files = Files::tiny();
+    files.config["format_version"] = 7.into();
+    assert!(matches!(
+        files.fails_with(&["format_version 7", "version 1"]),
+        Error::FormatVersion { found: 7, .. }
+    ));
+}
+
+#[test]
+fn a_tokenizer_that_does_not_parse_or_does_not_match_is_rejected() {
+    let mut files = Files::tiny();
+    files.tokenizer = b"{\"not\": \"a tokenizer\"}".to_vec();
+    assert!(matches!(
+        files.fails_with(&["tokenizer.json"]),
+        Error::Tokenizer { .. }
+    ));
+
+    let mut files = Files::tiny();
+    let vocab_size = files.config["vocab_size"].as_u64().expect("a number");
+    files.config["vocab_size"] = (vocab_size + 1).into();
+    let error = files.fails_with(&["vocab_size", &vocab_size.to_string()]);
+    assert!(matches!(error, Error::VocabMismatch { .. }), "{error:?}");
+}
+
+#[test]
+fn an_invalid_config_is_a_config_error() {
+    let mut files = Files::tiny();
+    files.config = serde_json::json!({ "format_version": 1, "name": "x" });
+    assert!(matches!(
+        files.fails_with(&["config.json", "missing field"]),
+        Error::Config { .. }
+    ));
+}
