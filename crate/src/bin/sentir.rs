@@ -53,7 +53,8 @@ mod cli {
         Eval {
             #[command(flatten)]
             model: ModelArg,
-            /// Tab-separated, no quoting; rows whose label is not 0 or 1 are skipped.
+            /// Tab-separated, no quoting; rows whose label is not 0 or 1 are skipped. With a `group` column, accuracy
+            /// is also reported per group.
             file: PathBuf,
         },
     }
@@ -145,6 +146,7 @@ mod cli {
             })
         };
         let (text_col, label_col) = (column("text")?, column("label")?);
+        let group_col = column("group").ok();
 
         let config = analyzer.config();
         let positive = config.positive_label.as_str();
@@ -156,6 +158,8 @@ mod cli {
             .unwrap_or("negative");
         // (examples, correct) for gold label 0 and 1.
         let mut counts = [(0usize, 0usize); 2];
+        // The same, per value of the optional `group` column.
+        let mut groups: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
         let mut errors = 0usize;
         for (row, line) in lines.enumerate() {
             let fields: Vec<&str> = line.split('\t').collect();
@@ -170,8 +174,14 @@ mod cli {
             match analyzer.analyze(text) {
                 Ok(analysis) => {
                     let predicted = usize::from(analysis.label == positive);
+                    let right = usize::from(predicted == gold);
                     counts[gold].0 += 1;
-                    counts[gold].1 += usize::from(predicted == gold);
+                    counts[gold].1 += right;
+                    if let Some(group) = group_col.and_then(|col| fields.get(col)) {
+                        let entry = groups.entry(group.trim()).or_default();
+                        entry.0 += 1;
+                        entry.1 += right;
+                    }
                 }
                 Err(error) => {
                     errors += 1;
@@ -188,13 +198,20 @@ mod cli {
             }
         };
         let per_label = |(n, correct): (usize, usize)| serde_json::json!({ "n": n, "accuracy": ratio(correct, n) });
-        let report = serde_json::json!({
+        let mut report = serde_json::json!({
             "n": n,
             "accuracy": ratio(counts[0].1 + counts[1].1, n),
             "per_label": { negative: per_label(counts[0]), positive: per_label(counts[1]) },
             "errors": errors,
             "model": config.name,
         });
+        if group_col.is_some() {
+            let per_group: serde_json::Map<_, _> = groups
+                .into_iter()
+                .map(|(group, counts)| (group.to_owned(), per_label(counts)))
+                .collect();
+            report["per_group"] = per_group.into();
+        }
         println!("{report}");
         Ok(ExitCode::SUCCESS)
     }

