@@ -23,11 +23,57 @@ pub mod tiny {
     }
 }
 
+/// The shipped model (`models/default` points at it), exported by `scripts/export.py`.
+pub mod shipped {
+    pub const CONFIG: &[u8] = include_bytes!("../models/sentir-en-lstm/config.json");
+    pub const WEIGHTS: &[u8] = include_bytes!("../models/sentir-en-lstm/model.safetensors");
+    pub const TOKENIZER: &[u8] = include_bytes!("../models/sentir-en-lstm/tokenizer.json");
+    const GOLDEN: &str = include_str!("golden/sentir-en-lstm.json");
+    const TOKENIZER_GOLDEN: &str = include_str!("golden/sentir-en-lstm-tokenizer.json");
+
+    pub fn analyzer() -> sentir::Analyzer {
+        sentir::Analyzer::from_bytes(CONFIG, WEIGHTS, TOKENIZER).expect("the shipped model loads")
+    }
+
+    /// PyTorch's outputs (float64, from the exported float32 weights) for held-out texts.
+    pub fn golden() -> super::Golden<super::ParityCase> {
+        serde_json::from_str(GOLDEN).expect("tests/golden/sentir-en-lstm.json parses")
+    }
+
+    /// Python `tokenizers`' encodings of 50+ texts.
+    pub fn tokenizer_golden() -> super::Golden<super::TokenizerCase> {
+        serde_json::from_str(TOKENIZER_GOLDEN)
+            .expect("tests/golden/sentir-en-lstm-tokenizer.json parses")
+    }
+}
+
 /// Golden vectors for one model (see `scripts/make-tiny-model.py` for how each field is computed).
 #[derive(Debug, Deserialize)]
-pub struct Golden {
+pub struct Golden<C = Case> {
     pub model: String,
-    pub cases: Vec<Case>,
+    pub cases: Vec<C>,
+}
+
+/// What `scripts/export.py` records for one held-out text.
+#[derive(Debug, Deserialize)]
+pub struct ParityCase {
+    pub text: String,
+    pub ids: Vec<u32>,
+    /// Per prefix (`T + 1` rows), per label.
+    pub logits: Vec<Vec<f64>>,
+    pub probabilities: Vec<f64>,
+    pub label: String,
+    pub running: Vec<f64>,
+    pub scores: Vec<f64>,
+}
+
+/// One text as Python `tokenizers` encodes it.
+#[derive(Debug, Deserialize)]
+pub struct TokenizerCase {
+    pub text: String,
+    pub ids: Vec<u32>,
+    pub byte_offsets: Vec<(usize, usize)>,
+    pub word_ids: Vec<Option<u32>>,
 }
 
 /// One text and everything the reference implementation computed for it.
@@ -71,6 +117,9 @@ pub struct Tolerance {
 
 /// Rust's `f32` forward pass against numpy's `f64` one, on the same `f32` weights.
 pub const GOLDEN: Tolerance = Tolerance::rel_abs(1e-4, 1e-5);
+
+/// The shipped model against PyTorch: probabilities and per-token scores within 1e-5.
+pub const PARITY: Tolerance = Tolerance::rel_abs(0.0, 1e-5);
 
 impl Tolerance {
     pub const fn rel_abs(rel: f64, abs: f64) -> Tolerance {
