@@ -46,8 +46,11 @@ def eval_file(model, path):
 def vader_agreement(model, texts, lexicon):
     """Sign agreement of word scores with VADER, for strong lexicon words with no negation earlier in their sentence."""
     result = sentir("analyze", "--model", str(model), "--jsonl", stdin="\n".join(texts) + "\n")
+    lines = result.stdout.splitlines()
+    if result.returncode != 0 or len(lines) != len(texts):
+        raise SystemExit(f"sentir analyze --jsonl failed ({len(lines)} of {len(texts)} lines): {result.stderr}")
     agree = total = 0
-    for text, line in zip(texts, result.stdout.splitlines()):
+    for text, line in zip(texts, lines):
         analysis = json.loads(line)
         negated = False
         last_end = 0

@@ -149,6 +149,13 @@ def main():
     held_out = [t for t, _ in read_tsv(DATA / "rt" / "valid.tsv")[:16]]
     held_out += [t for t, _ in sorted(read_tsv(DATA / "imdb" / "valid.tsv"), key=lambda r: len(r[0]))[:4]]
     cases = [golden_case(reference, tokenizer, text) for text in held_out + GOLDEN_EXTRA]
+    # The reference is rebuilt from the exported tensors, so a mistake in export_tensors would be on both sides of
+    # the Rust parity test: check it against the trained network, with its two biases, first.
+    net.eval()
+    for case in cases:
+        trained = golden_case(net.double(), tokenizer, case["text"])
+        error = np.abs(np.array(trained["logits"]) - np.array(case["logits"])).max()
+        assert error < 1e-4, f"exported weights differ from the trained network by {error} on {case['text']!r}"
     golden = {"generator": "scripts/export.py", "model": args.name, "cases": cases}
     golden_path = ROOT / "tests" / "golden" / f"{args.name}.json"
     golden_path.write_text(json.dumps(golden, indent=1, ensure_ascii=False) + "\n")

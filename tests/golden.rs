@@ -14,16 +14,8 @@ fn tokenizer_matches_python() {
         let encoding = analyzer.tokenizer().encode(&case.text).expect("encodes");
         assert_eq!(encoding.ids, case.ids, "ids of {:?}", case.text);
         assert_eq!(encoding.pieces, case.pieces, "pieces of {:?}", case.text);
-        assert_eq!(
-            encoding.offsets, case.byte_offsets,
-            "byte offsets of {:?}",
-            case.text
-        );
-        assert_eq!(
-            encoding.word_ids, case.word_ids,
-            "word ids of {:?}",
-            case.text
-        );
+        assert_eq!(encoding.offsets, case.byte_offsets, "byte offsets of {:?}", case.text);
+        assert_eq!(encoding.word_ids, case.word_ids, "word ids of {:?}", case.text);
     }
 }
 
@@ -38,11 +30,7 @@ fn reference_lstm_matches_numpy_states_and_logits() {
             GOLDEN.assert_close(&what("h"), &trace.hidden[layer], &hidden.concat());
             GOLDEN.assert_close(&what("c"), &trace.cell[layer], &cell.concat());
         }
-        GOLDEN.assert_close(
-            &format!("logits for {:?}", case.text),
-            &trace.logits,
-            &case.logits.concat(),
-        );
+        GOLDEN.assert_close(&format!("logits for {:?}", case.text), &trace.logits, &case.logits.concat());
     }
 }
 
@@ -54,45 +42,20 @@ fn analysis_matches_numpy_probabilities_and_scores() {
         let text = format!("{:?}", case.text);
         assert_eq!(analysis.label, case.label, "label of {text}");
         let probabilities: Vec<f32> = analysis.probabilities.0.iter().map(|&(_, p)| p).collect();
-        GOLDEN.assert_close(
-            &format!("probabilities of {text}"),
-            &probabilities,
-            &case.probabilities,
-        );
+        GOLDEN.assert_close(&format!("probabilities of {text}"), &probabilities, &case.probabilities);
 
-        let field =
-            |f: fn(&sentir::Token) -> f32| analysis.tokens.iter().map(f).collect::<Vec<_>>();
-        GOLDEN.assert_close(
-            &format!("token scores of {text}"),
-            &field(|t| t.score),
-            &case.scores,
-        );
-        GOLDEN.assert_close(
-            &format!("running probabilities of {text}"),
-            &field(|t| t.probability),
-            &case.running,
-        );
+        let field = |f: fn(&sentir::Token) -> f32| analysis.tokens.iter().map(f).collect::<Vec<_>>();
+        GOLDEN.assert_close(&format!("token scores of {text}"), &field(|t| t.score), &case.scores);
+        GOLDEN.assert_close(&format!("running probabilities of {text}"), &field(|t| t.probability), &case.running);
         let token_texts: Vec<&str> = analysis.tokens.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(token_texts, case.token_texts, "token texts of {text}");
 
         assert_eq!(analysis.words.len(), case.words.len(), "words of {text}");
         for (word, expected) in analysis.words.iter().zip(&case.words) {
             assert_eq!(word.text, expected.text, "word of {text}");
-            assert_eq!(
-                (word.start, word.end),
-                expected.byte_offsets,
-                "offsets of {:?}",
-                word.text
-            );
-            assert_eq!(
-                (word.first_token, word.token_count),
-                (expected.first_token, expected.token_count)
-            );
-            GOLDEN.assert_close(
-                &format!("score of word {:?}", word.text),
-                &[word.score],
-                &[expected.score],
-            );
+            assert_eq!((word.start, word.end), expected.byte_offsets, "offsets of {:?}", word.text);
+            assert_eq!((word.first_token, word.token_count), (expected.first_token, expected.token_count));
+            GOLDEN.assert_close(&format!("score of word {:?}", word.text), &[word.score], &[expected.score]);
         }
     }
 }
@@ -101,16 +64,9 @@ fn analysis_matches_numpy_probabilities_and_scores() {
 fn utf16_offsets_match_python() {
     let analyzer = tiny::analyzer();
     for case in tiny::golden().cases {
-        let analysis = analyzer
-            .analyze(&case.text)
-            .expect("analyzes")
-            .into_utf16_offsets(&case.text);
+        let analysis = analyzer.analyze(&case.text).expect("analyzes").into_utf16_offsets(&case.text);
         let tokens: Vec<_> = analysis.tokens.iter().map(|t| (t.start, t.end)).collect();
-        assert_eq!(
-            tokens, case.utf16_offsets,
-            "token UTF-16 offsets of {:?}",
-            case.text
-        );
+        assert_eq!(tokens, case.utf16_offsets, "token UTF-16 offsets of {:?}", case.text);
         let words: Vec<_> = analysis.words.iter().map(|w| (w.start, w.end)).collect();
         let expected: Vec<_> = case.words.iter().map(|w| w.utf16_offsets).collect();
         assert_eq!(words, expected, "word UTF-16 offsets of {:?}", case.text);
@@ -120,11 +76,7 @@ fn utf16_offsets_match_python() {
 #[test]
 fn batch_gives_the_same_results_as_one_at_a_time() {
     let analyzer = tiny::analyzer();
-    let texts: Vec<String> = tiny::golden()
-        .cases
-        .into_iter()
-        .map(|case| case.text)
-        .collect();
+    let texts: Vec<String> = tiny::golden().cases.into_iter().map(|case| case.text).collect();
     let batch = analyzer.analyze_batch(&texts).expect("analyzes");
     for (text, analysis) in texts.iter().zip(batch) {
         assert_eq!(analysis, analyzer.analyze(text).expect("analyzes"));
@@ -136,14 +88,10 @@ fn text_over_the_maximum_length_is_a_typed_error_naming_its_batch_index() {
     let analyzer = tiny::analyzer();
     let max = analyzer.config().max_length;
     let long = "good ".repeat(max + 1);
-    let error = analyzer
-        .analyze_batch(&["fine", long.as_str()])
-        .expect_err("too long");
+    let error = analyzer.analyze_batch(&["fine", long.as_str()]).expect_err("too long");
     match error {
         sentir::Error::InBatch { index: 1, source } => {
-            assert!(
-                matches!(*source, sentir::Error::TooLong { tokens, max: m } if tokens == max + 1 && m == max)
-            )
+            assert!(matches!(*source, sentir::Error::TooLong { tokens, max: m } if tokens == max + 1 && m == max))
         }
         other => panic!("expected TooLong at index 1, got {other:?}"),
     }

@@ -14,28 +14,19 @@ fn get(object: &JsValue, key: &str) -> JsValue {
 }
 
 fn number(object: &JsValue, key: &str) -> f64 {
-    get(object, key)
-        .as_f64()
-        .unwrap_or_else(|| panic!("`{key}` is not a number"))
+    get(object, key).as_f64().unwrap_or_else(|| panic!("`{key}` is not a number"))
 }
 
 fn files() -> JsValue {
     let files = Object::new();
-    for (name, bytes) in [
-        ("config", tiny::CONFIG),
-        ("weights", tiny::WEIGHTS),
-        ("tokenizer", tiny::TOKENIZER),
-    ] {
+    for (name, bytes) in [("config", tiny::CONFIG), ("weights", tiny::WEIGHTS), ("tokenizer", tiny::TOKENIZER)] {
         Reflect::set(&files, &name.into(), &Uint8Array::from(bytes).into()).expect("set");
     }
     files.into()
 }
 
 async fn analyzer() -> JsAnalyzer {
-    JsAnalyzer::create(files())
-        .await
-        .map_err(JsValue::from)
-        .expect("the tiny model loads from bytes")
+    JsAnalyzer::create(files()).await.map_err(JsValue::from).expect("the tiny model loads from bytes")
 }
 
 async fn resolve(promise: Promise) -> Result<JsValue, String> {
@@ -49,27 +40,13 @@ async fn resolve(promise: Promise) -> Result<JsValue, String> {
 async fn probabilities_and_scores_match_the_golden_vectors() {
     let analyzer = analyzer().await;
     for case in tiny::golden().cases {
-        let result = resolve(analyzer.analyze(case.text.clone()))
-            .await
-            .expect("analyzes");
+        let result = resolve(analyzer.analyze(case.text.clone())).await.expect("analyzes");
         let probabilities = get(&result, "probabilities");
-        let got = [
-            number(&probabilities, "negative") as f32,
-            number(&probabilities, "positive") as f32,
-        ];
-        GOLDEN.assert_close(
-            &format!("probabilities of {:?}", case.text),
-            &got,
-            &case.probabilities,
-        );
-        assert_eq!(
-            get(&result, "label").as_string().as_deref(),
-            Some(case.label.as_str())
-        );
-        let scores: Vec<f32> = Array::from(&get(&result, "tokens"))
-            .iter()
-            .map(|token| number(&token, "score") as f32)
-            .collect();
+        let got = [number(&probabilities, "negative") as f32, number(&probabilities, "positive") as f32];
+        GOLDEN.assert_close(&format!("probabilities of {:?}", case.text), &got, &case.probabilities);
+        assert_eq!(get(&result, "label").as_string().as_deref(), Some(case.label.as_str()));
+        let scores: Vec<f32> =
+            Array::from(&get(&result, "tokens")).iter().map(|token| number(&token, "score") as f32).collect();
         GOLDEN.assert_close(&format!("scores of {:?}", case.text), &scores, &case.scores);
     }
 }
@@ -79,38 +56,22 @@ async fn offsets_slice_the_original_js_string() {
     let analyzer = analyzer().await;
     let text = "Café crème, très bon 😀 — the family 👨‍👩‍👧 was happy ❤️ 这部电影很好";
     let js_text = JsString::from(text);
-    let result = resolve(analyzer.analyze(text.to_owned()))
-        .await
-        .expect("analyzes");
+    let result = resolve(analyzer.analyze(text.to_owned())).await.expect("analyzes");
     let tokens = Array::from(&get(&result, "tokens"));
-    assert!(
-        tokens.length() > 10,
-        "expected many tokens, got {}",
-        tokens.length()
-    );
+    assert!(tokens.length() > 10, "expected many tokens, got {}", tokens.length());
     let mut sliced = Vec::new();
     for token in tokens.iter() {
         let (start, end) = (number(&token, "start") as u32, number(&token, "end") as u32);
         let slice = String::from(js_text.slice(start, end));
-        assert_eq!(
-            Some(slice.clone()),
-            get(&token, "text").as_string(),
-            "token at {start}..{end}"
-        );
+        assert_eq!(Some(slice.clone()), get(&token, "text").as_string(), "token at {start}..{end}");
         sliced.push(slice);
     }
     for expected in ["Café", "😀", "👨‍👩‍👧", "❤", "这"] {
-        assert!(
-            sliced.iter().any(|s| s == expected),
-            "no token slices to {expected:?} in {sliced:?}"
-        );
+        assert!(sliced.iter().any(|s| s == expected), "no token slices to {expected:?} in {sliced:?}");
     }
     for word in Array::from(&get(&result, "words")).iter() {
         let (start, end) = (number(&word, "start") as u32, number(&word, "end") as u32);
-        assert_eq!(
-            Some(String::from(js_text.slice(start, end))),
-            get(&word, "text").as_string()
-        );
+        assert_eq!(Some(String::from(js_text.slice(start, end))), get(&word, "text").as_string());
     }
 }
 
@@ -119,19 +80,11 @@ async fn analyze_batch_returns_one_result_per_text_in_order() {
     let analyzer = analyzer().await;
     let cases = tiny::golden().cases;
     let texts: Vec<String> = cases.iter().map(|case| case.text.clone()).collect();
-    let results = Array::from(
-        &resolve(analyzer.analyze_batch(texts))
-            .await
-            .expect("analyzes"),
-    );
+    let results = Array::from(&resolve(analyzer.analyze_batch(texts)).await.expect("analyzes"));
     assert_eq!(results.length() as usize, cases.len());
     for (result, case) in results.iter().zip(&cases) {
         let positive = number(&get(&result, "probabilities"), "positive") as f32;
-        GOLDEN.assert_close(
-            &format!("batch probability of {:?}", case.text),
-            &[positive],
-            &case.probabilities[1..],
-        );
+        GOLDEN.assert_close(&format!("batch probability of {:?}", case.text), &[positive], &case.probabilities[1..]);
     }
 }
 
@@ -141,10 +94,7 @@ async fn the_analyzer_reports_its_backend_model_and_labels() {
     assert_eq!(analyzer.backend(), "cpu-scalar");
     assert!(!analyzer.backend_reason().is_empty());
     assert_eq!(analyzer.model_name(), "tiny-random");
-    assert_eq!(
-        analyzer.labels(),
-        vec!["negative".to_owned(), "positive".to_owned()]
-    );
+    assert_eq!(analyzer.labels(), vec!["negative".to_owned(), "positive".to_owned()]);
 }
 
 #[test]
@@ -152,33 +102,15 @@ async fn errors_are_js_errors_that_say_what_is_wrong() {
     let analyzer = analyzer().await;
     let long = "good ".repeat(1000);
     let message = resolve(analyzer.analyze(long)).await.expect_err("too long");
-    assert!(
-        message.contains("more than this model's maximum"),
-        "{message}"
-    );
+    assert!(message.contains("more than this model's maximum"), "{message}");
 
     let bad = files();
-    Reflect::set(
-        &bad,
-        &"weights".into(),
-        &Uint8Array::new_with_length(3).into(),
-    )
-    .expect("set");
+    Reflect::set(&bad, &"weights".into(), &Uint8Array::new_with_length(3).into()).expect("set");
     let error = JsAnalyzer::create(bad).await.expect_err("bad weights");
     let error: js_sys::Error = JsValue::from(error).dyn_into().expect("an Error");
-    assert!(
-        String::from(error.message()).contains("safetensors"),
-        "{}",
-        String::from(error.message())
-    );
+    assert!(String::from(error.message()).contains("safetensors"), "{}", String::from(error.message()));
 
-    let error = JsAnalyzer::create(JsValue::from(42))
-        .await
-        .expect_err("not a source");
+    let error = JsAnalyzer::create(JsValue::from(42)).await.expect_err("not a source");
     let error: js_sys::Error = JsValue::from(error).dyn_into().expect("an Error");
-    assert!(
-        String::from(error.message()).contains("base URL"),
-        "{}",
-        String::from(error.message())
-    );
+    assert!(String::from(error.message()).contains("base URL"), "{}", String::from(error.message()));
 }

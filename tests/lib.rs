@@ -19,7 +19,9 @@ pub mod tiny {
 
     /// The golden vectors computed by numpy for the tiny model.
     pub fn golden() -> super::Golden {
-        serde_json::from_str(GOLDEN).expect("tests/golden/tiny-random.json parses")
+        let golden: super::Golden = serde_json::from_str(GOLDEN).expect("tests/golden/tiny-random.json parses");
+        assert!(golden.cases.len() >= 12, "tests/golden/tiny-random.json has only {} cases", golden.cases.len());
+        golden
     }
 }
 
@@ -42,8 +44,7 @@ pub mod shipped {
 
     /// Python `tokenizers`' encodings of 50+ texts.
     pub fn tokenizer_golden() -> super::Golden<super::TokenizerCase> {
-        serde_json::from_str(TOKENIZER_GOLDEN)
-            .expect("tests/golden/sentir-en-lstm-tokenizer.json parses")
+        serde_json::from_str(TOKENIZER_GOLDEN).expect("tests/golden/sentir-en-lstm-tokenizer.json parses")
     }
 }
 
@@ -129,13 +130,7 @@ impl Tolerance {
     /// Panics naming `what`, the first index out of tolerance and the largest error, if any value is off.
     #[track_caller]
     pub fn assert_close(&self, what: &str, got: &[f32], expected: &[f64]) {
-        assert_eq!(
-            got.len(),
-            expected.len(),
-            "{what}: {} values, expected {}",
-            got.len(),
-            expected.len()
-        );
+        assert_eq!(got.len(), expected.len(), "{what}: {} values, expected {}", got.len(), expected.len());
         let mut first_bad = None;
         let mut largest = 0.0f64;
         for (index, (&got, &expected)) in got.iter().zip(expected).enumerate() {

@@ -11,24 +11,12 @@ use sentir_tests::{PARITY, shipped};
 fn tokenizer_encodes_exactly_as_python() {
     let analyzer = shipped::analyzer();
     let golden = shipped::tokenizer_golden();
-    assert!(
-        golden.cases.len() >= 50,
-        "only {} tokenizer cases",
-        golden.cases.len()
-    );
+    assert!(golden.cases.len() >= 50, "only {} tokenizer cases", golden.cases.len());
     for case in golden.cases {
         let encoding = analyzer.tokenizer().encode(&case.text).expect("encodes");
         assert_eq!(encoding.ids, case.ids, "ids of {:?}", case.text);
-        assert_eq!(
-            encoding.offsets, case.byte_offsets,
-            "byte offsets of {:?}",
-            case.text
-        );
-        assert_eq!(
-            encoding.word_ids, case.word_ids,
-            "word ids of {:?}",
-            case.text
-        );
+        assert_eq!(encoding.offsets, case.byte_offsets, "byte offsets of {:?}", case.text);
+        assert_eq!(encoding.word_ids, case.word_ids, "word ids of {:?}", case.text);
     }
 }
 
@@ -36,37 +24,21 @@ fn tokenizer_encodes_exactly_as_python() {
 fn probabilities_and_scores_match_pytorch() {
     let analyzer = shipped::analyzer();
     let golden = shipped::golden();
-    assert!(
-        golden.cases.len() >= 20,
-        "only {} parity cases",
-        golden.cases.len()
-    );
+    assert!(golden.cases.len() >= 20, "only {} parity cases", golden.cases.len());
     for case in golden.cases {
         let text = format!("{:?}", case.text);
         let trace = reference::forward(analyzer.model(), &case.ids).expect("runs");
-        PARITY.assert_close(
-            &format!("logits of {text}"),
-            &trace.logits,
-            &case.logits.concat(),
-        );
+        PARITY.assert_close(&format!("logits of {text}"), &trace.logits, &case.logits.concat());
 
         let analysis = analyzer.analyze(&case.text).expect("analyzes");
         let ids: Vec<u32> = analysis.tokens.iter().map(|t| t.id).collect();
         assert_eq!(ids, case.ids, "ids of {text}");
         assert_eq!(analysis.label, case.label, "label of {text}");
         let probabilities: Vec<f32> = analysis.probabilities.0.iter().map(|&(_, p)| p).collect();
-        PARITY.assert_close(
-            &format!("probabilities of {text}"),
-            &probabilities,
-            &case.probabilities,
-        );
+        PARITY.assert_close(&format!("probabilities of {text}"), &probabilities, &case.probabilities);
         let scores: Vec<f32> = analysis.tokens.iter().map(|t| t.score).collect();
         PARITY.assert_close(&format!("scores of {text}"), &scores, &case.scores);
         let running: Vec<f32> = analysis.tokens.iter().map(|t| t.probability).collect();
-        PARITY.assert_close(
-            &format!("running probabilities of {text}"),
-            &running,
-            &case.running,
-        );
+        PARITY.assert_close(&format!("running probabilities of {text}"), &running, &case.running);
     }
 }

@@ -22,14 +22,16 @@ function render(input, result, millis) {
   let at = 0;
   for (const token of result.tokens) {
     // Offsets are UTF-16 code units, so String.prototype.slice cuts exactly the token.
-    if (token.start > at) parts.push(document.createTextNode(input.slice(at, token.start)));
+    // Two tokens can share a span (one character that normalises to two pieces): show its text once.
+    const start = Math.max(at, token.start);
+    if (start > at) parts.push(document.createTextNode(input.slice(at, start)));
     const span = document.createElement("span");
-    span.textContent = input.slice(token.start, token.end);
+    span.textContent = input.slice(start, token.end);
     span.style.backgroundColor = colour(token.score);
     span.title = `${token.piece}: ${token.score >= 0 ? "+" : ""}${token.score.toFixed(3)} · P(positive) ${token.probability.toFixed(3)}`;
     span.dataset.score = token.score;
     parts.push(span);
-    at = token.end;
+    at = Math.max(at, token.end);
   }
   if (at < input.length) parts.push(document.createTextNode(input.slice(at)));
   tokens.replaceChildren(...parts);

@@ -9,6 +9,10 @@ use crate::error::{Error, Result};
 use crate::model::{Config, Model};
 use crate::tokenize::Tokenizer;
 
+/// The most bytes of text per token of `max_length` that [`Analyzer::analyze`] accepts. English averages about
+/// 5 bytes a token; the margin leaves room for long words, CJK and emoji.
+pub const MAX_BYTES_PER_TOKEN: usize = 32;
+
 /// Sentiment analysis with a loaded model.
 #[derive(Debug)]
 pub struct Analyzer {
@@ -72,10 +76,7 @@ pub struct Probabilities(pub Vec<(String, f32)>);
 impl Probabilities {
     /// The probability of `label`, if the model has that label.
     pub fn get(&self, label: &str) -> Option<f32> {
-        self.0
-            .iter()
-            .find(|(name, _)| name == label)
-            .map(|&(_, p)| p)
+        self.0.iter().find(|(name, _)| name == label).map(|&(_, p)| p)
     }
 }
 
@@ -101,10 +102,7 @@ impl Analyzer {
         let dir = dir.as_ref();
         let read = |name: &str| {
             let path = dir.join(name);
-            std::fs::read(&path).map_err(|e| Error::Io {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })
+            std::fs::read(&path).map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })
         };
         let config = Config::from_json(&read("config.json")?)?;
         let (weights, tokenizer) = (read(&config.weights)?, read(&config.tokenizer)?);
@@ -114,19 +112,11 @@ impl Analyzer {
     fn from_parts(config: Config, weights: &[u8], tokenizer: &[u8]) -> Result<Analyzer> {
         let tokenizer = Tokenizer::from_bytes(tokenizer)?;
         if tokenizer.vocab_size() != config.vocab_size {
-            return Err(Error::VocabMismatch {
-                config: config.vocab_size,
-                tokenizer: tokenizer.vocab_size(),
-            });
+            return Err(Error::VocabMismatch { config: config.vocab_size, tokenizer: tokenizer.vocab_size() });
         }
         let model = Model::from_config(config, weights)?;
         let positive = model.config.positive_index().unwrap_or_else(|| validated());
-        Ok(Analyzer {
-            model,
-            tokenizer,
-            backend: Backend::choose(),
-            positive,
-        })
+        Ok(Analyzer { model, tokenizer, backend: Backend::choose(), positive })
     }
 
     /// The model's configuration.
@@ -150,26 +140,29 @@ impl Analyzer {
     }
 
     /// Analyses one text: its label, label probabilities, and the score of every token and word.
+    ///
+    /// A text of more than `max_length` tokens is [`Error::TooLong`]; one of more than
+    /// [`MAX_BYTES_PER_TOKEN`] times `max_length` bytes is [`Error::TooLarge`] before it is tokenized, so that
+    /// memory stays bounded.
     pub fn analyze(&self, text: &str) -> Result<Analysis> {
-        let encoding = self.tokenizer.encode(text)?;
         let max = self.model.config.max_length;
+        let max_bytes = max.saturating_mul(MAX_BYTES_PER_TOKEN);
+        if text.len() > max_bytes {
+            return Err(Error::TooLarge { bytes: text.len(), max: max_bytes });
+        }
+        let encoding = self.tokenizer.encode(text)?;
         if encoding.ids.len() > max {
-            return Err(Error::TooLong {
-                tokens: encoding.ids.len(),
-                max,
-            });
+            return Err(Error::TooLong { tokens: encoding.ids.len(), max });
         }
         let trace = self.backend.forward(&self.model, &encoding.ids)?;
+        if !trace.logits.iter().all(|z| z.is_finite()) {
+            return Err(Error::NonFiniteOutput);
+        }
         let TokenScores { scores, running } = attribution::token_scores(&trace, self.positive);
 
         let probabilities = attribution::softmax(trace.logits_at(trace.steps));
-        let best = (0..probabilities.len()).fold(0, |best, k| {
-            if probabilities[k] > probabilities[best] {
-                k
-            } else {
-                best
-            }
-        });
+        let best =
+            (0..probabilities.len()).fold(0, |best, k| if probabilities[k] > probabilities[best] { k } else { best });
         let labels = &self.model.config.labels;
         let slice = |start: usize, end: usize| text.get(start..end).unwrap_or_default().to_owned();
 
@@ -212,12 +205,7 @@ impl Analyzer {
         texts
             .iter()
             .enumerate()
-            .map(|(index, text)| {
-                self.analyze(text.as_ref()).map_err(|e| Error::InBatch {
-                    index,
-                    source: Box::new(e),
-                })
-            })
+            .map(|(index, text)| self.analyze(text.as_ref()).map_err(|e| Error::InBatch { index, source: Box::new(e) }))
             .collect()
     }
 }

@@ -24,18 +24,10 @@ use crate::lstm::Trace;
 
 /// `log p(label) - log(1 - p(label))` from logits, computed without forming `p` so it stays finite.
 pub fn log_odds(logits: &[f32], label: usize) -> f32 {
-    let rest_max = logits
-        .iter()
-        .enumerate()
-        .filter(|&(k, _)| k != label)
-        .map(|(_, &z)| z)
-        .fold(f32::NEG_INFINITY, f32::max);
-    let rest_sum: f32 = logits
-        .iter()
-        .enumerate()
-        .filter(|&(k, _)| k != label)
-        .map(|(_, &z)| (z - rest_max).exp())
-        .sum();
+    let rest_max =
+        logits.iter().enumerate().filter(|&(k, _)| k != label).map(|(_, &z)| z).fold(f32::NEG_INFINITY, f32::max);
+    let rest_sum: f32 =
+        logits.iter().enumerate().filter(|&(k, _)| k != label).map(|(_, &z)| (z - rest_max).exp()).sum();
     logits[label] - (rest_max + rest_sum.ln())
 }
 
@@ -58,14 +50,10 @@ pub struct TokenScores {
 
 /// The prefix-delta score of every token, and the running positive probability.
 pub fn token_scores(trace: &Trace, positive: usize) -> TokenScores {
-    let odds: Vec<f32> = (0..=trace.steps)
-        .map(|s| log_odds(trace.logits_at(s), positive))
-        .collect();
+    let odds: Vec<f32> = (0..=trace.steps).map(|s| log_odds(trace.logits_at(s), positive)).collect();
     TokenScores {
         scores: odds.windows(2).map(|w| w[1] - w[0]).collect(),
-        running: (1..=trace.steps)
-            .map(|s| softmax(trace.logits_at(s))[positive])
-            .collect(),
+        running: (1..=trace.steps).map(|s| softmax(trace.logits_at(s))[positive]).collect(),
     }
 }
 
@@ -82,11 +70,7 @@ pub struct WordSpan {
 }
 
 /// Groups tokens into words by their word ids (a token without one is a word by itself).
-pub fn words(
-    word_ids: &[Option<u32>],
-    offsets: &[(usize, usize)],
-    scores: &[f32],
-) -> Vec<WordSpan> {
+pub fn words(word_ids: &[Option<u32>], offsets: &[(usize, usize)], scores: &[f32]) -> Vec<WordSpan> {
     let mut words: Vec<WordSpan> = Vec::new();
     for (index, (word_id, &(start, end))) in word_ids.iter().zip(offsets).enumerate() {
         let continues = index > 0 && word_id.is_some() && word_ids[index - 1] == *word_id;
@@ -96,12 +80,7 @@ pub fn words(
                 word.end = word.end.max(end);
                 word.score += scores[index];
             }
-            _ => words.push(WordSpan {
-                tokens: index..index + 1,
-                start,
-                end,
-                score: scores[index],
-            }),
+            _ => words.push(WordSpan { tokens: index..index + 1, start, end, score: scores[index] }),
         }
     }
     words
@@ -153,18 +132,7 @@ mod tests {
         let offsets = [(0, 3), (4, 10), (10, 13), (13, 14), (15, 18)];
         let scores = [0.5, -1.0, 0.25, 0.1, 2.0];
         let words = words(&word_ids, &offsets, &scores);
-        let spans: Vec<_> = words
-            .iter()
-            .map(|w| (w.tokens.clone(), w.start, w.end, w.score))
-            .collect();
-        assert_eq!(
-            spans,
-            vec![
-                (0..1, 0, 3, 0.5),
-                (1..3, 4, 13, -0.75),
-                (3..4, 13, 14, 0.1),
-                (4..5, 15, 18, 2.0)
-            ]
-        );
+        let spans: Vec<_> = words.iter().map(|w| (w.tokens.clone(), w.start, w.end, w.score)).collect();
+        assert_eq!(spans, vec![(0..1, 0, 3, 0.5), (1..3, 4, 13, -0.75), (3..4, 13, 14, 0.1), (4..5, 15, 18, 2.0)]);
     }
 }

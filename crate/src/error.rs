@@ -23,11 +23,7 @@ pub enum Error {
 
     /// A config field holds a value that format v1 does not support.
     #[error("config.json field `{field}` is {found}, but format v1 requires {expected}")]
-    Unsupported {
-        field: &'static str,
-        found: String,
-        expected: String,
-    },
+    Unsupported { field: &'static str, found: String, expected: String },
 
     // --- Loading: model.safetensors ---
     /// The weights file is not a readable safetensors file (truncated, corrupt header, ...).
@@ -44,21 +40,11 @@ pub enum Error {
 
     /// A tensor has a shape other than the one the config implies.
     #[error("tensor `{name}` has shape {found:?}, but config.json implies {expected:?}")]
-    TensorShape {
-        name: String,
-        expected: Vec<usize>,
-        found: Vec<usize>,
-    },
+    TensorShape { name: String, expected: Vec<usize>, found: Vec<usize> },
 
     /// A tensor is stored with a dtype other than the config's `dtype`.
-    #[error(
-        "tensor `{name}` is stored as {found}, but config.json says the weights are {expected}"
-    )]
-    TensorDtype {
-        name: String,
-        expected: String,
-        found: String,
-    },
+    #[error("tensor `{name}` is stored as {found}, but config.json says the weights are {expected}")]
+    TensorDtype { name: String, expected: String, found: String },
 
     /// A weight is NaN or infinite, which would silently poison every result.
     #[error("tensor `{name}` holds a non-finite value at index {index}; the model file is corrupt")]
@@ -66,9 +52,7 @@ pub enum Error {
 
     // --- Loading: tokenizer.json ---
     /// `tokenizer.json` does not parse as a Hugging Face tokenizer.
-    #[error(
-        "tokenizer.json could not be loaded ({message}); it must be a Hugging Face tokenizers file"
-    )]
+    #[error("tokenizer.json could not be loaded ({message}); it must be a Hugging Face tokenizers file")]
     Tokenizer { message: String },
 
     /// The tokenizer and the embedding disagree on the vocabulary size.
@@ -88,10 +72,16 @@ pub enum Error {
     TokenId { id: u32, vocab_size: usize },
 
     /// The text has more tokens than the model accepts in one pass.
-    #[error(
-        "the text has {tokens} tokens, more than this model's maximum of {max}; split it into shorter parts"
-    )]
+    #[error("the text has {tokens} tokens, more than this model's maximum of {max}; split it into shorter parts")]
     TooLong { tokens: usize, max: usize },
+
+    /// The text is so large that even tokenizing it would take unbounded memory.
+    #[error("the text is {bytes} bytes, more than this model accepts ({max} bytes); split it into shorter parts")]
+    TooLarge { bytes: usize, max: usize },
+
+    /// The forward pass produced a non-finite value (the weights overflow `f32` on this input).
+    #[error("the model produced a non-finite result on this text; the model's weights are out of range")]
+    NonFiniteOutput,
 
     /// One text of a batch failed; `index` is its position in the batch.
     #[error("text {index} of the batch: {source}")]
@@ -112,8 +102,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub(crate) fn config(message: impl fmt::Display) -> Self {
-        Error::Config {
-            message: message.to_string(),
-        }
+        Error::Config { message: message.to_string() }
     }
 }

@@ -1,7 +1,8 @@
 //! Tokenization: a Hugging Face `tokenizer.json`, giving ids, byte offsets and word ids together.
 //!
-//! sentir never adds special tokens (no `[CLS]`/`[SEP]`): every token the model reads is a piece of the text,
-//! so every step of the LSTM has a span of the text it belongs to.
+//! sentir never adds special tokens (no `[CLS]`/`[SEP]`), and it turns off any truncation or padding the file
+//! asks for: every token the model reads is a piece of the text, so every step of the LSTM has a span of the
+//! text it belongs to, and a text too long for the model is an error rather than silently cut.
 
 use crate::error::{Error, Result};
 
@@ -27,9 +28,10 @@ pub struct Encoding {
 impl Tokenizer {
     /// Loads a tokenizer from the bytes of a `tokenizer.json` file.
     pub fn from_bytes(bytes: &[u8]) -> Result<Tokenizer> {
-        let inner = tokenizers::Tokenizer::from_bytes(bytes).map_err(|e| Error::Tokenizer {
-            message: e.to_string(),
-        })?;
+        let error = |e: tokenizers::Error| Error::Tokenizer { message: e.to_string() };
+        let mut inner = tokenizers::Tokenizer::from_bytes(bytes).map_err(error)?;
+        inner.with_truncation(None).map_err(error)?;
+        inner.with_padding(None);
         Ok(Tokenizer { inner })
     }
 
@@ -40,12 +42,7 @@ impl Tokenizer {
 
     /// Tokenizes `text` without special tokens.
     pub fn encode(&self, text: &str) -> Result<Encoding> {
-        let encoding = self
-            .inner
-            .encode(text, false)
-            .map_err(|e| Error::Tokenize {
-                message: e.to_string(),
-            })?;
+        let encoding = self.inner.encode(text, false).map_err(|e| Error::Tokenize { message: e.to_string() })?;
         Ok(Encoding {
             ids: encoding.get_ids().to_vec(),
             pieces: encoding.get_tokens().to_vec(),

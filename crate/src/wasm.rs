@@ -56,19 +56,13 @@ impl JsAnalyzer {
                  { config, weights, tokenizer } with each file as a Uint8Array, ArrayBuffer or string",
             ));
         };
-        Ok(JsAnalyzer {
-            inner: inner.map_err(error)?,
-        })
+        Ok(JsAnalyzer { inner: inner.map_err(error)? })
     }
 
     /// Analyses one text. Resolves to `{ label, probabilities, tokens, words, backend }`, offsets in UTF-16
     /// code units.
     pub fn analyze(&self, text: String) -> Promise {
-        settle(
-            self.inner
-                .analyze(&text)
-                .map(|analysis| analysis.into_utf16_offsets(&text)),
-        )
+        settle(self.inner.analyze(&text).map(|analysis| analysis.into_utf16_offsets(&text)))
     }
 
     /// Analyses several texts. Resolves to an array of results, in order; rejects naming the first text that
@@ -129,9 +123,7 @@ fn settle<T: Serialize>(result: crate::Result<T>) -> Promise {
 
 /// A base URL given as a string or a `URL` object.
 fn url_of(source: &JsValue) -> Option<String> {
-    source
-        .as_string()
-        .or_else(|| Reflect::get(source, &"href".into()).ok()?.as_string())
+    source.as_string().or_else(|| Reflect::get(source, &"href".into()).ok()?.as_string())
 }
 
 /// `source[name]` as bytes: a `Uint8Array` (node's `Buffer` included), an `ArrayBuffer`, or a string.
@@ -161,11 +153,7 @@ async fn from_url(base: &str) -> Result<crate::Result<crate::Analyzer>, JsError>
     let tokenizer = start_fetch(&tokenizer_url);
     let weights = finish_fetch(&weights_url, weights).await?;
     let tokenizer = finish_fetch(&tokenizer_url, tokenizer).await?;
-    Ok(crate::Analyzer::from_bytes(
-        &config_bytes,
-        &weights,
-        &tokenizer,
-    ))
+    Ok(crate::Analyzer::from_bytes(&config_bytes, &weights, &tokenizer))
 }
 
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, JsError> {
@@ -177,27 +165,14 @@ fn start_fetch(url: &str) -> JsFuture {
 }
 
 async fn finish_fetch(url: &str, request: JsFuture) -> Result<Vec<u8>, JsError> {
-    let failed = |why: String| {
-        JsError::new(&format!(
-            "could not fetch {url}: {why}; check the model's base URL"
-        ))
-    };
-    let response: web_sys::Response = request
-        .await
-        .map_err(|e| failed(describe(&e)))?
-        .dyn_into()
-        .map_err(|_| failed("not a Response".into()))?;
+    let failed = |why: String| JsError::new(&format!("could not fetch {url}: {why}; check the model's base URL"));
+    let response: web_sys::Response =
+        request.await.map_err(|e| failed(describe(&e)))?.dyn_into().map_err(|_| failed("not a Response".into()))?;
     if !response.ok() {
-        return Err(failed(format!(
-            "HTTP {} {}",
-            response.status(),
-            response.status_text()
-        )));
+        return Err(failed(format!("HTTP {} {}", response.status(), response.status_text())));
     }
     let buffer = response.array_buffer().map_err(|e| failed(describe(&e)))?;
-    let buffer = JsFuture::from(buffer)
-        .await
-        .map_err(|e| failed(describe(&e)))?;
+    let buffer = JsFuture::from(buffer).await.map_err(|e| failed(describe(&e)))?;
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 

@@ -27,11 +27,7 @@ mod cli {
     use sentir::Analyzer;
 
     #[derive(Parser)]
-    #[command(
-        name = "sentir",
-        version,
-        about = "Per-token sentiment analysis with a small LSTM"
-    )]
+    #[command(name = "sentir", version, about = "Per-token sentiment analysis with a small LSTM")]
     struct Cli {
         #[command(subcommand)]
         command: Command,
@@ -53,7 +49,8 @@ mod cli {
         Eval {
             #[command(flatten)]
             model: ModelArg,
-            /// Tab-separated, no quoting; rows whose label is not 0 or 1 are skipped. With a `group` column, accuracy
+            /// Tab-separated, no quoting; rows whose label is not 0 or 1 are skipped. Exits with failure if any row
+            /// could not be analysed, or none was scored. With a `group` column, accuracy
             /// is also reported per group.
             file: PathBuf,
         },
@@ -68,19 +65,17 @@ mod cli {
 
     impl ModelArg {
         fn load(&self) -> Result<Analyzer, String> {
-            let dir = self.model.clone().unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/default")
-            });
-            Analyzer::from_dir(&dir)
-                .map_err(|e| format!("cannot load the model in {}: {e}", dir.display()))
+            let dir = self
+                .model
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/default"));
+            Analyzer::from_dir(&dir).map_err(|e| format!("cannot load the model in {}: {e}", dir.display()))
         }
     }
 
     pub(super) fn main() -> ExitCode {
         let result = match Cli::parse().command {
-            Command::Analyze { model, jsonl, text } => {
-                model.load().and_then(|a| analyze(&a, jsonl, text))
-            }
+            Command::Analyze { model, jsonl, text } => model.load().and_then(|a| analyze(&a, jsonl, text)),
             Command::Eval { model, file } => model.load().and_then(|a| eval(&a, &file)),
         };
         match result {
@@ -100,9 +95,7 @@ mod cli {
                 Some(text) => text,
                 None => {
                     let mut text = String::new();
-                    std::io::stdin()
-                        .read_to_string(&mut text)
-                        .map_err(|e| format!("cannot read stdin: {e}"))?;
+                    std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read stdin: {e}"))?;
                     text
                 }
             };
@@ -125,37 +118,25 @@ mod cli {
                 }
             }
         }
-        Ok(if failed == 0 {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        })
+        Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     }
 
     fn eval(analyzer: &Analyzer, file: &PathBuf) -> Result<ExitCode, String> {
-        let data = std::fs::read_to_string(file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let data = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let mut lines = data.lines();
         let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
         let column = |name: &str| {
-            header.iter().position(|h| h.trim() == name).ok_or_else(|| {
-                format!(
-                    "{}: the header row has no `{name}` column (it has {header:?})",
-                    file.display()
-                )
-            })
+            header
+                .iter()
+                .position(|h| h.trim() == name)
+                .ok_or_else(|| format!("{}: the header row has no `{name}` column (it has {header:?})", file.display()))
         };
         let (text_col, label_col) = (column("text")?, column("label")?);
         let group_col = column("group").ok();
 
         let config = analyzer.config();
         let positive = config.positive_label.as_str();
-        let negative = config
-            .labels
-            .iter()
-            .find(|l| *l != positive)
-            .map(String::as_str)
-            .unwrap_or("negative");
+        let negative = config.labels.iter().find(|l| *l != positive).map(String::as_str).unwrap_or("negative");
         // (examples, correct) for gold label 0 and 1.
         let mut counts = [(0usize, 0usize); 2];
         // The same, per value of the optional `group` column.
@@ -190,13 +171,8 @@ mod cli {
             }
         }
         let n = counts[0].0 + counts[1].0;
-        let ratio = |correct: usize, n: usize| {
-            if n == 0 {
-                0.0
-            } else {
-                correct as f64 / n as f64
-            }
-        };
+        // No examples means no accuracy: null, not 0.
+        let ratio = |correct: usize, n: usize| (n > 0).then(|| correct as f64 / n as f64);
         let per_label = |(n, correct): (usize, usize)| serde_json::json!({ "n": n, "accuracy": ratio(correct, n) });
         let mut report = serde_json::json!({
             "n": n,
@@ -206,20 +182,21 @@ mod cli {
             "model": config.name,
         });
         if group_col.is_some() {
-            let per_group: serde_json::Map<_, _> = groups
-                .into_iter()
-                .map(|(group, counts)| (group.to_owned(), per_label(counts)))
-                .collect();
+            let per_group: serde_json::Map<_, _> =
+                groups.into_iter().map(|(group, counts)| (group.to_owned(), per_label(counts))).collect();
             report["per_group"] = per_group.into();
         }
         println!("{report}");
+        // A score over fewer rows than the file has must not pass for the whole file's.
+        if n == 0 || errors > 0 {
+            return Err(format!("{errors} rows failed and {n} were scored; see the messages above"));
+        }
         Ok(ExitCode::SUCCESS)
     }
 
     /// Writes `value` as one line of JSON.
     fn print(out: &mut impl Write, value: &impl serde::Serialize) -> Result<(), String> {
-        serde_json::to_writer(&mut *out, value)
-            .map_err(|e| format!("cannot write JSON to stdout: {e}"))?;
+        serde_json::to_writer(&mut *out, value).map_err(|e| format!("cannot write JSON to stdout: {e}"))?;
         writeln!(out).map_err(|e| format!("cannot write to stdout: {e}"))
     }
 }

@@ -78,10 +78,7 @@ pub struct State {
 impl State {
     /// The zero state every sequence starts from.
     pub fn zeros(hidden_size: usize) -> State {
-        State {
-            h: vec![0.0; hidden_size],
-            c: vec![0.0; hidden_size],
-        }
+        State { h: vec![0.0; hidden_size], c: vec![0.0; hidden_size] }
     }
 }
 

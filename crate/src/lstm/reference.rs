@@ -37,10 +37,7 @@ pub fn forward(model: &Model, ids: &[u32]) -> Result<Trace> {
     let labels = model.head.bias.len();
 
     // Layer by layer over the whole sequence: each layer's outputs are the next one's inputs.
-    let mut inputs: Vec<Vec<f32>> = ids
-        .iter()
-        .map(|&id| model.embedding.row(id as usize).to_vec())
-        .collect();
+    let mut inputs: Vec<Vec<f32>> = ids.iter().map(|&id| model.embedding.row(id as usize).to_vec()).collect();
     let (mut hidden, mut cell) = (Vec::new(), Vec::new());
     for layer in &model.layers {
         let mut state = State::zeros(layer.hidden_size());
@@ -62,11 +59,5 @@ pub fn forward(model: &Model, ids: &[u32]) -> Result<Trace> {
     for (out, h) in logits.chunks_exact_mut(labels).zip(prefixes) {
         model.head.weight.mat_vec_bias(h, &model.head.bias, out);
     }
-    Ok(Trace {
-        steps,
-        labels,
-        logits,
-        hidden,
-        cell,
-    })
+    Ok(Trace { steps, labels, logits, hidden, cell })
 }

@@ -7,6 +7,10 @@ use crate::error::{Error, Result};
 /// The format version this build reads and writes.
 pub const FORMAT_VERSION: u64 = 1;
 
+/// The largest size any dimension may have: far above any model sentir runs, and small enough that no size
+/// computation overflows.
+pub const MAX_DIMENSION: usize = 1 << 24;
+
 /// The gate order of the fused LSTM weights; fixed by format v1 (PyTorch's order).
 pub const GATE_ORDER: [&str; 4] = ["i", "f", "g", "o"];
 
@@ -56,10 +60,7 @@ impl Config {
         }
         let Version { format_version } = serde_json::from_slice(bytes).map_err(Error::config)?;
         if format_version != FORMAT_VERSION {
-            return Err(Error::FormatVersion {
-                found: format_version,
-                supported: FORMAT_VERSION,
-            });
+            return Err(Error::FormatVersion { found: format_version, supported: FORMAT_VERSION });
         }
         let config: Config = serde_json::from_slice(bytes).map_err(Error::config)?;
         config.validate()?;
@@ -76,11 +77,7 @@ impl Config {
             return Err(unsupported("direction", &self.direction, "\"forward\""));
         }
         if self.gate_order != GATE_ORDER {
-            return Err(unsupported(
-                "gate_order",
-                &self.gate_order,
-                "[\"i\", \"f\", \"g\", \"o\"]",
-            ));
+            return Err(unsupported("gate_order", &self.gate_order, "[\"i\", \"f\", \"g\", \"o\"]"));
         }
         if self.dtype != "f32" {
             return Err(unsupported("dtype", &self.dtype, "\"f32\""));
@@ -92,28 +89,29 @@ impl Config {
             ("num_layers", self.num_layers),
             ("max_length", self.max_length),
         ] {
-            if value == 0 {
-                return Err(unsupported(field, &value, "a positive number"));
+            if value == 0 || value > MAX_DIMENSION {
+                return Err(unsupported(field, &value, "a positive number of at most 2^24"));
+            }
+        }
+        // The files must sit in the model folder: a path could otherwise read any file (or a device) on the machine.
+        for (field, name) in [("tokenizer", &self.tokenizer), ("weights", &self.weights)] {
+            let plain = !name.is_empty() && !name.contains(['/', '\\']) && name != "." && name != "..";
+            if !plain {
+                return Err(unsupported(field, name, "a file name in the model folder, without a path"));
             }
         }
         if self.labels.len() < 2 {
             return Err(unsupported("labels", &self.labels, "at least two labels"));
         }
         if self.positive_index().is_none() {
-            return Err(unsupported(
-                "positive_label",
-                &self.positive_label,
-                "one of `labels`",
-            ));
+            return Err(unsupported("positive_label", &self.positive_label, "one of `labels`"));
         }
         Ok(())
     }
 
     /// The row of the head that belongs to [`Config::positive_label`].
     pub fn positive_index(&self) -> Option<usize> {
-        self.labels
-            .iter()
-            .position(|label| *label == self.positive_label)
+        self.labels.iter().position(|label| *label == self.positive_label)
     }
 }
 
@@ -160,14 +158,15 @@ mod tests {
     #[test]
     fn unsupported_values_are_named() {
         check(|v| v["direction"] = "bidirectional".into(), "`direction`");
-        check(
-            |v| v["gate_order"] = serde_json::json!(["i", "g", "f", "o"]),
-            "`gate_order`",
-        );
+        check(|v| v["gate_order"] = serde_json::json!(["i", "g", "f", "o"]), "`gate_order`");
         check(|v| v["dtype"] = "f16".into(), "`dtype`");
         check(|v| v["hidden_size"] = 0.into(), "`hidden_size`");
         check(|v| v["positive_label"] = "happy".into(), "`positive_label`");
         check(|v| v["labels"] = serde_json::json!(["only"]), "`labels`");
+        check(|v| v["hidden_size"] = (1u64 << 62).into(), "`hidden_size`");
+        check(|v| v["weights"] = "/dev/zero".into(), "`weights`");
+        check(|v| v["tokenizer"] = "../tokenizer.json".into(), "`tokenizer`");
+        check(|v| v["tokenizer"] = "..".into(), "`tokenizer`");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 mod config;
 mod weights;
 
-pub use config::{Config, FORMAT_VERSION, GATE_ORDER};
+pub use config::{Config, FORMAT_VERSION, GATE_ORDER, MAX_DIMENSION};
 pub use weights::tensor_names;
 
 use crate::error::Result;
@@ -45,11 +45,7 @@ impl Matrix {
     /// `out = self · x + bias` (`bias` has `rows` entries, `x` has `cols`).
     pub fn mat_vec_bias(&self, x: &[f32], bias: &[f32], out: &mut [f32]) {
         debug_assert_eq!(x.len(), self.cols);
-        for ((out, row), b) in out
-            .iter_mut()
-            .zip(self.data.chunks_exact(self.cols))
-            .zip(bias)
-        {
+        for ((out, row), b) in out.iter_mut().zip(self.data.chunks_exact(self.cols)).zip(bias) {
             *out = b + dot(row, x);
         }
     }

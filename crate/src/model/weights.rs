@@ -14,10 +14,7 @@ use crate::lstm::LstmLayer;
 /// bias `lstm.{l}.bias` `[4H]` (PyTorch's `bias_ih + bias_hh`), the four gates stacked in [`super::GATE_ORDER`].
 pub fn tensor_names(config: &Config) -> Vec<(String, Vec<usize>)> {
     let (h, gates) = (config.hidden_size, 4 * config.hidden_size);
-    let mut names = vec![(
-        "embedding.weight".to_owned(),
-        vec![config.vocab_size, config.embedding_size],
-    )];
+    let mut names = vec![("embedding.weight".to_owned(), vec![config.vocab_size, config.embedding_size])];
     for layer in 0..config.num_layers {
         let input = if layer == 0 { config.embedding_size } else { h };
         names.push((format!("lstm.{layer}.weight_ih"), vec![gates, input]));
@@ -30,36 +27,23 @@ pub fn tensor_names(config: &Config) -> Vec<(String, Vec<usize>)> {
 }
 
 pub(super) fn load(config: Config, bytes: &[u8]) -> Result<Model> {
-    let file = SafeTensors::deserialize(bytes).map_err(|e| Error::Weights {
-        message: e.to_string(),
-    })?;
+    let file = SafeTensors::deserialize(bytes).map_err(|e| Error::Weights { message: e.to_string() })?;
     let expected = tensor_names(&config);
 
     let mut tensors: BTreeMap<String, Vec<f32>> = BTreeMap::new();
     for (name, shape) in &expected {
         tensors.insert(name.clone(), read_f32(&file, name, shape)?);
     }
-    if let Some(extra) = file
-        .names()
-        .into_iter()
-        .find(|name| !tensors.contains_key(*name))
-    {
-        return Err(Error::UnexpectedTensor {
-            name: extra.to_owned(),
-        });
+    if let Some(extra) = file.names().into_iter().find(|name| !tensors.contains_key(*name)) {
+        return Err(Error::UnexpectedTensor { name: extra.to_owned() });
     }
 
     // Every tensor is present with the shape `tensor_names` gave it, so the matrices below are well formed.
     let mut take = |name: &str| tensors.remove(name).unwrap_or_default();
     let (h, gates) = (config.hidden_size, 4 * config.hidden_size);
-    let matrix =
-        |rows, cols, data| Matrix::new(rows, cols, data).unwrap_or_else(|| shape_checked());
+    let matrix = |rows, cols, data| Matrix::new(rows, cols, data).unwrap_or_else(|| shape_checked());
 
-    let embedding = matrix(
-        config.vocab_size,
-        config.embedding_size,
-        take("embedding.weight"),
-    );
+    let embedding = matrix(config.vocab_size, config.embedding_size, take("embedding.weight"));
     let layers = (0..config.num_layers)
         .map(|layer| {
             let input = if layer == 0 { config.embedding_size } else { h };
@@ -70,22 +54,12 @@ pub(super) fn load(config: Config, bytes: &[u8]) -> Result<Model> {
             }
         })
         .collect();
-    let head = Head {
-        weight: matrix(config.labels.len(), h, take("head.weight")),
-        bias: take("head.bias"),
-    };
-    Ok(Model {
-        config,
-        embedding,
-        layers,
-        head,
-    })
+    let head = Head { weight: matrix(config.labels.len(), h, take("head.weight")), bias: take("head.bias") };
+    Ok(Model { config, embedding, layers, head })
 }
 
 fn read_f32(file: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
-    let view = file.tensor(name).map_err(|_| Error::MissingTensor {
-        name: name.to_owned(),
-    })?;
+    let view = file.tensor(name).map_err(|_| Error::MissingTensor { name: name.to_owned() })?;
     if view.dtype() != Dtype::F32 {
         return Err(Error::TensorDtype {
             name: name.to_owned(),
@@ -101,16 +75,9 @@ fn read_f32(file: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Result<Vec<f
         });
     }
     // safetensors checked that the data length matches the shape; the file is little-endian by definition.
-    let values: Vec<f32> = view
-        .data()
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
+    let values: Vec<f32> = view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
     if let Some(index) = values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::NonFinite {
-            name: name.to_owned(),
-            index,
-        });
+        return Err(Error::NonFinite { name: name.to_owned(), index });
     }
     Ok(values)
 }
