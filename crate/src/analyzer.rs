@@ -93,7 +93,7 @@ impl Serialize for Probabilities {
 impl Analyzer {
     /// Builds an analyzer from the bytes of a model folder's three files.
     pub fn from_bytes(config: &[u8], weights: &[u8], tokenizer: &[u8]) -> Result<Analyzer> {
-        Analyzer::from_parts(Config::from_json(config)?, weights, tokenizer)
+        Analyzer::from_config(Config::from_json(config)?, weights, tokenizer)
     }
 
     /// Loads the model folder `dir` (`config.json` and the files it names).
@@ -106,10 +106,11 @@ impl Analyzer {
         };
         let config = Config::from_json(&read("config.json")?)?;
         let (weights, tokenizer) = (read(&config.weights)?, read(&config.tokenizer)?);
-        Analyzer::from_parts(config, &weights, &tokenizer)
+        Analyzer::from_config(config, &weights, &tokenizer)
     }
 
-    fn from_parts(config: Config, weights: &[u8], tokenizer: &[u8]) -> Result<Analyzer> {
+    /// Builds an analyzer from an already parsed and validated `config.json` and the bytes of the files it names.
+    pub fn from_config(config: Config, weights: &[u8], tokenizer: &[u8]) -> Result<Analyzer> {
         let tokenizer = Tokenizer::from_bytes(tokenizer)?;
         if tokenizer.vocab_size() != config.vocab_size {
             return Err(Error::VocabMismatch { config: config.vocab_size, tokenizer: tokenizer.vocab_size() });

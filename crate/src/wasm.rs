@@ -47,7 +47,7 @@ impl JsAnalyzer {
     pub async fn create(source: JsValue) -> Result<JsAnalyzer, JsError> {
         let inner = if Reflect::has(&source, &"config".into()).unwrap_or(false) {
             let file = |name: &str| bytes_field(&source, name);
-            crate::Analyzer::from_bytes(&file("config")?, &file("weights")?, &file("tokenizer")?)
+            crate::Analyzer::from_bytes(&file("config")?, &file("weights")?, &file("tokenizer")?).map_err(error)?
         } else if let Some(base) = url_of(&source) {
             from_url(&base).await?
         } else {
@@ -56,7 +56,7 @@ impl JsAnalyzer {
                  { config, weights, tokenizer } with each file as a Uint8Array, ArrayBuffer or string",
             ));
         };
-        Ok(JsAnalyzer { inner: inner.map_err(error)? })
+        Ok(JsAnalyzer { inner })
     }
 
     /// Analyses one text. Resolves to `{ label, probabilities, tokens, words, backend }`, offsets in UTF-16
@@ -141,19 +141,15 @@ fn bytes_field(source: &JsValue, name: &str) -> Result<Vec<u8>, JsError> {
 }
 
 /// Fetches `config.json` from `base`, then the weights and tokenizer it names, both requests in flight at once.
-async fn from_url(base: &str) -> Result<crate::Result<crate::Analyzer>, JsError> {
+async fn from_url(base: &str) -> Result<crate::Analyzer, JsError> {
     let url = |file: &str| format!("{}/{file}", base.trim_end_matches('/'));
-    let config_bytes = fetch_bytes(&url("config.json")).await?;
-    let config = match Config::from_json(&config_bytes) {
-        Ok(config) => config,
-        Err(e) => return Ok(Err(e)),
-    };
+    let config = Config::from_json(&fetch_bytes(&url("config.json")).await?).map_err(error)?;
     let (weights_url, tokenizer_url) = (url(&config.weights), url(&config.tokenizer));
     let weights = start_fetch(&weights_url);
     let tokenizer = start_fetch(&tokenizer_url);
     let weights = finish_fetch(&weights_url, weights).await?;
     let tokenizer = finish_fetch(&tokenizer_url, tokenizer).await?;
-    Ok(crate::Analyzer::from_bytes(&config_bytes, &weights, &tokenizer))
+    crate::Analyzer::from_config(config, &weights, &tokenizer).map_err(error)
 }
 
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, JsError> {
