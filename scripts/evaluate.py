@@ -69,6 +69,14 @@ def vader_agreement(model, texts, lexicon):
     return {"words": total, "agreement": agree / max(1, total)}
 
 
+def read_lexicon():
+    lexicon = {}
+    for line in (DATA / "lexicons" / "vader.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        token, mean, _ = line.split("\t")
+        lexicon[token] = float(mean)
+    return lexicon
+
+
 def read_texts(path):
     lines = path.read_text(encoding="utf-8").splitlines()
     column = lines[0].split("\t").index("text")
@@ -78,18 +86,23 @@ def read_texts(path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--name", default="sentir-en-lstm")
+    parser.add_argument("--model", type=Path, help="with --split valid: a model folder other than models/<name>")
+    parser.add_argument("--split", choices=["test", "valid"], default="test",
+                        help="valid: accuracy and VADER agreement on the validation splits, for experiments; no card")
     args = parser.parse_args()
-    model = ROOT / "models" / args.name
+    model = args.model or ROOT / "models" / args.name
     log = json.loads((DATA / "runs" / args.name / "log.json").read_text())
+    if args.split == "valid":
+        texts = read_texts(DATA / "rt" / "valid.tsv") + read_texts(DATA / "imdb" / "valid.tsv")[:1000]
+        report = {split: eval_file(model, DATA / split / "valid.tsv")["accuracy"] for split in ("rt", "imdb")}
+        report["vader"] = vader_agreement(model, texts, read_lexicon())
+        print(json.dumps(report))
+        return
 
     results = {split: eval_file(model, DATA / split.split()[0] / "test.tsv") for split in ("rt test", "imdb test")}
     behaviour = eval_file(model, ROOT / "tests" / "behaviour" / "behaviour.tsv")
-    lexicon = {}
-    for line in (DATA / "lexicons" / "vader.tsv").read_text(encoding="utf-8").splitlines()[1:]:
-        token, mean, _ = line.split("\t")
-        lexicon[token] = float(mean)
     texts = read_texts(DATA / "rt" / "test.tsv") + read_texts(DATA / "imdb" / "test.tsv")[:1000]
-    vader = vader_agreement(model, texts, lexicon)
+    vader = vader_agreement(model, texts, read_lexicon())
 
     weights = (model / "model.safetensors").read_bytes()
     tokenizer = (model / "tokenizer.json").read_bytes()
@@ -184,7 +197,12 @@ score agrees with the lexicon {100 * report['vader']['agreement']:.1f}% of the t
 - Sarcasm, and sentiment that depends on world knowledge, are beyond it.
 - Texts much longer than {hp['max_tokens']} tokens are read whole, but the model was trained on at most that many.
 """
-    (model / "MODEL_CARD.md").write_text(card)
+    # A hand-written "## Experiments" section, if the card has one, is kept.
+    path = model / "MODEL_CARD.md"
+    old = path.read_text() if path.exists() else ""
+    if "\n## Experiments" in old:
+        card += old[old.index("\n## Experiments"):]
+    path.write_text(card)
     print(f"wrote {(model / 'MODEL_CARD.md').relative_to(ROOT)}")
 
 

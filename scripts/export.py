@@ -98,6 +98,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--name", default="sentir-en-lstm")
     parser.add_argument("--max-length", type=int, default=16384)
+    parser.add_argument("--out", type=Path, help="model folder (default models/<name>); with it, no golden vectors")
     args = parser.parse_args()
     run = DATA / "runs" / args.name
     log = json.loads((run / "log.json").read_text())
@@ -110,7 +111,7 @@ def main():
     net = Net(vocab, hp["embedding"], hp["hidden"], hp["layers"])
     net.load_state_dict(torch.load(run / "model.pt", map_location="cpu"))
 
-    out = ROOT / "models" / args.name
+    out = args.out or ROOT / "models" / args.name
     out.mkdir(parents=True, exist_ok=True)
     tensors = export_tensors(net.state_dict(), hp["layers"])
     save_file(tensors, str(out / "model.safetensors"))
@@ -146,6 +147,9 @@ def main():
     reference.load_state_dict({k: v.double() for k, v in state.items()})
     reference.eval()
 
+    if args.out:
+        print(f"wrote {out}/")
+        return
     held_out = [t for t, _ in read_tsv(DATA / "rt" / "valid.tsv")[:16]]
     held_out += [t for t, _ in sorted(read_tsv(DATA / "imdb" / "valid.tsv"), key=lambda r: len(r[0]))[:4]]
     cases = [golden_case(reference, tokenizer, text) for text in held_out + GOLDEN_EXTRA]

@@ -154,6 +154,7 @@ def main():
     parser.add_argument("--rt-repeat", type=int, default=3, help="RT snippets per epoch, relative to IMDB once")
     parser.add_argument("--batch-tokens", type=int, default=16384)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--corpora", default="rt,imdb", help="which training corpora to use (for quick experiments)")
     args = parser.parse_args()
 
     random.seed(args.seed)
@@ -182,7 +183,8 @@ def main():
     if args.embedding == 50 and glove.exists():
         print(f"GloVe: {glove_init(net, tokenizer, glove)} of {vocab} pieces initialised", flush=True)
     optimizer = torch.optim.Adam(net.parameters(), lr=args.lr)
-    train = data["imdb/train"] + data["rt/train"] * args.rt_repeat
+    corpora = args.corpora.split(",")
+    train = (data["imdb/train"] if "imdb" in corpora else []) + (data["rt/train"] * args.rt_repeat if "rt" in corpora else [])
     rng = random.Random(args.seed)
     total_steps = args.epochs * len(batches(train, args.batch_tokens, random.Random(0)))
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=total_steps)
