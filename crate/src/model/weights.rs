@@ -1,7 +1,5 @@
 //! `model.safetensors` -> typed, shape-checked tensors.
 
-use std::collections::BTreeMap;
-
 use safetensors::{Dtype, SafeTensors};
 
 use super::{Config, Head, Matrix, Model};
@@ -29,33 +27,36 @@ pub fn tensor_names(config: &Config) -> Vec<(String, Vec<usize>)> {
 pub(super) fn load(config: Config, bytes: &[u8]) -> Result<Model> {
     let file = SafeTensors::deserialize(bytes).map_err(|e| Error::Weights { message: e.to_string() })?;
     let expected = tensor_names(&config);
-
-    let mut tensors: BTreeMap<String, Vec<f32>> = BTreeMap::new();
-    for (name, shape) in &expected {
-        tensors.insert(name.clone(), read_f32(&file, name, shape)?);
-    }
-    if let Some(extra) = file.names().into_iter().find(|name| !tensors.contains_key(*name)) {
+    let tensors = expected
+        .iter()
+        .map(|(name, shape)| Ok((shape.clone(), read_f32(&file, name, shape)?)))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(extra) = file.names().into_iter().find(|name| !expected.iter().any(|(known, _)| known == name)) {
         return Err(Error::UnexpectedTensor { name: extra.to_owned() });
     }
 
-    // Every tensor is present with the shape `tensor_names` gave it, so the matrices below are well formed.
-    let mut take = |name: &str| tensors.remove(name).unwrap_or_default();
-    let (h, gates) = (config.hidden_size, 4 * config.hidden_size);
-    let matrix = |rows, cols, data| Matrix::new(rows, cols, data).unwrap_or_else(|| shape_checked());
-
-    let embedding = matrix(config.vocab_size, config.embedding_size, take("embedding.weight"));
+    // The shapes live in `tensor_names` alone: the tensors come in its order, each already checked against it.
+    let tensors = &mut tensors.into_iter();
+    let embedding = next_matrix(tensors);
     let layers = (0..config.num_layers)
-        .map(|layer| {
-            let input = if layer == 0 { config.embedding_size } else { h };
-            LstmLayer {
-                weight_ih: matrix(gates, input, take(&format!("lstm.{layer}.weight_ih"))),
-                weight_hh: matrix(gates, h, take(&format!("lstm.{layer}.weight_hh"))),
-                bias: take(&format!("lstm.{layer}.bias")),
-            }
-        })
+        .map(|_| LstmLayer { weight_ih: next_matrix(tensors), weight_hh: next_matrix(tensors), bias: next(tensors).1 })
         .collect();
-    let head = Head { weight: matrix(config.labels.len(), h, take("head.weight")), bias: take("head.bias") };
+    let head = Head { weight: next_matrix(tensors), bias: next(tensors).1 };
     Ok(Model { config, embedding, layers, head })
+}
+
+type Tensors = std::vec::IntoIter<(Vec<usize>, Vec<f32>)>;
+
+fn next(tensors: &mut Tensors) -> (Vec<usize>, Vec<f32>) {
+    tensors.next().unwrap_or_else(|| tensor_names_disagree())
+}
+
+fn next_matrix(tensors: &mut Tensors) -> Matrix {
+    match next(tensors) {
+        (shape, data) if shape.len() == 2 => Matrix::new(shape[0], shape[1], data),
+        _ => None,
+    }
+    .unwrap_or_else(|| tensor_names_disagree())
 }
 
 fn read_f32(file: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
@@ -82,8 +83,9 @@ fn read_f32(file: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Result<Vec<f
     Ok(values)
 }
 
-/// Reached only if `tensor_names` and `load` disagree: a bug in this module, not bad input.
+/// Reached only if `load` reads the tensors in another order than `tensor_names` lists them: a bug in this
+/// module, not bad input.
 #[cold]
-fn shape_checked() -> ! {
-    unreachable!("tensor shapes were validated against tensor_names before building matrices")
+fn tensor_names_disagree() -> ! {
+    unreachable!("load consumes tensors in tensor_names' order and shapes")
 }
