@@ -109,6 +109,15 @@ pub struct GoldenWord {
     pub score: f64,
 }
 
+/// Asserts that `tokenizer` encodes `expected.text` exactly as Python `tokenizers` did: ids, byte offsets, word ids.
+#[track_caller]
+pub fn assert_encodes_like_python(tokenizer: &sentir::tokenize::Tokenizer, expected: &TokenizerCase) {
+    let encoding = tokenizer.encode(&expected.text).expect("encodes");
+    assert_eq!(encoding.ids, expected.ids, "ids of {:?}", expected.text);
+    assert_eq!(encoding.offsets, expected.byte_offsets, "byte offsets of {:?}", expected.text);
+    assert_eq!(encoding.word_ids, expected.word_ids, "word ids of {:?}", expected.text);
+}
+
 /// How close a computed value must be to its reference: `|got - expected| <= abs + rel * |expected|`.
 #[derive(Debug, Clone, Copy)]
 pub struct Tolerance {
