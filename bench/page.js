@@ -1,0 +1,93 @@
+// One peer's measurements, in one fresh page: page.html?peer=<module>&backend=<name>. bench/peers.mjs opens it
+// once per peer in a new browser context (empty cache) and reads `window.benchResult`.
+const MODEL = "/models/sentir-en-lstm/";
+const params = new URLSearchParams(location.search);
+const peerModule = params.get("peer");
+const backend = params.get("backend");
+const budgetMs = Number(params.get("budget") ?? 1500);
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+// Runs `fn` after two warm-up calls until the time budget is spent (at least 5 and at most 500 timed calls).
+async function timeCalls(fn) {
+  await fn();
+  await fn();
+  const times = [];
+  const started = performance.now();
+  while (times.length < 5 || (times.length < 500 && performance.now() - started < budgetMs)) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const total = times.reduce((a, b) => a + b, 0);
+  return { runs: times.length, p50_ms: percentile(times, 0.5), p95_ms: percentile(times, 0.95), mean_ms: total / times.length };
+}
+
+function slice(items, from, count) {
+  return { texts: items.slice(from, from + count).map((i) => i.text), ids: items.slice(from, from + count).map((i) => i.ids) };
+}
+
+async function main() {
+  const inputs = await (await fetch("build/inputs.json")).json();
+  const result = { peer: peerModule, backend, isolated: crossOriginIsolated };
+
+  const started = performance.now();
+  const { load } = await import(`./build/${peerModule}.js`);
+  const peer = await load(backend, MODEL);
+  await peer.run(slice(inputs.lengths["8"], 0, 1));
+  result.cold_load_ms = performance.now() - started;
+  result.backend = peer.backend;
+
+  // Same weights, same answers: model peers must agree with sentir before their times mean anything.
+  if (!peer.score && peerModule !== "sentir") {
+    let maxDiff = 0;
+    let labelsAgree = 0;
+    for (const item of inputs.check) {
+      const [p] = await peer.run({ texts: [item.text], ids: [item.ids] });
+      maxDiff = Math.max(maxDiff, Math.abs(p - item.positive));
+      labelsAgree += (p >= 0.5) === (item.positive >= 0.5);
+    }
+    result.parity = { texts: inputs.check.length, max_abs_diff: maxDiff, labels_agree: labelsAgree };
+  }
+
+  result.latency = {};
+  for (const [tokens, items] of Object.entries(inputs.lengths)) {
+    result.latency[tokens] = await timeCalls(() => peer.run(slice(items, 0, 1)));
+  }
+  result.throughput = {};
+  for (const batch of [1, 64, 256]) {
+    const input = slice(inputs.batch32, 0, batch);
+    const times = await timeCalls(() => peer.run(input));
+    result.throughput[batch] = { ...times, tokens_per_s: (batch * 32 * 1000) / times.mean_ms };
+  }
+
+  // Accuracy on the test-split sample. Model peers share sentir's weights (see parity), so only sentir and the
+  // lexicons are run on it.
+  if (peer.score || peerModule === "sentir") {
+    result.accuracy = {};
+    for (const [split, items] of Object.entries(inputs.accuracy)) {
+      let correct = 0;
+      for (let i = 0; i < items.length; i += 64) {
+        const chunk = items.slice(i, i + 64);
+        const out = await peer.run({ texts: chunk.map((x) => x.text), ids: null });
+        out.forEach((value, j) => (correct += (peer.score ? value >= 0 : value >= 0.5) === (chunk[j].label === 1)));
+      }
+      result.accuracy[split] = { texts: items.length, accuracy: correct / items.length };
+    }
+  }
+  return result;
+}
+
+main().then(
+  (result) => {
+    window.benchResult = result;
+    document.getElementById("status").textContent = "done";
+  },
+  (error) => {
+    window.benchResult = { peer: peerModule, backend, error: String(error?.stack ?? error) };
+    document.getElementById("status").textContent = "error";
+  },
+);
