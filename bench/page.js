@@ -40,6 +40,7 @@ async function main() {
   await peer.run(slice(inputs.lengths["8"], 0, 1));
   result.cold_load_ms = performance.now() - started;
   result.backend = peer.backend;
+  if (backend !== "lexicon" && peer.backend !== backend) throw new Error(`asked for ${backend}, ran ${peer.backend}`);
 
   // Same weights, same answers: model peers must agree with sentir before their times mean anything.
   if (!peer.score && peerModule !== "sentir") {

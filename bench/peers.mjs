@@ -23,7 +23,8 @@ const MODEL = join(ROOT, "models", "sentir-en-lstm");
 
 // [name in the report, bundle, backend]
 const PEERS = [
-  ["sentir", "sentir", "cpu-scalar"],
+  ["sentir", "sentir", "cpu-simd"], // the baseline of every ratio: the first row
+  ["sentir scalar", "sentir", "cpu-scalar"],
   ["TF.js cpu", "tfjs", "cpu"],
   ["TF.js wasm", "tfjs", "wasm"],
   ["TF.js webgl", "tfjs", "webgl"],

@@ -26,7 +26,7 @@ fn files() -> JsValue {
 }
 
 async fn analyzer() -> JsAnalyzer {
-    JsAnalyzer::create(files()).await.map_err(JsValue::from).expect("the tiny model loads from bytes")
+    JsAnalyzer::create(files(), None).await.map_err(JsValue::from).expect("the tiny model loads from bytes")
 }
 
 async fn resolve(promise: Promise) -> Result<JsValue, String> {
@@ -91,7 +91,7 @@ async fn analyze_batch_returns_one_result_per_text_in_order() {
 #[test]
 async fn the_analyzer_reports_its_backend_model_and_labels() {
     let analyzer = analyzer().await;
-    assert_eq!(analyzer.backend(), "cpu-scalar");
+    assert_eq!(analyzer.backend(), "cpu-simd");
     assert!(!analyzer.backend_reason().is_empty());
     assert_eq!(analyzer.model_name(), "tiny-random");
     assert_eq!(analyzer.labels(), vec!["negative".to_owned(), "positive".to_owned()]);
@@ -106,11 +106,38 @@ async fn errors_are_js_errors_that_say_what_is_wrong() {
 
     let bad = files();
     Reflect::set(&bad, &"weights".into(), &Uint8Array::new_with_length(3).into()).expect("set");
-    let error = JsAnalyzer::create(bad).await.expect_err("bad weights");
+    let error = JsAnalyzer::create(bad, None).await.expect_err("bad weights");
     let error: js_sys::Error = JsValue::from(error).dyn_into().expect("an Error");
     assert!(String::from(error.message()).contains("safetensors"), "{}", String::from(error.message()));
 
-    let error = JsAnalyzer::create(JsValue::from(42)).await.expect_err("not a source");
+    let error = JsAnalyzer::create(JsValue::from(42), None).await.expect_err("not a source");
     let error: js_sys::Error = JsValue::from(error).dyn_into().expect("an Error");
     assert!(String::from(error.message()).contains("base URL"), "{}", String::from(error.message()));
+}
+
+#[test]
+async fn options_backend_forces_a_backend_or_says_which_exist() {
+    let options = |backend: &str| {
+        let options = Object::new();
+        Reflect::set(&options, &"backend".into(), &backend.into()).expect("set");
+        Some(options)
+    };
+    let simd = analyzer().await;
+    let scalar = JsAnalyzer::create(files(), options("cpu-scalar")).await.map_err(JsValue::from).expect("loads");
+    assert_eq!(scalar.backend(), "cpu-scalar");
+    assert_eq!(scalar.backend_reason(), "chosen by the caller");
+    let text = "not good, but wonderful";
+    let (a, b) = (
+        resolve(simd.analyze(text.into())).await.expect("ok"),
+        resolve(scalar.analyze(text.into())).await.expect("ok"),
+    );
+    assert_eq!(get(&b, "backend").as_string().as_deref(), Some("cpu-scalar"));
+    let positive = |result: &JsValue| number(&get(result, "probabilities"), "positive");
+    assert!((positive(&a) - positive(&b)).abs() < 1e-5, "{} vs {}", positive(&a), positive(&b));
+
+    let auto = JsAnalyzer::create(files(), options("auto")).await.map_err(JsValue::from).expect("loads");
+    assert_eq!(auto.backend(), "cpu-simd");
+    let error = JsAnalyzer::create(files(), options("gpu-please")).await.expect_err("no such backend");
+    let error: js_sys::Error = JsValue::from(error).dyn_into().expect("an Error");
+    assert!(String::from(error.message()).contains("\"cpu-scalar\""), "{}", String::from(error.message()));
 }

@@ -128,6 +128,9 @@ pub struct Tolerance {
 /// Rust's `f32` forward pass against numpy's `f64` one, on the same `f32` weights.
 pub const GOLDEN: Tolerance = Tolerance::rel_abs(1e-4, 1e-5);
 
+/// The SIMD kernel (and later the WGSL shaders) against the scalar reference, on states and probabilities.
+pub const KERNEL: Tolerance = Tolerance::rel_abs(1e-4, 1e-5);
+
 /// The shipped model against PyTorch: probabilities and per-token scores within 1e-5.
 pub const PARITY: Tolerance = Tolerance::rel_abs(0.0, 1e-5);
 

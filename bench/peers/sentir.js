@@ -1,10 +1,10 @@
-// sentir itself, from the release build of the page's wasm package (web/pkg): tokenizes, runs the LSTM, and
-// computes every token's score and the words, from text, each call.
+// sentir itself, from the release build of the page's wasm package (web/pkg), on the backend asked for
+// (cpu-simd, cpu-scalar): tokenizes, runs the LSTM, and computes every token's score and the words, each call.
 import init, { Analyzer } from "../../web/pkg/sentir.js";
 
-export async function load(_backend, model) {
+export async function load(backend, model) {
   await init();
-  const analyzer = await Analyzer.create(new URL(model, location.href));
+  const analyzer = await Analyzer.create(new URL(model, location.href), { backend });
   return {
     backend: analyzer.backend,
     async run({ texts }) {

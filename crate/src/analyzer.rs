@@ -4,10 +4,11 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::attribution::{self, TokenScores};
-use crate::backend::Backend;
+use crate::backend::{Backend, BackendKind};
 use crate::error::{Error, Result};
+use crate::lstm::Trace;
 use crate::model::{Config, Model};
-use crate::tokenize::Tokenizer;
+use crate::tokenize::{Encoding, Tokenizer};
 
 /// The most bytes of text per token of `max_length` that [`Analyzer::analyze`] accepts. English averages about
 /// 5 bytes a token; the margin leaves room for long words, CJK and emoji.
@@ -117,7 +118,14 @@ impl Analyzer {
         }
         let model = Model::from_config(config, weights)?;
         let positive = model.config.positive_index().unwrap_or_else(|| validated());
-        Ok(Analyzer { model, tokenizer, backend: Backend::choose(), positive })
+        let backend = Backend::choose(&model);
+        Ok(Analyzer { model, tokenizer, backend, positive })
+    }
+
+    /// Runs on backend `kind` from now on (for benchmarks and tests), instead of the one chosen at load.
+    pub fn set_backend(&mut self, kind: BackendKind) -> Result<()> {
+        self.backend = Backend::force(kind, &self.model)?;
+        Ok(())
     }
 
     /// The model's configuration.
@@ -146,6 +154,35 @@ impl Analyzer {
     /// [`MAX_BYTES_PER_TOKEN`] times `max_length` bytes is [`Error::TooLarge`] before it is tokenized, so that
     /// memory stays bounded.
     pub fn analyze(&self, text: &str) -> Result<Analysis> {
+        let encoding = self.encode(text)?;
+        let trace = self.backend.forward(&self.model, &encoding.ids)?;
+        self.analysis(text, &encoding, &trace)
+    }
+
+    /// Analyses several texts, in one pass of the model where the backend can; the first failure names the
+    /// index of its text.
+    pub fn analyze_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Analysis>> {
+        let in_batch = |index: usize| move |e: Error| Error::InBatch { index, source: Box::new(e) };
+        let encodings = texts
+            .iter()
+            .enumerate()
+            .map(|(index, text)| self.encode(text.as_ref()).map_err(in_batch(index)))
+            .collect::<Result<Vec<_>>>()?;
+        let ids: Vec<&[u32]> = encodings.iter().map(|e| e.ids.as_slice()).collect();
+        let traces = self.backend.forward_batch(&self.model, &ids)?;
+        texts
+            .iter()
+            .zip(&encodings)
+            .zip(&traces)
+            .enumerate()
+            .map(|(index, ((text, encoding), trace))| {
+                self.analysis(text.as_ref(), encoding, trace).map_err(in_batch(index))
+            })
+            .collect()
+    }
+
+    /// Tokenizes `text`, refusing texts over the size limits before and after.
+    fn encode(&self, text: &str) -> Result<Encoding> {
         let max = self.model.config.max_length;
         let max_bytes = max.saturating_mul(MAX_BYTES_PER_TOKEN);
         if text.len() > max_bytes {
@@ -155,11 +192,15 @@ impl Analyzer {
         if encoding.ids.len() > max {
             return Err(Error::TooLong { tokens: encoding.ids.len(), max });
         }
-        let trace = self.backend.forward(&self.model, &encoding.ids)?;
+        Ok(encoding)
+    }
+
+    /// The analysis of `text` from its encoding and the model's trace over it.
+    fn analysis(&self, text: &str, encoding: &Encoding, trace: &Trace) -> Result<Analysis> {
         if !trace.logits.iter().all(|z| z.is_finite()) {
             return Err(Error::NonFiniteOutput);
         }
-        let TokenScores { scores, running } = attribution::token_scores(&trace, self.positive);
+        let TokenScores { scores, running } = attribution::token_scores(trace, self.positive);
 
         let probabilities = attribution::softmax(trace.logits_at(trace.steps));
         let best =
@@ -199,15 +240,6 @@ impl Analyzer {
             words,
             backend: self.backend.kind.name(),
         })
-    }
-
-    /// Analyses several texts; the first failure names the index of its text.
-    pub fn analyze_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Analysis>> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(index, text)| self.analyze(text.as_ref()).map_err(|e| Error::InBatch { index, source: Box::new(e) }))
-            .collect()
     }
 }
 

@@ -1,12 +1,15 @@
 //! Which implementation runs the forward pass, and why it was chosen.
 //!
-//! Call sites go through [`Backend::forward`] and need no `cfg`. Today the scalar reference is the only
-//! backend; the SIMD kernel (chosen at compile time) and the WebGPU path (chosen at run time, with a CPU
-//! fallback) join this enum as variants, and the choice keeps reporting its reason.
+//! Call sites go through [`Backend::forward`] / [`Backend::forward_batch`] and need no `cfg`. The SIMD kernel
+//! ([`crate::lstm::simd`]) is chosen whenever the build has SIMD instructions (wasm `simd128`, decided at compile
+//! time by `.cargo/config.toml`; SSE on x86_64; NEON on aarch64); otherwise the scalar reference runs. The
+//! WebGPU path (chosen at run time, with a CPU fallback) will join this enum, and the choice keeps reporting its
+//! reason.
 
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::lstm::simd::{self, Packed};
 use crate::lstm::{Trace, reference};
 use crate::model::Model;
 
@@ -15,8 +18,10 @@ use crate::model::Model;
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum BackendKind {
-    /// [`crate::lstm::reference`]: plain scalar Rust.
+    /// [`crate::lstm::reference`]: plain scalar Rust, one text at a time.
     CpuScalar,
+    /// [`crate::lstm::simd`]: 4-lane SIMD, a batch in one recurrence.
+    CpuSimd,
 }
 
 impl BackendKind {
@@ -24,30 +29,78 @@ impl BackendKind {
     pub fn name(self) -> &'static str {
         match self {
             BackendKind::CpuScalar => "cpu-scalar",
+            BackendKind::CpuSimd => "cpu-simd",
         }
+    }
+
+    /// The kind called `name` (see [`BackendKind::name`]).
+    pub fn from_name(name: &str) -> Option<BackendKind> {
+        [BackendKind::CpuScalar, BackendKind::CpuSimd].into_iter().find(|kind| kind.name() == name)
     }
 }
 
-/// A chosen backend and the reason it was chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The SIMD instructions this build's kernel compiles to, if any.
+pub const SIMD: Option<&str> = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+    Some("wasm simd128")
+} else if cfg!(target_arch = "x86_64") {
+    Some("x86_64 SSE")
+} else if cfg!(all(target_arch = "aarch64", target_feature = "neon")) {
+    Some("aarch64 NEON")
+} else {
+    None
+};
+
+/// A chosen backend, the reason it was chosen, and what it prepared for the model at load.
+#[derive(Debug, Clone)]
 pub struct Backend {
     pub kind: BackendKind,
     pub reason: String,
+    packed: Option<Packed>,
 }
 
 impl Backend {
-    /// Picks the best backend this build and this machine offer.
-    pub fn choose() -> Backend {
-        Backend {
-            kind: BackendKind::CpuScalar,
-            reason: "the scalar CPU reference is the only backend in this build".to_owned(),
+    /// Picks the best backend this build offers for `model`.
+    pub fn choose(model: &Model) -> Backend {
+        match SIMD {
+            Some(instructions) => Backend {
+                kind: BackendKind::CpuSimd,
+                reason: format!("this build has SIMD ({instructions}) and no GPU backend yet"),
+                packed: Some(Packed::new(model)),
+            },
+            None => Backend {
+                kind: BackendKind::CpuScalar,
+                reason: "this build has no SIMD instructions (a wasm build without simd128)".to_owned(),
+                packed: None,
+            },
+        }
+    }
+
+    /// The backend `kind`, chosen by the caller; an error if this build lacks it.
+    pub fn force(kind: BackendKind, model: &Model) -> Result<Backend> {
+        let reason = "chosen by the caller".to_owned();
+        match kind {
+            BackendKind::CpuScalar => Ok(Backend { kind, reason, packed: None }),
+            BackendKind::CpuSimd if SIMD.is_some() => Ok(Backend { kind, reason, packed: Some(Packed::new(model)) }),
+            BackendKind::CpuSimd => Err(Error::BackendUnavailable {
+                backend: kind.name(),
+                why: "this build has no SIMD instructions (built without target-feature=+simd128)",
+            }),
         }
     }
 
     /// Runs the model over `ids`.
     pub fn forward(&self, model: &Model, ids: &[u32]) -> Result<Trace> {
-        match self.kind {
-            BackendKind::CpuScalar => reference::forward(model, ids),
+        match &self.packed {
+            Some(packed) => Ok(simd::forward_batch(model, packed, &[ids])?.remove(0)),
+            None => reference::forward(model, ids),
+        }
+    }
+
+    /// Runs the model over every text of `batch`: one [`Trace`] each, in order.
+    pub fn forward_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<Vec<Trace>> {
+        match &self.packed {
+            Some(packed) => simd::forward_batch(model, packed, batch),
+            None => batch.iter().map(|ids| reference::forward(model, ids)).collect(),
         }
     }
 }

@@ -25,6 +25,10 @@ pub enum Error {
     #[error("config.json field `{field}` is {found}, but format v1 requires {expected}")]
     Unsupported { field: &'static str, found: String, expected: String },
 
+    /// A backend was asked for by name that this build or this machine does not have.
+    #[error("backend {backend} is not available: {why}; ask for \"auto\" to let sentir choose")]
+    BackendUnavailable { backend: &'static str, why: &'static str },
+
     // --- Loading: model.safetensors ---
     /// The weights file is not a readable safetensors file (truncated, corrupt header, ...).
     #[error("the weights file is not valid safetensors ({message}); re-export or re-download it")]

@@ -18,6 +18,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::BackendKind;
 use crate::model::Config;
 
 #[wasm_bindgen(start)]
@@ -43,9 +44,14 @@ pub struct JsAnalyzer {
 impl JsAnalyzer {
     /// Loads a model. `source` is either the base URL of a model folder (a string or `URL`; `config.json` and
     /// the files it names are fetched from there), or an object `{ config, weights, tokenizer }` holding the
-    /// three files as `Uint8Array`s, `ArrayBuffer`s or (for the JSON files) strings.
-    pub async fn create(source: JsValue) -> Result<JsAnalyzer, JsError> {
-        let inner = if Reflect::has(&source, &"config".into()).unwrap_or(false) {
+    /// three files as `Uint8Array`s, `ArrayBuffer`s or (for the JSON files) strings. `options.backend` is
+    /// `"auto"` (the default: the best this build and machine offer), `"cpu-simd"` or `"cpu-scalar"`.
+    pub async fn create(source: JsValue, options: Option<js_sys::Object>) -> Result<JsAnalyzer, JsError> {
+        let backend = match options.map(|o| Reflect::get(&o, &"backend".into())) {
+            Some(Ok(value)) if !value.is_undefined() => Some(backend_option(&value)?),
+            _ => None,
+        };
+        let mut inner = if Reflect::has(&source, &"config".into()).unwrap_or(false) {
             let file = |name: &str| bytes_field(&source, name);
             crate::Analyzer::from_bytes(&file("config")?, &file("weights")?, &file("tokenizer")?).map_err(error)?
         } else if let Some(base) = url_of(&source) {
@@ -56,6 +62,9 @@ impl JsAnalyzer {
                  { config, weights, tokenizer } with each file as a Uint8Array, ArrayBuffer or string",
             ));
         };
+        if let Some(kind) = backend.flatten() {
+            inner.set_backend(kind).map_err(error)?;
+        }
         Ok(JsAnalyzer { inner })
     }
 
@@ -79,7 +88,7 @@ impl JsAnalyzer {
         settle(results)
     }
 
-    /// The backend that runs the model: `"cpu-scalar"` for now.
+    /// The backend that runs the model: `"cpu-simd"` or `"cpu-scalar"`.
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
         self.inner.backend().kind.name().to_owned()
@@ -101,6 +110,18 @@ impl JsAnalyzer {
     #[wasm_bindgen(getter)]
     pub fn labels(&self) -> Vec<String> {
         self.inner.config().labels.clone()
+    }
+}
+
+/// `options.backend`: `None` for `"auto"`, else the named backend.
+fn backend_option(value: &JsValue) -> Result<Option<BackendKind>, JsError> {
+    match value.as_string().as_deref() {
+        Some("auto") => Ok(None),
+        Some(name) if BackendKind::from_name(name).is_some() => Ok(BackendKind::from_name(name)),
+        _ => Err(JsError::new(&format!(
+            "Analyzer.create: options.backend is {}; use \"auto\", \"cpu-simd\" or \"cpu-scalar\"",
+            describe(value)
+        ))),
     }
 }
 

@@ -46,7 +46,9 @@
 //! assert!((state.h[0] - 0.351_952_8).abs() < 1e-6);
 //! ```
 
+pub mod activation;
 pub mod reference;
+pub mod simd;
 
 use crate::model::Matrix;
 

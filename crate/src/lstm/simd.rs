@@ -1,0 +1,269 @@
+//! The fast CPU forward pass: the module-level equations in 4-lane SIMD (`wide::f32x4`: wasm `simd128`, x86_64
+//! SSE, aarch64 NEON, or plain arrays where the build has none), for a batch of texts in one recurrence.
+//!
+//! # Layout
+//!
+//! [`Packed`] rearranges each layer's weights once, at load. Hidden units are taken four at a time (a *block*;
+//! `H` is padded with zero units up to a multiple of four), and for each block and each input column `k` the
+//! four gates' weights are stored next to each other: `[i, f, g, o]`, one `f32x4` each, covering the block's
+//! four units. Accumulating `x[k] · w` down the columns leaves the block's four gate pre-activations in four
+//! registers, so the activations and the cell update run right there: the four gates are fused into one pass
+//! over the weights, which are read once per step for up to [`ROWS`] texts at a time.
+//!
+//! # Order of work
+//!
+//! Per layer: the input projection `W_ih · x_s + b` for every token of every text at once (no dependency
+//! between steps), then the recurrence. Texts are sorted longest first, so the texts still running at step
+//! `s` are a prefix of the batch and shorter ones simply drop out (the mask is the length). Padded units stay
+//! exactly zero: their weights and bias are zero, so `c = ½·c + ½·0` and `h = ½·tanh(0)`.
+
+use wide::f32x4;
+
+use super::activation::{sigmoid, tanh};
+use super::{LstmLayer, Trace};
+use crate::error::{Error, Result};
+use crate::model::{Matrix, Model};
+
+const LANES: usize = 4;
+/// Gates per unit: i, f, g, o.
+const GATES: usize = 4;
+/// Texts that share one read of the recurrent weights: 2 × 4 accumulators plus 4 weight vectors fit in the 16
+/// vector registers of x86_64 (which is what wasm engines map `v128` onto there).
+const ROWS: usize = 2;
+
+/// A model's LSTM weights in the kernel's layout (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Packed {
+    layers: Vec<PackedLayer>,
+    /// `H` rounded up to a multiple of four.
+    units: usize,
+    hidden: usize,
+}
+
+#[derive(Debug, Clone)]
+struct PackedLayer {
+    /// Input columns of `W_ih` as stored (`E` for layer 0, padded units above).
+    inputs: usize,
+    /// `[blocks][inputs][gate]`.
+    input: Vec<f32x4>,
+    /// `[blocks][units][gate]`.
+    recurrent: Vec<f32x4>,
+    /// `[blocks][gate]`.
+    bias: Vec<f32x4>,
+}
+
+impl Packed {
+    pub fn new(model: &Model) -> Packed {
+        let hidden = model.layers.first().map_or(0, LstmLayer::hidden_size);
+        let units = hidden.div_ceil(LANES) * LANES;
+        let layers = model
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(l, layer)| {
+                // Layers above the first read padded hidden states: their zero columns stay zero.
+                let inputs = if l == 0 { layer.weight_ih.cols() } else { units };
+                PackedLayer {
+                    inputs,
+                    input: pack(&layer.weight_ih, hidden, units, inputs),
+                    recurrent: pack(&layer.weight_hh, hidden, units, units),
+                    bias: pack_bias(&layer.bias, hidden, units),
+                }
+            })
+            .collect();
+        Packed { layers, units, hidden }
+    }
+}
+
+/// `[blocks][columns][gate]` from a `[4H, cols]` matrix whose rows are the gates stacked `[i, f, g, o]`.
+fn pack(matrix: &Matrix, hidden: usize, units: usize, columns: usize) -> Vec<f32x4> {
+    let mut out = Vec::with_capacity(units / LANES * columns * GATES);
+    for block in 0..units / LANES {
+        for k in 0..columns {
+            for gate in 0..GATES {
+                out.push(f32x4::from(std::array::from_fn(|lane| {
+                    let unit = block * LANES + lane;
+                    if unit < hidden && k < matrix.cols() { matrix.row(gate * hidden + unit)[k] } else { 0.0 }
+                })));
+            }
+        }
+    }
+    out
+}
+
+fn pack_bias(bias: &[f32], hidden: usize, units: usize) -> Vec<f32x4> {
+    let mut out = Vec::with_capacity(units / LANES * GATES);
+    for block in 0..units / LANES {
+        for gate in 0..GATES {
+            out.push(f32x4::from(std::array::from_fn(|lane| {
+                let unit = block * LANES + lane;
+                if unit < hidden { bias[gate * hidden + unit] } else { 0.0 }
+            })));
+        }
+    }
+    out
+}
+
+/// `acc[r][gate] += Σ_k x[r][k] · panel[k][gate]` for `R` rows sharing each load of the weights.
+#[inline(always)]
+fn accumulate<const R: usize>(panel: &[f32x4], x: [&[f32]; R], acc: &mut [[f32x4; GATES]; R]) {
+    for (k, w) in panel.chunks_exact(GATES).enumerate() {
+        for r in 0..R {
+            let xk = f32x4::splat(x[r][k]);
+            for gate in 0..GATES {
+                acc[r][gate] = xk.mul_add(w[gate], acc[r][gate]);
+            }
+        }
+    }
+}
+
+/// One text's running state while a layer is computed.
+struct Sequence<'a> {
+    /// `[steps][blocks][gate]`: the input projection, then (in place) nothing else.
+    projected: Vec<f32x4>,
+    /// `[steps][units]`: hidden states, the next layer's input.
+    hidden: Vec<f32>,
+    /// `[steps][units]`: cell states.
+    cell: Vec<f32>,
+    ids: &'a [u32],
+}
+
+/// Runs the model over every text of `batch` in one recurrence; one [`Trace`] per text, in order.
+pub fn forward_batch(model: &Model, packed: &Packed, batch: &[&[u32]]) -> Result<Vec<Trace>> {
+    let vocab_size = model.embedding.rows();
+    for ids in batch {
+        if let Some(&id) = ids.iter().find(|&&id| id as usize >= vocab_size) {
+            return Err(Error::TokenId { id, vocab_size });
+        }
+    }
+    let (units, blocks) = (packed.units, packed.units / LANES);
+    // Longest first: the texts still running at any step are a prefix.
+    let mut order: Vec<usize> = (0..batch.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(batch[i].len()));
+    let mut sequences: Vec<Sequence> = order
+        .iter()
+        .map(|&i| Sequence { projected: Vec::new(), hidden: Vec::new(), cell: Vec::new(), ids: batch[i] })
+        .collect();
+    let mut hidden_per_layer: Vec<Vec<Vec<f32>>> = vec![Vec::new(); batch.len()];
+    let mut cell_per_layer: Vec<Vec<Vec<f32>>> = vec![Vec::new(); batch.len()];
+
+    for (l, layer) in packed.layers.iter().enumerate() {
+        // The input projection of every step of every text; layer 0 reads embedding rows.
+        for seq in &mut sequences {
+            let steps = seq.ids.len();
+            let mut projected = vec![f32x4::ZERO; steps * blocks * GATES];
+            for s in 0..steps {
+                let x = if l == 0 {
+                    model.embedding.row(seq.ids[s] as usize)
+                } else {
+                    &seq.hidden[s * units..(s + 1) * units]
+                };
+                for block in 0..blocks {
+                    let mut acc = [std::array::from_fn(|g| layer.bias[block * GATES + g])];
+                    let panel = &layer.input[block * layer.inputs * GATES..(block + 1) * layer.inputs * GATES];
+                    accumulate(panel, [x], &mut acc);
+                    projected[(s * blocks + block) * GATES..][..GATES].copy_from_slice(&acc[0]);
+                }
+            }
+            seq.projected = projected;
+            seq.hidden = vec![0.0; steps * units];
+            seq.cell = vec![0.0; steps * units];
+        }
+
+        // The recurrence, step by step, for the texts still running.
+        let zeros = vec![0.0; units];
+        let longest = sequences.first().map_or(0, |seq| seq.ids.len());
+        for s in 0..longest {
+            let running = sequences.partition_point(|seq| seq.ids.len() > s);
+            let mut pairs = sequences[..running].chunks_exact_mut(ROWS);
+            for pair in &mut pairs {
+                let [a, b] = pair else { unreachable!("chunks_exact_mut(ROWS) yields ROWS items") };
+                step_rows(layer, blocks, units, s, [a, b], &zeros);
+            }
+            if let [last] = pairs.into_remainder() {
+                step_rows(layer, blocks, units, s, [last], &zeros);
+            }
+        }
+
+        for (seq, &i) in sequences.iter().zip(&order) {
+            hidden_per_layer[i].push(unpad(&seq.hidden, units, packed.hidden));
+            cell_per_layer[i].push(unpad(&seq.cell, units, packed.hidden));
+        }
+    }
+
+    let labels = model.head.bias.len();
+    let mut traces: Vec<Option<Trace>> = vec![None; batch.len()];
+    for (seq, &i) in sequences.iter().zip(&order) {
+        let steps = seq.ids.len();
+        let mut logits = model.head.bias.clone();
+        logits.reserve(steps * labels);
+        let top = hidden_per_layer[i].last().map_or(&[][..], Vec::as_slice);
+        for h in top.chunks_exact(packed.hidden.max(1)).take(steps) {
+            for (k, b) in model.head.bias.iter().enumerate() {
+                logits.push(b + dot(model.head.weight.row(k), h));
+            }
+        }
+        traces[i] = Some(Trace {
+            steps,
+            labels,
+            logits,
+            hidden: std::mem::take(&mut hidden_per_layer[i]),
+            cell: std::mem::take(&mut cell_per_layer[i]),
+        });
+    }
+    Ok(traces.into_iter().flatten().collect())
+}
+
+/// Step `s` for `R` texts: gates from the projection plus `W_hh · h_{s-1}`, then the cell and hidden update.
+#[inline(always)]
+fn step_rows<const R: usize>(
+    layer: &PackedLayer,
+    blocks: usize,
+    units: usize,
+    s: usize,
+    mut rows: [&mut Sequence; R],
+    zeros: &[f32],
+) {
+    for block in 0..blocks {
+        let panel = &layer.recurrent[block * units * GATES..(block + 1) * units * GATES];
+        let mut acc: [[f32x4; GATES]; R] =
+            std::array::from_fn(|r| std::array::from_fn(|g| rows[r].projected[(s * blocks + block) * GATES + g]));
+        {
+            let previous: [&[f32]; R] =
+                std::array::from_fn(|r| if s == 0 { zeros } else { &rows[r].hidden[(s - 1) * units..s * units] });
+            accumulate(panel, previous, &mut acc);
+        }
+        for (r, seq) in rows.iter_mut().enumerate() {
+            let [zi, zf, zg, zo] = acc[r];
+            let at = block * LANES;
+            let c_prev = if s == 0 { f32x4::ZERO } else { load(&seq.cell[(s - 1) * units + at..]) };
+            let c = sigmoid(zf) * c_prev + sigmoid(zi) * tanh(zg);
+            let h = sigmoid(zo) * tanh(c);
+            seq.cell[s * units + at..][..LANES].copy_from_slice(&c.to_array());
+            seq.hidden[s * units + at..][..LANES].copy_from_slice(&h.to_array());
+        }
+    }
+}
+
+#[inline(always)]
+fn load(values: &[f32]) -> f32x4 {
+    f32x4::from([values[0], values[1], values[2], values[3]])
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = f32x4::ZERO;
+    let (a4, b4) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let tail: f32 = a4.remainder().iter().zip(b4.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in a4.zip(b4) {
+        acc = load(x).mul_add(load(y), acc);
+    }
+    acc.reduce_add() + tail
+}
+
+/// `[steps][hidden]` from `[steps][units]`.
+fn unpad(states: &[f32], units: usize, hidden: usize) -> Vec<f32> {
+    if units == hidden {
+        return states.to_vec();
+    }
+    states.chunks_exact(units).flat_map(|row| &row[..hidden]).copied().collect()
+}
