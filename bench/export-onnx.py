@@ -44,7 +44,7 @@ class Net(nn.Module):
 
 def main():
     model = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "models" / "sentir-en-lstm"
-    out = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "bench" / "build" / f"{model.resolve().name}.onnx"
+    out = Path(sys.argv[2]).resolve() if len(sys.argv) > 2 else ROOT / "bench" / "build" / f"{model.resolve().name}.onnx"
     config = json.loads((model / "config.json").read_text())
     net = Net(config, load_file(model / config["weights"])).eval()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,7 @@ async function bundlePeers() {
     format: "esm",
     minify: true,
     platform: "browser",
+    absWorkingDir: BENCH, // where esbuild resolves packages and aliases from
     external: ["../../web/pkg/sentir.js"],
     logLevel: "error", // sentiment's optional language packs: an empty glob, harmless
   });
@@ -65,6 +66,7 @@ async function bundlePeers() {
       format: "esm",
       minify: true,
       platform: "browser",
+    absWorkingDir: BENCH, // where esbuild resolves packages and aliases from
       alias: { "onnxruntime-web": `onnxruntime-web/${flavour}` },
       logLevel: "warning",
     });
