@@ -152,18 +152,17 @@ pub fn forward_batch(model: &Model, packed: &Packed, batch: &[&[u32]]) -> Result
         for seq in &mut sequences {
             let steps = seq.ids.len();
             let mut projected = vec![f32x4::ZERO; steps * blocks * GATES];
-            for s in 0..steps {
-                let x = if l == 0 {
-                    model.embedding.row(seq.ids[s] as usize)
-                } else {
-                    &seq.hidden[s * units..(s + 1) * units]
-                };
-                for block in 0..blocks {
-                    let mut acc = [std::array::from_fn(|g| layer.bias[block * GATES + g])];
-                    let panel = &layer.input[block * layer.inputs * GATES..(block + 1) * layer.inputs * GATES];
-                    accumulate(panel, [x], &mut acc);
-                    projected[(s * blocks + block) * GATES..][..GATES].copy_from_slice(&acc[0]);
-                }
+            let input = |s: usize| {
+                if l == 0 { model.embedding.row(seq.ids[s] as usize) } else { &seq.hidden[s * units..(s + 1) * units] }
+            };
+            // Steps are independent here: ROWS of them share each read of the weights.
+            let mut rows = projected.chunks_exact_mut(ROWS * blocks * GATES);
+            for (pair, out) in (&mut rows).enumerate() {
+                project(layer, blocks, [input(ROWS * pair), input(ROWS * pair + 1)], out);
+            }
+            let out = rows.into_remainder();
+            if !out.is_empty() {
+                project(layer, blocks, [input(steps - 1)], out);
             }
             seq.projected = projected;
             seq.hidden = vec![0.0; steps * units];
@@ -212,6 +211,18 @@ pub fn forward_batch(model: &Model, packed: &Packed, batch: &[&[u32]]) -> Result
         });
     }
     Ok(traces.into_iter().flatten().collect())
+}
+
+/// `out[r][block][gate] = b + W_ih · x[r]` for `R` inputs.
+#[inline(always)]
+fn project<const R: usize>(layer: &PackedLayer, blocks: usize, x: [&[f32]; R], out: &mut [f32x4]) {
+    for block in 0..blocks {
+        let mut acc: [[f32x4; GATES]; R] = [std::array::from_fn(|g| layer.bias[block * GATES + g]); R];
+        accumulate(&layer.input[block * layer.inputs * GATES..(block + 1) * layer.inputs * GATES], x, &mut acc);
+        for (r, acc) in acc.iter().enumerate() {
+            out[(r * blocks + block) * GATES..][..GATES].copy_from_slice(acc);
+        }
+    }
 }
 
 /// Step `s` for `R` texts: gates from the projection plus `W_hh · h_{s-1}`, then the cell and hidden update.
