@@ -13,9 +13,10 @@
 //! # Order of work
 //!
 //! Per layer: the input projection `W_ih · x_s + b` for every token of every text at once (no dependency
-//! between steps, so [`ROWS`] steps share each read of `W_ih`), then the recurrence. Texts are sorted longest first, so the texts still running at step
-//! `s` are a prefix of the batch and shorter ones simply drop out (the mask is the length). Padded units stay
-//! exactly zero: their weights and bias are zero, so `c = ½·c + ½·0` and `h = ½·tanh(0)`.
+//! between steps, so [`ROWS`] steps share each read of `W_ih`), then the recurrence. Texts are sorted longest
+//! first, so the texts still running at step `s` are a prefix of the batch and shorter ones simply drop out (the
+//! mask is the length). Padded units stay exactly zero: their weights and bias are zero, so `c = ½·c + ½·0` and
+//! `h = ½·tanh(0)`.
 
 use wide::f32x4;
 
