@@ -57,6 +57,19 @@ fn the_default_model_is_used_without_model() {
 }
 
 #[test]
+fn backend_picks_the_implementation_and_an_unknown_one_is_refused() {
+    for backend in ["cpu-scalar", "cpu-simd"] {
+        let output = sentir(&["analyze", "--model", MODEL, "--backend", backend, "not good"], "");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(json_lines(&output)[0]["backend"], backend);
+    }
+    let output = sentir(&["analyze", "--model", MODEL, "--backend", "gpu-please", "fine"], "");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("use auto, cpu-simd or cpu-scalar"), "{stderr}");
+}
+
+#[test]
 fn jsonl_prints_one_object_per_input_line_and_reports_failures_in_place() {
     let too_long = "good ".repeat(100);
     let input = format!("I loved it!\n\n{too_long}\nTerrible.\n");

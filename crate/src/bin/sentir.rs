@@ -6,7 +6,8 @@
 //! sentir eval    [--model DIR] FILE.tsv        accuracy; the last line is one JSON object
 //! ```
 //!
-//! Without `--model`, the default model of this checkout (`models/default`) is used.
+//! Without `--model`, the default model of this checkout (`models/default`) is used. `--backend cpu-scalar` (or
+//! `cpu-simd`) runs a given backend instead of the best one this build has (`auto`).
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
@@ -24,7 +25,7 @@ mod cli {
     use std::process::ExitCode;
 
     use clap::{Parser, Subcommand};
-    use sentir::Analyzer;
+    use sentir::{Analyzer, BackendKind};
 
     #[derive(Parser)]
     #[command(name = "sentir", version, about = "Per-token sentiment analysis with a small LSTM")]
@@ -61,6 +62,9 @@ mod cli {
         /// A model folder (config.json, model.safetensors, tokenizer.json); default: models/default.
         #[arg(long, value_name = "DIR")]
         model: Option<PathBuf>,
+        /// Which backend runs the model: auto (the best this build has), cpu-simd or cpu-scalar.
+        #[arg(long, value_name = "NAME", default_value = "auto")]
+        backend: String,
     }
 
     impl ModelArg {
@@ -69,7 +73,14 @@ mod cli {
                 .model
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/default"));
-            Analyzer::from_dir(&dir).map_err(|e| format!("cannot load the model in {}: {e}", dir.display()))
+            let mut analyzer =
+                Analyzer::from_dir(&dir).map_err(|e| format!("cannot load the model in {}: {e}", dir.display()))?;
+            if self.backend != "auto" {
+                let kind = BackendKind::from_name(&self.backend)
+                    .ok_or_else(|| format!("unknown backend {:?}; use auto, cpu-simd or cpu-scalar", self.backend))?;
+                analyzer.set_backend(kind).map_err(|e| e.to_string())?;
+            }
+            Ok(analyzer)
         }
     }
 
@@ -180,6 +191,7 @@ mod cli {
             "per_label": { negative: per_label(counts[0]), positive: per_label(counts[1]) },
             "errors": errors,
             "model": config.name,
+            "backend": analyzer.backend().kind.name(),
         });
         if group_col.is_some() {
             let per_group: serde_json::Map<_, _> =
