@@ -128,7 +128,7 @@ fn this_build_runs_the_simd_kernel() {
         "this build has no SIMD: on wasm, .cargo/config.toml sets target-feature=+simd128 unless RUSTFLAGS overrides it"
     );
     let analyzer = tiny::analyzer();
-    assert_eq!(analyzer.backend().kind, BackendKind::CpuSimd, "{}", analyzer.backend().reason);
+    assert_eq!(analyzer.backend().kind(), BackendKind::CpuSimd, "{}", analyzer.backend().reason);
     assert_eq!(analyzer.analyze("good").expect("analyzes").backend, "cpu-simd");
 }
 

@@ -124,8 +124,7 @@ impl Analyzer {
 
     /// Runs on backend `kind` from now on (for benchmarks and tests), instead of the one chosen at load.
     pub fn set_backend(&mut self, kind: BackendKind) -> Result<()> {
-        self.backend = Backend::force(kind, &self.model)?;
-        Ok(())
+        self.backend.force(kind, &self.model)
     }
 
     /// The model's configuration.
@@ -238,7 +237,7 @@ impl Analyzer {
             probabilities: Probabilities(labels.iter().cloned().zip(probabilities).collect()),
             tokens,
             words,
-            backend: self.backend.kind.name(),
+            backend: self.backend.kind().name(),
         })
     }
 }

@@ -53,9 +53,15 @@ pub const SIMD: Option<&str> = if cfg!(all(target_arch = "wasm32", target_featur
 /// A chosen backend, the reason it was chosen, and what it prepared for the model at load.
 #[derive(Debug, Clone)]
 pub struct Backend {
-    pub kind: BackendKind,
     pub reason: String,
-    packed: Option<Packed>,
+    engine: Engine,
+}
+
+/// What runs, with what it prepared: the kind is derived from it, so the two cannot disagree.
+#[derive(Debug, Clone)]
+enum Engine {
+    Scalar,
+    Simd(Packed),
 }
 
 impl Backend {
@@ -63,44 +69,56 @@ impl Backend {
     pub fn choose(model: &Model) -> Backend {
         match SIMD {
             Some(instructions) => Backend {
-                kind: BackendKind::CpuSimd,
                 reason: format!("this build has SIMD ({instructions}) and no GPU backend yet"),
-                packed: Some(Packed::new(model)),
+                engine: Engine::Simd(Packed::new(model)),
             },
             None => Backend {
-                kind: BackendKind::CpuScalar,
                 reason: "this build has no SIMD instructions (a wasm build without simd128)".to_owned(),
-                packed: None,
+                engine: Engine::Scalar,
             },
         }
     }
 
-    /// The backend `kind`, chosen by the caller; an error if this build lacks it.
-    pub fn force(kind: BackendKind, model: &Model) -> Result<Backend> {
-        let reason = "chosen by the caller".to_owned();
-        match kind {
-            BackendKind::CpuScalar => Ok(Backend { kind, reason, packed: None }),
-            BackendKind::CpuSimd if SIMD.is_some() => Ok(Backend { kind, reason, packed: Some(Packed::new(model)) }),
-            BackendKind::CpuSimd => Err(Error::BackendUnavailable {
-                backend: kind.name(),
-                why: "this build has no SIMD instructions (built without target-feature=+simd128)",
-            }),
+    /// Which backend this is.
+    pub fn kind(&self) -> BackendKind {
+        match self.engine {
+            Engine::Scalar => BackendKind::CpuScalar,
+            Engine::Simd(_) => BackendKind::CpuSimd,
         }
+    }
+
+    /// Switches to backend `kind`, chosen by the caller (weights already packed for it are kept); an error if
+    /// this build lacks it.
+    pub fn force(&mut self, kind: BackendKind, model: &Model) -> Result<()> {
+        if self.kind() != kind {
+            self.engine = match kind {
+                BackendKind::CpuScalar => Engine::Scalar,
+                BackendKind::CpuSimd if SIMD.is_some() => Engine::Simd(Packed::new(model)),
+                BackendKind::CpuSimd => {
+                    return Err(Error::BackendUnavailable {
+                        backend: kind.name(),
+                        why: "this build has no SIMD instructions (built without target-feature=+simd128)",
+                    });
+                }
+            };
+        }
+        self.reason = "chosen by the caller".to_owned();
+        Ok(())
     }
 
     /// Runs the model over `ids`.
     pub fn forward(&self, model: &Model, ids: &[u32]) -> Result<Trace> {
-        match &self.packed {
-            Some(packed) => Ok(simd::forward_batch(model, packed, &[ids])?.remove(0)),
-            None => reference::forward(model, ids),
+        match &self.engine {
+            Engine::Simd(packed) => Ok(simd::forward_batch(model, packed, &[ids])?.remove(0)),
+            Engine::Scalar => reference::forward(model, ids),
         }
     }
 
     /// Runs the model over every text of `batch`: one [`Trace`] each, in order.
     pub fn forward_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<Vec<Trace>> {
-        match &self.packed {
-            Some(packed) => simd::forward_batch(model, packed, batch),
-            None => batch.iter().map(|ids| reference::forward(model, ids)).collect(),
+        match &self.engine {
+            Engine::Simd(packed) => simd::forward_batch(model, packed, batch),
+            Engine::Scalar => batch.iter().map(|ids| reference::forward(model, ids)).collect(),
         }
     }
 }

@@ -91,7 +91,7 @@ impl JsAnalyzer {
     /// The backend that runs the model: `"cpu-simd"` or `"cpu-scalar"`.
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
-        self.inner.backend().kind.name().to_owned()
+        self.inner.backend().kind().name().to_owned()
     }
 
     /// Why that backend was chosen.

@@ -191,7 +191,7 @@ mod cli {
             "per_label": { negative: per_label(counts[0]), positive: per_label(counts[1]) },
             "errors": errors,
             "model": config.name,
-            "backend": analyzer.backend().kind.name(),
+            "backend": analyzer.backend().kind().name(),
         });
         if group_col.is_some() {
             let per_group: serde_json::Map<_, _> =

@@ -3,7 +3,7 @@
 //! Written for clarity, not speed: it is the oracle the fast kernels are tested against.
 
 use super::{LstmLayer, State, Trace};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Model;
 
 /// `σ(x) = 1 / (1 + e^-x)`; saturates to exactly 0 or 1 without producing NaN.
@@ -29,10 +29,7 @@ pub fn step(layer: &LstmLayer, x: &[f32], state: &mut State) {
 
 /// Runs the whole model over `ids`: the logits of every prefix, and every layer's states.
 pub fn forward(model: &Model, ids: &[u32]) -> Result<Trace> {
-    let vocab_size = model.embedding.rows();
-    if let Some(&id) = ids.iter().find(|&&id| id as usize >= vocab_size) {
-        return Err(Error::TokenId { id, vocab_size });
-    }
+    model.check_ids(ids)?;
     let steps = ids.len();
     let labels = model.head.bias.len();
 
@@ -52,12 +49,6 @@ pub fn forward(model: &Model, ids: &[u32]) -> Result<Trace> {
         inputs = hs;
     }
 
-    let mut logits = vec![0.0; (steps + 1) * labels];
-    let top_hidden_size = model.head.weight.cols();
-    let zero = vec![0.0; top_hidden_size];
-    let prefixes = std::iter::once(zero.as_slice()).chain(inputs.iter().map(Vec::as_slice));
-    for (out, h) in logits.chunks_exact_mut(labels).zip(prefixes) {
-        model.head.weight.mat_vec_bias(h, &model.head.bias, out);
-    }
+    let logits = model.head.prefix_logits(hidden.last().map_or(&[], Vec::as_slice));
     Ok(Trace { steps, labels, logits, hidden, cell })
 }

@@ -22,7 +22,7 @@ use wide::f32x4;
 
 use super::activation::{sigmoid, tanh};
 use super::{LstmLayer, Trace};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Matrix, Model};
 
 const LANES: usize = 4;
@@ -118,35 +118,43 @@ fn accumulate<const R: usize>(panel: &[f32x4], x: [&[f32]; R], acc: &mut [[f32x4
     }
 }
 
-/// One text's running state while a layer is computed.
+/// One text of the batch while it runs.
 struct Sequence<'a> {
-    /// `[steps][blocks][gate]`: the input projection, then (in place) nothing else.
-    projected: Vec<f32x4>,
-    /// `[steps][units]`: hidden states, the next layer's input.
-    hidden: Vec<f32>,
-    /// `[steps][units]`: cell states.
-    cell: Vec<f32>,
+    /// Its position in the batch.
+    index: usize,
     ids: &'a [u32],
+    /// `[steps][blocks][gate]`: the current layer's input projection.
+    projected: Vec<f32x4>,
+    /// `[steps][units]`: the current layer's hidden states (the next layer's input).
+    hidden: Vec<f32>,
+    /// `[steps][units]`: the current layer's cell states.
+    cell: Vec<f32>,
+    /// Per finished layer, `[steps][H]`: the states the trace reports.
+    trace_hidden: Vec<Vec<f32>>,
+    trace_cell: Vec<Vec<f32>>,
 }
 
 /// Runs the model over every text of `batch` in one recurrence; one [`Trace`] per text, in order.
 pub fn forward_batch(model: &Model, packed: &Packed, batch: &[&[u32]]) -> Result<Vec<Trace>> {
-    let vocab_size = model.embedding.rows();
     for ids in batch {
-        if let Some(&id) = ids.iter().find(|&&id| id as usize >= vocab_size) {
-            return Err(Error::TokenId { id, vocab_size });
-        }
+        model.check_ids(ids)?;
     }
     let (units, blocks) = (packed.units, packed.units / LANES);
-    // Longest first: the texts still running at any step are a prefix.
-    let mut order: Vec<usize> = (0..batch.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(batch[i].len()));
-    let mut sequences: Vec<Sequence> = order
+    let mut sequences: Vec<Sequence> = batch
         .iter()
-        .map(|&i| Sequence { projected: Vec::new(), hidden: Vec::new(), cell: Vec::new(), ids: batch[i] })
+        .enumerate()
+        .map(|(index, &ids)| Sequence {
+            index,
+            ids,
+            projected: Vec::new(),
+            hidden: Vec::new(),
+            cell: Vec::new(),
+            trace_hidden: Vec::new(),
+            trace_cell: Vec::new(),
+        })
         .collect();
-    let mut hidden_per_layer: Vec<Vec<Vec<f32>>> = vec![Vec::new(); batch.len()];
-    let mut cell_per_layer: Vec<Vec<Vec<f32>>> = vec![Vec::new(); batch.len()];
+    // Longest first: the texts still running at any step are a prefix.
+    sequences.sort_by_key(|seq| std::cmp::Reverse(seq.ids.len()));
 
     for (l, layer) in packed.layers.iter().enumerate() {
         // The input projection of every step of every text; layer 0 reads embedding rows.
@@ -177,41 +185,32 @@ pub fn forward_batch(model: &Model, packed: &Packed, batch: &[&[u32]]) -> Result
             let running = sequences.partition_point(|seq| seq.ids.len() > s);
             let mut pairs = sequences[..running].chunks_exact_mut(ROWS);
             for pair in &mut pairs {
-                let [a, b] = pair else { unreachable!("chunks_exact_mut(ROWS) yields ROWS items") };
-                step_rows(layer, blocks, units, s, [a, b], &zeros);
+                if let [a, b] = pair {
+                    step_rows(layer, blocks, units, s, [a, b], &zeros);
+                }
             }
             if let [last] = pairs.into_remainder() {
                 step_rows(layer, blocks, units, s, [last], &zeros);
             }
         }
 
-        for (seq, &i) in sequences.iter().zip(&order) {
-            hidden_per_layer[i].push(unpad(&seq.hidden, units, packed.hidden));
-            cell_per_layer[i].push(unpad(&seq.cell, units, packed.hidden));
+        for seq in &mut sequences {
+            seq.trace_hidden.push(unpad(&seq.hidden, units, packed.hidden));
+            seq.trace_cell.push(unpad(&seq.cell, units, packed.hidden));
         }
     }
 
-    let labels = model.head.bias.len();
-    let mut traces: Vec<Option<Trace>> = vec![None; batch.len()];
-    for (seq, &i) in sequences.iter().zip(&order) {
-        let steps = seq.ids.len();
-        let mut logits = model.head.bias.clone();
-        logits.reserve(steps * labels);
-        let top = hidden_per_layer[i].last().map_or(&[][..], Vec::as_slice);
-        for h in top.chunks_exact(packed.hidden.max(1)).take(steps) {
-            for (k, b) in model.head.bias.iter().enumerate() {
-                logits.push(b + dot(model.head.weight.row(k), h));
-            }
-        }
-        traces[i] = Some(Trace {
-            steps,
-            labels,
-            logits,
-            hidden: std::mem::take(&mut hidden_per_layer[i]),
-            cell: std::mem::take(&mut cell_per_layer[i]),
-        });
-    }
-    Ok(traces.into_iter().flatten().collect())
+    sequences.sort_by_key(|seq| seq.index);
+    Ok(sequences
+        .into_iter()
+        .map(|seq| Trace {
+            steps: seq.ids.len(),
+            labels: model.head.bias.len(),
+            logits: model.head.prefix_logits(seq.trace_hidden.last().map_or(&[], Vec::as_slice)),
+            hidden: seq.trace_hidden,
+            cell: seq.trace_cell,
+        })
+        .collect())
 }
 
 /// `out[r][block][gate] = b + W_ih · x[r]` for `R` inputs.
@@ -260,16 +259,6 @@ fn step_rows<const R: usize>(
 #[inline(always)]
 fn load(values: &[f32]) -> f32x4 {
     f32x4::from([values[0], values[1], values[2], values[3]])
-}
-
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = f32x4::ZERO;
-    let (a4, b4) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let tail: f32 = a4.remainder().iter().zip(b4.remainder()).map(|(x, y)| x * y).sum();
-    for (x, y) in a4.zip(b4) {
-        acc = load(x).mul_add(load(y), acc);
-    }
-    acc.reduce_add() + tail
 }
 
 /// `[steps][hidden]` from `[steps][units]`.

@@ -12,7 +12,7 @@ mod weights;
 pub use config::{Config, FORMAT_VERSION, GATE_ORDER, MAX_DIMENSION};
 pub use weights::tensor_names;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::lstm::LstmLayer;
 
 /// A dense row-major matrix of `f32`.
@@ -78,6 +78,21 @@ pub struct Head {
     pub bias: Vec<f32>,
 }
 
+impl Head {
+    /// The logits of every prefix, `[T + 1, labels]` row-major, from the top layer's hidden states `[T, H]`:
+    /// row 0 is the zero state's (the empty prefix), row `s` the state's after `s` tokens.
+    pub fn prefix_logits(&self, hidden: &[f32]) -> Vec<f32> {
+        let (labels, size) = (self.bias.len(), self.weight.cols());
+        let zero = vec![0.0; size];
+        let states = std::iter::once(zero.as_slice()).chain(hidden.chunks_exact(size));
+        let mut logits = vec![0.0; (hidden.len() / size + 1) * labels];
+        for (out, h) in logits.chunks_exact_mut(labels).zip(states) {
+            self.weight.mat_vec_bias(h, &self.bias, out);
+        }
+        logits
+    }
+}
+
 /// A loaded, validated model: embedding, LSTM layers and head. Tokenizer-free; see [`crate::Analyzer`].
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -97,5 +112,14 @@ impl Model {
     /// Loads the weights for an already validated config.
     pub fn from_config(config: Config, weights: &[u8]) -> Result<Model> {
         weights::load(config, weights)
+    }
+
+    /// [`Error::TokenId`] for the first id outside the vocabulary, which every forward pass checks first.
+    pub fn check_ids(&self, ids: &[u32]) -> Result<()> {
+        let vocab_size = self.embedding.rows();
+        match ids.iter().find(|&&id| id as usize >= vocab_size) {
+            Some(&id) => Err(Error::TokenId { id, vocab_size }),
+            None => Ok(()),
+        }
     }
 }
