@@ -30,7 +30,7 @@ export async function prepareInputs(root, model) {
   // The text of the first `count` tokens of the next RT test snippets (joined by spaces), checked to tokenize
   // back to exactly those tokens.
   let next = 0;
-  async function window(count) {
+  async function cut(count) {
     for (let tries = 0; tries < 100; tries++) {
       let text = "";
       let tokens = [];
@@ -45,9 +45,9 @@ export async function prepareInputs(root, model) {
     throw new Error(`no text of exactly ${count} tokens found`);
   }
   const lengths = {};
-  for (const count of LENGTHS) lengths[count] = [await window(count)];
+  for (const count of LENGTHS) lengths[count] = [await cut(count)];
   const batch32 = [];
-  while (batch32.length < BATCH) batch32.push(await window(32));
+  while (batch32.length < BATCH) batch32.push(await cut(32));
 
   // Varied real texts with sentir's answer, for the model peers' parity check.
   const check = [];

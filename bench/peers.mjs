@@ -41,35 +41,28 @@ const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name
 const budget = Number(option("--budget", "1500"));
 const only = option("--only", null)?.split(",");
 
+// One self-contained ES module per peer in bench/build/, so each page downloads only its own peer's code.
 async function bundlePeers() {
-  await build({
-    entryPoints: {
-      sentir: join(BENCH, "peers/sentir.js"),
-      tfjs: join(BENCH, "peers/tfjs.js"),
-      afinn: join(BENCH, "peers/afinn.js"),
-      vader: join(BENCH, "peers/vader.js"),
-    },
-    outdir: join(BENCH, "build"),
-    bundle: true,
-    format: "esm",
-    minify: true,
-    platform: "browser",
-    absWorkingDir: BENCH, // where esbuild resolves packages and aliases from
-    external: ["../../web/pkg/sentir.js"],
-    logLevel: "error", // sentiment's optional language packs: an empty glob, harmless
-  });
-  for (const flavour of ["wasm", "webgpu"]) {
-    await build({
-      entryPoints: { [`ort-${flavour}`]: join(BENCH, "peers/ort.js") },
+  const bundle = (entryPoints, options) =>
+    build({
+      entryPoints,
       outdir: join(BENCH, "build"),
       bundle: true,
       format: "esm",
       minify: true,
       platform: "browser",
-    absWorkingDir: BENCH, // where esbuild resolves packages and aliases from
-      alias: { "onnxruntime-web": `onnxruntime-web/${flavour}` },
-      logLevel: "warning",
+      absWorkingDir: BENCH, // where esbuild resolves packages and aliases from
+      logLevel: "error", // sentiment's optional language packs make an empty glob: harmless
+      ...options,
     });
+  const peer = (name) => join(BENCH, `peers/${name}.js`);
+  await bundle(
+    { sentir: peer("sentir"), tfjs: peer("tfjs"), afinn: peer("afinn"), vader: peer("vader") },
+    { external: ["../../web/pkg/sentir.js"] },
+  );
+  // ORT Web twice: its wasm-only build and its WebGPU build.
+  for (const flavour of ["wasm", "webgpu"]) {
+    await bundle({ [`ort-${flavour}`]: peer("ort") }, { alias: { "onnxruntime-web": `onnxruntime-web/${flavour}` } });
   }
 }
 

@@ -82,10 +82,15 @@ def read_lexicon():
     return lexicon
 
 
+def read_afinn():
+    """AFINN-165, the lexicon training targets come from: {entry: score}; a few entries are phrases."""
+    lines = (DATA / "lexicons" / "afinn.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return {entry: int(score) for entry, score in (line.split("\t") for line in lines)}
+
+
 def vader_words_outside_afinn():
-    """VADER's entries that AFINN (the lexicon training targets come from) lacks."""
-    afinn = {line.split("\t")[0] for line in (DATA / "lexicons" / "afinn.tsv").read_text(encoding="utf-8").splitlines()[1:]}
-    return set(read_lexicon()) - afinn
+    """VADER's entries that AFINN lacks: words training never targeted."""
+    return set(read_lexicon()) - set(read_afinn())
 
 
 def read_texts(path):

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from evaluate import NEGATIONS, SENTENCE_END
+from evaluate import NEGATIONS, SENTENCE_END, read_afinn
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,11 +54,6 @@ def make_tokenizer(texts, vocab_size):
                                         show_progress=False)
     tokenizer.train_from_iterator(texts, trainer)
     return tokenizer
-
-
-def read_afinn():
-    lines = (DATA / "lexicons" / "afinn.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    return {word: int(score) for word, score in (line.split("\t") for line in lines) if " " not in word}
 
 
 CLAUSE_END = {",", ";", ":", "but", "however", "though", "although", "yet"}
@@ -228,7 +223,7 @@ def main():
     tokenizer.save(str(run / "tokenizer.json"))
     vocab = tokenizer.get_vocab_size(with_added_tokens=True)
 
-    afinn = read_afinn()
+    afinn = {word: score for word, score in read_afinn().items() if " " not in word}  # single words only
 
     def encode(rows, cap):
         """(ids, label, lexicon targets), keeping the last `cap` tokens."""
