@@ -1,4 +1,4 @@
-// The benchmark's inputs, made with sentir's own tokenizer (the release wasm in web/pkg, run in node):
+// The benchmark's inputs, made with sentir's own tokenizer (a release wasm package, web/pkg by default, in node):
 // real test-split text cut to exact token counts, with the ids the model peers need.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,9 +18,9 @@ function readTsv(path) {
   });
 }
 
-export async function prepareInputs(root, model) {
-  const { default: init, Analyzer } = await import(pathToFileURL(join(root, "web/pkg/sentir.js")));
-  await init({ module_or_path: readFileSync(join(root, "web/pkg/sentir_bg.wasm")) });
+export async function prepareInputs(root, model, pkg = join(root, "web/pkg")) {
+  const { default: init, Analyzer } = await import(pathToFileURL(join(pkg, "sentir.js")));
+  await init({ module_or_path: readFileSync(join(pkg, "sentir_bg.wasm")) });
   const file = (name) => readFileSync(join(model, name));
   const analyzer = await Analyzer.create({ config: file("config.json"), weights: file("model.safetensors"),
     tokenizer: file("tokenizer.json") });

@@ -1,30 +1,14 @@
 // One peer's measurements, in one fresh page: page.html?peer=<module>&backend=<name>. bench/peers.mjs opens it
 // once per peer in a new browser context (empty cache) and reads `window.benchResult`.
+import * as timing from "./timing.js";
+
 const MODEL = "/models/sentir-en-lstm/";
 const params = new URLSearchParams(location.search);
 const peerModule = params.get("peer");
 const backend = params.get("backend");
 const budgetMs = Number(params.get("budget") ?? 1500);
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
-// Runs `fn` after two warm-up calls until the time budget is spent (at least 5 and at most 500 timed calls).
-async function timeCalls(fn) {
-  await fn();
-  await fn();
-  const times = [];
-  const started = performance.now();
-  while (times.length < 5 || (times.length < 500 && performance.now() - started < budgetMs)) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  const total = times.reduce((a, b) => a + b, 0);
-  return { runs: times.length, p50_ms: percentile(times, 0.5), p95_ms: percentile(times, 0.95), mean_ms: total / times.length };
-}
+const timeCalls = (fn) => timing.timeCalls(fn, budgetMs);
 
 function slice(items, from, count) {
   return { texts: items.slice(from, from + count).map((i) => i.text), ids: items.slice(from, from + count).map((i) => i.ids) };

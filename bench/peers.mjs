@@ -6,16 +6,15 @@
 // localhost, opens bench/page.html once per peer in a fresh browser context, and writes
 // bench/results/peers.{json,md,svg}. Needs web/pkg (release), bench/build/<model>.onnx and bench/node_modules.
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:http";
-import { readFileSync, writeFileSync, mkdirSync, statSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, extname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { prepareInputs } from "./inputs.mjs";
 import { writeReports } from "./report.mjs";
+import { launchChromium, origin, pageResult, serve } from "./serve.mjs";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, "..");
@@ -34,7 +33,7 @@ const PEERS = [
   ["vader-sentiment", "vader", "lexicon"],
 ];
 // Files of the harness itself, not counted as a peer's download.
-const HARNESS = new Set(["/bench/page.html", "/bench/page.js", "/bench/build/inputs.json", "/favicon.ico"]);
+const HARNESS = new Set(["/bench/page.html", "/bench/page.js", "/bench/timing.js", "/bench/build/inputs.json", "/favicon.ico"]);
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -66,29 +65,6 @@ async function bundlePeers() {
   }
 }
 
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json",
-  ".wasm": "application/wasm" };
-
-function serve() {
-  const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
-    const file = join(ROOT, path);
-    try {
-      if (!file.startsWith(ROOT) || !statSync(file).isFile()) throw new Error("not a file");
-      response.writeHead(200, {
-        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-        // Cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs.
-        "cross-origin-opener-policy": "same-origin",
-        "cross-origin-embedder-policy": "require-corp",
-      });
-      response.end(readFileSync(file));
-    } catch {
-      response.writeHead(404).end();
-    }
-  });
-  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
-}
-
 const gzipped = new Map();
 function gzipSize(path) {
   if (!gzipped.has(path)) gzipped.set(path, gzipSync(readFileSync(join(ROOT, path)), { level: 9 }).length);
@@ -96,19 +72,13 @@ function gzipSize(path) {
 }
 
 async function runPeer(browser, origin, [name, bundle, backend]) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
   const files = new Set();
-  page.on("requestfinished", (request) => {
-    const url = new URL(request.url());
-    if (url.protocol === "http:" && url.origin === origin && !HARNESS.has(url.pathname)) files.add(url.pathname);
-  });
-  page.on("console", (message) => message.type() === "error" && console.error(`  [${name}] ${message.text()}`));
   const started = Date.now();
-  await page.goto(`${origin}/bench/page.html?peer=${bundle}&backend=${backend}&budget=${budget}`);
-  await page.waitForFunction(() => window.benchResult, null, { timeout: 20 * 60_000, polling: 500 });
-  const result = await page.evaluate(() => window.benchResult);
-  await context.close();
+  const result = await pageResult(browser, `${origin}/bench/page.html?peer=${bundle}&backend=${backend}&budget=${budget}`,
+    name, (page) => page.on("requestfinished", (request) => {
+      const url = new URL(request.url());
+      if (url.protocol === "http:" && url.origin === origin && !HARNESS.has(url.pathname)) files.add(url.pathname);
+    }));
   result.name = name;
   result.files = [...files].sort().map((path) => ({ path, gzip_bytes: gzipSize(path) }));
   result.download_gzip_bytes = result.files.reduce((sum, f) => sum + f.gzip_bytes, 0);
@@ -119,15 +89,11 @@ async function runPeer(browser, origin, [name, bundle, backend]) {
 async function main() {
   await bundlePeers();
   writeFileSync(join(BENCH, "build", "inputs.json"), JSON.stringify(await prepareInputs(ROOT, MODEL)));
-  const server = await serve();
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--enable-unsafe-webgpu", "--enable-unsafe-swiftshader", "--disable-background-networking", "--no-sandbox"],
-  });
+  const server = await serve(ROOT);
+  const browser = await launchChromium();
   const results = [];
   for (const peer of PEERS.filter(([name, bundle]) => !only || only.includes(bundle) || only.includes(name))) {
-    results.push(await runPeer(browser, origin, peer));
+    results.push(await runPeer(browser, origin(server), peer));
   }
   const version = browser.version();
   await browser.close();

@@ -44,9 +44,25 @@ ensure_wasm_toolchain() {
   ensure_cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)"
 }
 
-# Builds the wasm package the page imports, into web/pkg. PROFILE is --release (default) or --dev.
+# The two wasm builds the JS loader (web/sentir.js) chooses between: simd128 (.cargo/config.toml's flags) and
+# scalar (RUSTFLAGS replaces those flags; a target dir of its own keeps both builds' caches).
+# build_wasm_pkgs SIMD_DIR SCALAR_DIR [wasm-pack build flags...] (wasm-pack passes everything after its first
+# unknown flag, such as --features, on to cargo, so the profile comes first).
+build_wasm_pkgs() {
+  local simd=$1 scalar=$2
+  shift 2
+  step "wasm-pack build $* --target web, simd128 ($simd) and scalar ($scalar)"
+  (cd "$ROOT/crate" && wasm-pack --quiet build --target web --out-dir "$simd" --no-pack "$@")
+  (cd "$ROOT/crate" && RUSTFLAGS="-Ctarget-feature=-simd128" CARGO_TARGET_DIR="$ROOT/target/wasm-scalar" \
+    wasm-pack --quiet build --target web --out-dir "$scalar" --no-pack "$@")
+}
+
+# The page's two builds, web/pkg (simd128) and web/pkg-scalar. PROFILE is --release (default) or --dev.
 build_web_pkg() {
-  local profile=${1:---release}
-  step "wasm-pack build $profile --target web (web/pkg)"
-  (cd "$ROOT/crate" && wasm-pack --quiet build "$profile" --target web --out-dir ../web/pkg --no-pack)
+  build_wasm_pkgs "$ROOT/web/pkg" "$ROOT/web/pkg-scalar" "${1:---release}"
+}
+
+# The release builds with the benchmark exports (feature `bench`), for scripts/bench.
+build_bench_pkgs() {
+  build_wasm_pkgs "$ROOT/target/bench/pkg-simd" "$ROOT/target/bench/pkg-scalar" --release --features bench
 }

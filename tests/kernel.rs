@@ -55,17 +55,31 @@ fn random_model(seed: u64, vocab: usize, embedding: usize, hidden: usize, layers
     Model { config, embedding: embedding_matrix, layers, head }
 }
 
-/// Runs `batch` through the kernel in one recurrence and checks every trace against the reference.
+/// Runs `batch` through the kernel in one recurrence, with and without the vocabulary table, and checks every
+/// trace against the reference.
 fn assert_kernel_matches_reference(model: &Model, batch: &[Vec<u32>]) {
-    let packed = simd::Packed::new(model);
+    let with_table = simd::Packed::new(model);
+    assert!(with_table.table_bytes() > 0, "the test models' vocabularies are small enough to table");
+    for packed in [with_table, simd::Packed::without_table(model)] {
+        assert_packed_matches_reference(model, &packed, batch);
+    }
+}
+
+fn assert_packed_matches_reference(model: &Model, packed: &simd::Packed, batch: &[Vec<u32>]) {
     let ids: Vec<&[u32]> = batch.iter().map(Vec::as_slice).collect();
-    let traces = simd::forward_batch(model, &packed, &ids).expect("the kernel runs");
+    let traces = simd::forward_batch(model, packed, &ids).expect("the kernel runs");
     assert_eq!(traces.len(), batch.len());
     let hidden = model.layers[0].hidden_size();
     for (text, (ids, got)) in batch.iter().zip(&traces).enumerate() {
         let expected = reference::forward(model, ids).expect("the reference runs");
-        let what =
-            |part: &str| format!("H={hidden} layers={} text {text} ({} tokens): {part}", model.layers.len(), ids.len());
+        let what = |part: &str| {
+            format!(
+                "H={hidden} layers={} table {} text {text} ({} tokens): {part}",
+                model.layers.len(),
+                packed.table_bytes() > 0,
+                ids.len()
+            )
+        };
         assert_eq!((got.steps, got.labels), (expected.steps, expected.labels), "{}", what("shape"));
         let widen = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<_>>();
         KERNEL.assert_close(&what("logits"), &got.logits, &widen(&expected.logits));

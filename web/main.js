@@ -1,5 +1,5 @@
 // The page: load the wasm and the default model, then analyse the text as it changes.
-import init, { Analyzer } from "./pkg/sentir.js";
+import { loadSentir } from "./sentir.js";
 
 const text = document.getElementById("text");
 const verdict = document.getElementById("verdict");
@@ -37,8 +37,10 @@ function render(input, result, millis) {
   tokens.replaceChildren(...parts);
   status.className = "status";
   status.textContent = `${analyzer.modelName} · ${analyzer.backend} · ${result.tokens.length} tokens in ${millis.toFixed(1)} ms`;
+  status.title = `${analyzer.backend}: ${analyzer.backendReason}; ${sentir.build} build: ${sentir.buildReason}`;
 }
 
+let sentir;
 let analyzer;
 let timer;
 async function analyse() {
@@ -58,9 +60,11 @@ async function analyse() {
 }
 
 try {
-  await init();
-  analyzer = await Analyzer.create(new URL("models/default/", location.href).href);
-  const preset = new URLSearchParams(location.search).get("text");
+  const params = new URLSearchParams(location.search);
+  // ?build=simd128|scalar forces a build (for tests); by default the loader detects SIMD.
+  sentir = await loadSentir({ build: params.get("build") ?? undefined });
+  analyzer = await sentir.Analyzer.create(new URL("models/default/", location.href).href);
+  const preset = params.get("text");
   if (preset !== null) text.value = preset;
   text.addEventListener("input", () => {
     clearTimeout(timer);

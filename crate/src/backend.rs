@@ -106,6 +106,23 @@ impl Backend {
         Ok(())
     }
 
+    /// The SIMD kernel's packed weights, when that is the engine.
+    #[cfg(feature = "bench")]
+    pub(crate) fn packed(&self) -> Option<&Packed> {
+        match &self.engine {
+            Engine::Simd(packed) => Some(packed),
+            Engine::Scalar => None,
+        }
+    }
+
+    /// Bytes of the SIMD kernel's vocabulary table (0 without one).
+    pub fn table_bytes(&self) -> usize {
+        match &self.engine {
+            Engine::Simd(packed) => packed.table_bytes(),
+            Engine::Scalar => 0,
+        }
+    }
+
     /// Runs the model over `ids`.
     pub fn forward(&self, model: &Model, ids: &[u32]) -> Result<Trace> {
         match &self.engine {

@@ -29,6 +29,8 @@
 pub mod analyzer;
 pub mod attribution;
 pub mod backend;
+#[cfg(feature = "bench")]
+pub mod bench;
 mod error;
 pub mod lstm;
 pub mod model;

@@ -113,6 +113,60 @@ impl JsAnalyzer {
     }
 }
 
+/// For `scripts/bench` (feature `bench`): see [`crate::bench`].
+#[cfg(feature = "bench")]
+#[wasm_bindgen(js_class = Analyzer)]
+impl JsAnalyzer {
+    /// Runs the first layer's recurrent step alone, `steps` times for `batch` texts, on the current backend.
+    #[wasm_bindgen(js_name = benchRecurrence)]
+    pub fn bench_recurrence(&self, batch: usize, steps: usize) -> Result<f32, JsError> {
+        crate::bench::recurrence(self.inner.model(), self.inner.backend(), batch, steps).map_err(error)
+    }
+
+    /// Floating-point operations of one recurrent step.
+    #[wasm_bindgen(getter, js_name = benchRecurrenceFlops)]
+    pub fn bench_recurrence_flops(&self) -> f64 {
+        crate::bench::recurrence_flops(self.inner.model())
+    }
+
+    /// Bytes of the SIMD kernel's vocabulary table (0 without one).
+    #[wasm_bindgen(getter, js_name = benchTableBytes)]
+    pub fn bench_table_bytes(&self) -> usize {
+        self.inner.backend().table_bytes()
+    }
+}
+
+/// A matrix-vector product to time (feature `bench`): see [`crate::bench::MatVec`].
+#[cfg(feature = "bench")]
+#[wasm_bindgen(js_name = MatVecBench)]
+#[derive(Debug)]
+pub struct JsMatVec(crate::bench::MatVec);
+
+#[cfg(feature = "bench")]
+#[wasm_bindgen(js_class = MatVecBench)]
+impl JsMatVec {
+    #[wasm_bindgen(constructor)]
+    pub fn new(rows: usize, cols: usize) -> JsMatVec {
+        JsMatVec(crate::bench::MatVec::new(rows, cols))
+    }
+
+    /// Runs the product `repeats` times: `"dot"` (SIMD dot products), `"panels"` (SIMD, the kernel's layout) or
+    /// `"scalar"`.
+    pub fn run(&mut self, kind: &str, repeats: usize) -> Result<f32, JsError> {
+        match kind {
+            "dot" => Ok(self.0.run_simd(repeats)),
+            "panels" => Ok(self.0.run_panels(repeats)),
+            "scalar" => Ok(self.0.run_scalar(repeats)),
+            _ => Err(JsError::new("MatVecBench.run: kind must be \"dot\", \"panels\" or \"scalar\"")),
+        }
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn flops(&self) -> f64 {
+        self.0.flops()
+    }
+}
+
 /// `options.backend`: `None` for `"auto"`, else the named backend.
 fn backend_option(value: &JsValue) -> Result<Option<BackendKind>, JsError> {
     match value.as_string().as_deref() {

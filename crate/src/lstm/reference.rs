@@ -16,6 +16,13 @@ pub fn step(layer: &LstmLayer, x: &[f32], state: &mut State) {
     let h = layer.hidden_size();
     let mut z = vec![0.0; 4 * h];
     layer.weight_ih.mat_vec_bias(x, &layer.bias, &mut z);
+    recur(layer, z, state);
+}
+
+/// The recurrent half of [`step`]: adds `W_hh · h` to the input projection `z` (`4H`, gates `[i, f, g, o]`), then
+/// updates the cell and hidden state.
+pub fn recur(layer: &LstmLayer, mut z: Vec<f32>, state: &mut State) {
+    let h = layer.hidden_size();
     layer.weight_hh.mat_vec_add(&state.h, &mut z);
     let (zi, rest) = z.split_at(h);
     let (zf, rest) = rest.split_at(h);

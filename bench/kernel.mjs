@@ -1,0 +1,121 @@
+// The CPU kernel benchmark: sentir's two wasm builds (simd128 and scalar) in node and in headless Chromium, in
+// one run on this machine. See bench/README.md.
+//
+//   node bench/kernel.mjs [--budget MS]
+//
+// Needs target/bench/pkg-{simd,scalar} (`--features bench`; scripts/bench builds them), the data splits and
+// bench/node_modules. Prints the tables and writes bench/results/kernel.{json,md}.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { BATCHES, LENGTHS, measureBuild } from "./kernel.js";
+import { prepareInputs } from "./inputs.mjs";
+import { launchChromium, origin, pageResult, serve } from "./serve.mjs";
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(BENCH, "..");
+const MODEL = join(ROOT, "models", "sentir-en-lstm");
+const pkg = (build) => join(ROOT, "target", "bench", `pkg-${build}`);
+
+const args = process.argv.slice(2);
+const budget = Number(args.includes("--budget") ? args[args.indexOf("--budget") + 1] : 300);
+
+async function inNode(texts) {
+  const file = (name) => readFileSync(join(MODEL, name));
+  const files = { config: file("config.json"), weights: file("model.safetensors"), tokenizer: file("tokenizer.json") };
+  const builds = {};
+  for (const build of ["simd", "scalar"]) {
+    const sentir = await import(pathToFileURL(join(pkg(build), "sentir.js")));
+    await sentir.default({ module_or_path: readFileSync(join(pkg(build), "sentir_bg.wasm")) });
+    builds[build] = await measureBuild(sentir, { files, texts, simd: build === "simd", budgetMs: budget });
+    console.log(`node, ${build} build: done`);
+  }
+  return { builds };
+}
+
+async function inChromium() {
+  const server = await serve(ROOT);
+  const browser = await launchChromium();
+  const result = await pageResult(browser, `${origin(server)}/bench/kernel.html?budget=${budget}`, "chromium");
+  result.browser = `Chromium ${browser.version()} (headless)`;
+  await browser.close();
+  server.close();
+  if (result.error) throw new Error(`in Chromium: ${result.error}`);
+  console.log("chromium: done");
+  return result;
+}
+
+const f = (x, digits = 2) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(digits));
+const si = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
+
+function markdown(run) {
+  const lines = [
+    `Run ${run.date.slice(0, 10)} on ${run.machine}, node ${run.node}, ${run.environments.chromium.browser}, one thread,`,
+    `commit ${run.commit}: \`${run.command}\`. simd128 build: \`cpu-simd\`; scalar build (no simd128): \`cpu-scalar\`.`,
+    "",
+    `Rates in GFLOP/s. Matrix-vector: \`y = W x\` with W ${run.environments.node.builds.simd.matvec.rows} × ${run.environments.node.builds.simd.matvec.cols} (the recurrent step's shape). Recurrent step: \`W_hh · h\`, gates and cell update,`,
+    "32 steps, counted as 2 · 4H · H flops per text and step; % is of the faster simd128 matrix-vector rate of the same run.",
+    "",
+    `| environment | matvec simd128 (dot / panels) | matvec scalar | ${BATCHES.map((b) => `step SIMD, batch ${b}`).join(" | ")} | ${BATCHES.map((b) => `step scalar, batch ${b}`).join(" | ")} | SIMD ÷ scalar, step batch 1 |`,
+    `|---|${"---:|".repeat(3 + 2 * BATCHES.length)}`,
+  ];
+  for (const [env, { builds: { simd, scalar } }] of Object.entries(run.environments)) {
+    const peak = simd.matvec.simd_gflops;
+    lines.push(`| ${env} | ${f(simd.matvec.dot_gflops)} / ${f(simd.matvec.panels_gflops)} | ${f(scalar.matvec.scalar_gflops)} | ${BATCHES.map((b) => `${f(simd.recurrent[b].gflops)} (${(100 * simd.recurrent[b].gflops / peak).toFixed(0)}%)`).join(" | ")} | ${BATCHES.map((b) => f(scalar.recurrent[b].gflops)).join(" | ")} | ${f(simd.recurrent[1].gflops / scalar.recurrent[1].gflops)}× |`);
+  }
+  lines.push("", "Whole analyses (tokenize, forward pass, every token's score, results as JS objects): one call on a batch of",
+    "copies of one real RT test text of exactly that many tokens. Each cell: p50 / p95 ms per call, then tokens/s.", "",
+    `| environment | build | batch | ${LENGTHS.map((n) => `${n} tokens`).join(" | ")} |`, `|---|---|---:|${"---|".repeat(LENGTHS.length)}`);
+  for (const [env, { builds }] of Object.entries(run.environments)) {
+    for (const [build, result] of Object.entries(builds)) {
+      for (const batch of BATCHES) {
+        const cells = LENGTHS.map((n) => {
+          const a = result.analysis[n][batch];
+          return `${f(a.p50_ms)} / ${f(a.p95_ms)} · ${si(a.tokens_per_s)}`;
+        });
+        lines.push(`| ${env} | ${build} | ${batch} | ${cells.join(" | ")} |`);
+      }
+    }
+    for (const batch of BATCHES) {
+      const ratio = LENGTHS.map((n) => `${f(builds.simd.analysis[n][batch].tokens_per_s / builds.scalar.analysis[n][batch].tokens_per_s)}×`);
+      lines.push(`| ${env} | SIMD ÷ scalar | ${batch} | ${ratio.join(" | ")} |`);
+    }
+  }
+  const table = run.environments.node.builds.simd.table_bytes;
+  lines.push("", `Model load (node, simd128 build): ${f(run.environments.node.builds.simd.load_ms)} ms, including the vocabulary table of ${(table / 2 ** 20).toFixed(1)} MiB;`,
+    `scalar build ${f(run.environments.node.builds.scalar.load_ms)} ms.`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function main() {
+  for (const build of ["simd", "scalar"]) {
+    if (!existsSync(join(pkg(build), "sentir.js"))) throw new Error(`${pkg(build)} is missing: run scripts/bench`);
+  }
+  const inputs = join(BENCH, "build", "inputs.json");
+  if (!existsSync(inputs)) {
+    mkdirSync(dirname(inputs), { recursive: true });
+    writeFileSync(inputs, JSON.stringify(await prepareInputs(ROOT, MODEL, pkg("simd"))));
+  }
+  const texts = Object.fromEntries(Object.entries(JSON.parse(readFileSync(inputs)).lengths).map(([n, [item]]) => [n, item.text]));
+  const run = {
+    date: new Date().toISOString(),
+    command: `node bench/kernel.mjs${args.length ? ` ${args.join(" ")}` : ""}`,
+    machine: `${cpus()[0].model}, ${cpus().length} cores`,
+    node: process.version,
+    commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim(),
+    budget_ms: budget,
+    environments: { node: await inNode(texts), chromium: await inChromium() },
+  };
+  mkdirSync(join(BENCH, "results"), { recursive: true });
+  writeFileSync(join(BENCH, "results", "kernel.json"), `${JSON.stringify(run, null, 2)}\n`);
+  const md = markdown(run);
+  writeFileSync(join(BENCH, "results", "kernel.md"), md);
+  console.log(`\n${md}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

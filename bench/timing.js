@@ -1,0 +1,17 @@
+// Timing shared by the benchmark pages and node: runs `fn` after two warm-up calls until `budgetMs` is spent
+// (at least `min` and at most 500 timed calls), and summarises the times in ms.
+export async function timeCalls(fn, budgetMs, min = 5) {
+  await fn();
+  await fn();
+  const times = [];
+  const started = performance.now();
+  while (times.length < min || (times.length < 500 && performance.now() - started < budgetMs)) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const at = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  const total = times.reduce((a, b) => a + b, 0);
+  return { runs: times.length, p50_ms: at(0.5), p95_ms: at(0.95), mean_ms: total / times.length, min_ms: times[0] };
+}
