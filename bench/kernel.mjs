@@ -55,7 +55,7 @@ function markdown(run) {
     `Run ${run.date.slice(0, 10)} on ${run.machine}, node ${run.node}, ${run.environments.chromium.browser}, one thread,`,
     `commit ${run.commit}: \`${run.command}\`. simd128 build: \`cpu-simd\`; scalar build (no simd128): \`cpu-scalar\`.`,
     "",
-    `Rates in GFLOP/s. Matrix-vector: \`y = W x\` with W ${run.environments.node.builds.simd.matvec.rows} × ${run.environments.node.builds.simd.matvec.cols} (the recurrent step's shape). Recurrent step: \`W_hh · h\`, gates and cell update,`,
+    `Rates in GFLOP/s, from the fastest call of each. Matrix-vector: \`y = W x\` with W ${run.environments.node.builds.simd.matvec.rows} × ${run.environments.node.builds.simd.matvec.cols} (the recurrent step's shape). Recurrent step: \`W_hh · h\`, gates and cell update,`,
     "32 steps, counted as 2 · 4H · H flops per text and step; % is of the faster simd128 matrix-vector rate of the same run.",
     "",
     `| environment | matvec simd128 (dot / panels) | matvec scalar | ${BATCHES.map((b) => `step SIMD, batch ${b}`).join(" | ")} | ${BATCHES.map((b) => `step scalar, batch ${b}`).join(" | ")} | SIMD ÷ scalar, step batch 1 |`,
