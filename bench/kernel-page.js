@@ -1,6 +1,7 @@
 // The CPU kernel benchmark in the browser: kernel.html?budget=MS, opened by bench/kernel.mjs, which reads
 // `window.benchResult`. Both wasm builds (target/bench/pkg-{simd,scalar}) run in this one page.
 import { measureBuild } from "./kernel.js";
+import { publish } from "./timing.js";
 
 const BUILDS = { simd: "/target/bench/pkg-simd/sentir.js", scalar: "/target/bench/pkg-scalar/sentir.js" };
 const MODEL = "/models/sentir-en-lstm/";
@@ -22,13 +23,4 @@ async function main() {
   return result;
 }
 
-main().then(
-  (result) => {
-    window.benchResult = result;
-    document.getElementById("status").textContent = "done";
-  },
-  (error) => {
-    window.benchResult = { error: String(error?.stack ?? error) };
-    document.getElementById("status").textContent = "error";
-  },
-);
+publish(main());

@@ -1,6 +1,6 @@
 // One peer's measurements, in one fresh page: page.html?peer=<module>&backend=<name>. bench/peers.mjs opens it
 // once per peer in a new browser context (empty cache) and reads `window.benchResult`.
-import * as timing from "./timing.js";
+import { publish, timeCalls as time } from "./timing.js";
 
 const MODEL = "/models/sentir-en-lstm/";
 const params = new URLSearchParams(location.search);
@@ -8,7 +8,7 @@ const peerModule = params.get("peer");
 const backend = params.get("backend");
 const budgetMs = Number(params.get("budget") ?? 1500);
 
-const timeCalls = (fn) => timing.timeCalls(fn, budgetMs);
+const timeCalls = (fn) => time(fn, budgetMs);
 
 function slice(items, from, count) {
   return { texts: items.slice(from, from + count).map((i) => i.text), ids: items.slice(from, from + count).map((i) => i.ids) };
@@ -66,13 +66,4 @@ async function main() {
   return result;
 }
 
-main().then(
-  (result) => {
-    window.benchResult = result;
-    document.getElementById("status").textContent = "done";
-  },
-  (error) => {
-    window.benchResult = { peer: peerModule, backend, error: String(error?.stack ?? error) };
-    document.getElementById("status").textContent = "error";
-  },
-);
+publish(main(), { peer: peerModule, backend });

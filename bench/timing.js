@@ -1,5 +1,7 @@
-// Timing shared by the benchmark pages and node: runs `fn` after two warm-up calls until `budgetMs` is spent
-// (at least `min` and at most 500 timed calls), and summarises the times in ms.
+// Shared by the benchmark pages and node.
+
+// Runs `fn` after two warm-up calls until `budgetMs` is spent (at least `min` and at most 500 timed calls), and
+// summarises the times in ms.
 export async function timeCalls(fn, budgetMs, min = 5) {
   await fn();
   await fn();
@@ -14,4 +16,20 @@ export async function timeCalls(fn, budgetMs, min = 5) {
   const at = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
   const total = times.reduce((a, b) => a + b, 0);
   return { runs: times.length, p50_ms: at(0.5), p95_ms: at(0.95), mean_ms: total / times.length, min_ms: times[0] };
+}
+
+// Hands a page's result to its driver: sets `window.benchResult` (what bench/serve.mjs's pageResult waits
+// for) to the result, or to `{ ...context, error }` if it failed.
+export function publish(result, context = {}) {
+  const status = document.getElementById("status");
+  result.then(
+    (value) => {
+      window.benchResult = value;
+      status.textContent = "done";
+    },
+    (error) => {
+      window.benchResult = { ...context, error: String(error?.stack ?? error) };
+      status.textContent = "error";
+    },
+  );
 }
