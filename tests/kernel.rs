@@ -5,55 +5,11 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use sentir::lstm::{LstmLayer, reference, simd};
-use sentir::model::{Config, Head, Matrix, Model};
+use sentir::lstm::simd;
+use sentir::model::Model;
 use sentir::{BackendKind, backend};
-use sentir_tests::{KERNEL, shipped, tiny};
-
-/// xorshift64*: a few lines of seeded randomness, so the cases are the same on every target.
-struct Rng(u64);
-
-impl Rng {
-    /// Uniform in [-scale, scale).
-    fn next(&mut self, scale: f32) -> f32 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let bits = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 40; // 24 random bits
-        (bits as f32 / (1u64 << 23) as f32 - 1.0) * scale
-    }
-
-    fn matrix(&mut self, rows: usize, cols: usize, scale: f32) -> Matrix {
-        Matrix::new(rows, cols, (0..rows * cols).map(|_| self.next(scale)).collect()).expect("rows × cols values")
-    }
-}
-
-/// A random model with PyTorch's initial scale (`1/√H`), doubled so that gates leave their linear range.
-fn random_model(seed: u64, vocab: usize, embedding: usize, hidden: usize, layers: usize) -> Model {
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let config = Config::from_json(
-        format!(
-            r#"{{"format_version": 1, "name": "random", "vocab_size": {vocab}, "embedding_size": {embedding},
-            "hidden_size": {hidden}, "num_layers": {layers}, "direction": "forward",
-            "labels": ["negative", "positive", "neutral"], "positive_label": "positive",
-            "gate_order": ["i", "f", "g", "o"], "max_length": 64, "tokenizer": "tokenizer.json",
-            "weights": "model.safetensors", "dtype": "f32"}}"#
-        )
-        .as_bytes(),
-    )
-    .expect("a valid config");
-    let scale = 2.0 / (hidden as f32).sqrt();
-    let embedding_matrix = rng.matrix(vocab, embedding, 1.0);
-    let layers = (0..layers)
-        .map(|l| LstmLayer {
-            weight_ih: rng.matrix(4 * hidden, if l == 0 { embedding } else { hidden }, scale),
-            weight_hh: rng.matrix(4 * hidden, hidden, scale),
-            bias: (0..4 * hidden).map(|_| rng.next(scale)).collect(),
-        })
-        .collect();
-    let head = Head { weight: rng.matrix(3, hidden, scale), bias: (0..3).map(|_| rng.next(scale)).collect() };
-    Model { config, embedding: embedding_matrix, layers, head }
-}
+use sentir_tests::random::{random_batch, random_model};
+use sentir_tests::{KERNEL, assert_traces_match_reference, shipped, tiny};
 
 /// Runs `batch` through the kernel in one recurrence, with and without the vocabulary table, and checks every
 /// trace against the reference.
@@ -68,26 +24,7 @@ fn assert_kernel_matches_reference(model: &Model, batch: &[Vec<u32>]) {
 fn assert_packed_matches_reference(model: &Model, packed: &simd::Packed, batch: &[Vec<u32>]) {
     let ids: Vec<&[u32]> = batch.iter().map(Vec::as_slice).collect();
     let traces = simd::forward_batch(model, packed, &ids).expect("the kernel runs");
-    assert_eq!(traces.len(), batch.len());
-    let hidden = model.layers[0].hidden_size();
-    for (text, (ids, got)) in batch.iter().zip(&traces).enumerate() {
-        let expected = reference::forward(model, ids).expect("the reference runs");
-        let what = |part: &str| {
-            format!(
-                "H={hidden} layers={} table {} text {text} ({} tokens): {part}",
-                model.layers.len(),
-                packed.table_bytes() > 0,
-                ids.len()
-            )
-        };
-        assert_eq!((got.steps, got.labels), (expected.steps, expected.labels), "{}", what("shape"));
-        let widen = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<_>>();
-        KERNEL.assert_close(&what("logits"), &got.logits, &widen(&expected.logits));
-        for l in 0..model.layers.len() {
-            KERNEL.assert_close(&what(&format!("layer {l} hidden")), &got.hidden[l], &widen(&expected.hidden[l]));
-            KERNEL.assert_close(&what(&format!("layer {l} cell")), &got.cell[l], &widen(&expected.cell[l]));
-        }
-    }
+    assert_traces_match_reference(&format!("table {}", packed.table_bytes() > 0), model, batch, &traces);
 }
 
 #[test]
@@ -96,12 +33,8 @@ fn kernel_matches_reference_for_hidden_sizes_around_the_lane_width() {
     for (seed, hidden) in [1, 3, 4, 5, 15, 16, 17, 130].into_iter().enumerate() {
         for layers in [1, 2] {
             let model = random_model(seed as u64 * 2 + layers as u64, vocab, 7, hidden, layers);
-            let mut rng = Rng(seed as u64 + 99);
             // Lengths around the lane width too, and an empty text; in one batch, so shorter texts drop out.
-            let batch: Vec<Vec<u32>> = [0, 1, 3, 4, 5, 16, 17, 40]
-                .iter()
-                .map(|&len| (0..len).map(|_| ((rng.next(0.5) + 0.5) * vocab as f32) as u32 % vocab as u32).collect())
-                .collect();
+            let batch = random_batch(seed as u64 + 99, vocab, &[0, 1, 3, 4, 5, 16, 17, 40]);
             assert_kernel_matches_reference(&model, &batch);
         }
     }

@@ -3,6 +3,7 @@
 //! Everything is embedded with `include_*!`, so the same tests run natively, in node and in a browser, where
 //! there is no file system.
 
+use sentir::model::Model;
 use serde::Deserialize;
 
 /// The tiny random model made by `scripts/make-tiny-model.py`.
@@ -116,6 +117,88 @@ pub fn assert_encodes_like_python(tokenizer: &sentir::tokenize::Tokenizer, expec
     assert_eq!(encoding.ids, expected.ids, "ids of {:?}", expected.text);
     assert_eq!(encoding.offsets, expected.byte_offsets, "byte offsets of {:?}", expected.text);
     assert_eq!(encoding.word_ids, expected.word_ids, "word ids of {:?}", expected.text);
+}
+
+/// Seeded random models, the same on every target.
+pub mod random {
+    use sentir::lstm::LstmLayer;
+    use sentir::model::{Config, Head, Matrix, Model};
+
+    /// xorshift64*: a few lines of seeded randomness, so the cases are the same on every target.
+    #[derive(Debug)]
+    pub struct Rng(pub u64);
+
+    impl Rng {
+        /// Uniform in [-scale, scale).
+        pub fn next(&mut self, scale: f32) -> f32 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            let bits = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 40; // 24 random bits
+            (bits as f32 / (1u64 << 23) as f32 - 1.0) * scale
+        }
+
+        pub fn matrix(&mut self, rows: usize, cols: usize, scale: f32) -> Matrix {
+            Matrix::new(rows, cols, (0..rows * cols).map(|_| self.next(scale)).collect()).expect("rows × cols values")
+        }
+    }
+
+    /// A random model with PyTorch's initial scale (`1/√H`), doubled so that gates leave their linear range.
+    pub fn random_model(seed: u64, vocab: usize, embedding: usize, hidden: usize, layers: usize) -> Model {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let config = Config::from_json(
+            format!(
+                r#"{{"format_version": 1, "name": "random", "vocab_size": {vocab}, "embedding_size": {embedding},
+                "hidden_size": {hidden}, "num_layers": {layers}, "direction": "forward",
+                "labels": ["negative", "positive", "neutral"], "positive_label": "positive",
+                "gate_order": ["i", "f", "g", "o"], "max_length": 64, "tokenizer": "tokenizer.json",
+                "weights": "model.safetensors", "dtype": "f32"}}"#
+            )
+            .as_bytes(),
+        )
+        .expect("a valid config");
+        let scale = 2.0 / (hidden as f32).sqrt();
+        let embedding_matrix = rng.matrix(vocab, embedding, 1.0);
+        let layers = (0..layers)
+            .map(|l| LstmLayer {
+                weight_ih: rng.matrix(4 * hidden, if l == 0 { embedding } else { hidden }, scale),
+                weight_hh: rng.matrix(4 * hidden, hidden, scale),
+                bias: (0..4 * hidden).map(|_| rng.next(scale)).collect(),
+            })
+            .collect();
+        let head = Head { weight: rng.matrix(3, hidden, scale), bias: (0..3).map(|_| rng.next(scale)).collect() };
+        Model { config, embedding: embedding_matrix, layers, head }
+    }
+
+    /// Texts of random ids below `vocab`, one per length.
+    pub fn random_batch(seed: u64, vocab: usize, lengths: &[usize]) -> Vec<Vec<u32>> {
+        let mut rng = Rng(seed);
+        lengths
+            .iter()
+            .map(|&len| (0..len).map(|_| ((rng.next(0.5) + 0.5) * vocab as f32) as u32 % vocab as u32).collect())
+            .collect()
+    }
+}
+
+/// Checks each trace of `batch` (one per text, from a fast forward pass) against the scalar reference within
+/// [`KERNEL`]: logits, and every layer's hidden and cell states. `label` names the pass in messages.
+#[track_caller]
+pub fn assert_traces_match_reference(label: &str, model: &Model, batch: &[Vec<u32>], traces: &[sentir::lstm::Trace]) {
+    assert_eq!(traces.len(), batch.len(), "{label}: one trace per text");
+    let hidden = model.layers[0].hidden_size();
+    for (text, (ids, got)) in batch.iter().zip(traces).enumerate() {
+        let expected = sentir::lstm::reference::forward(model, ids).expect("the reference runs");
+        let what = |part: &str| {
+            format!("{label}, H={hidden} layers={} text {text} ({} tokens): {part}", model.layers.len(), ids.len())
+        };
+        assert_eq!((got.steps, got.labels), (expected.steps, expected.labels), "{}", what("shape"));
+        let widen = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<_>>();
+        KERNEL.assert_close(&what("logits"), &got.logits, &widen(&expected.logits));
+        for l in 0..model.layers.len() {
+            KERNEL.assert_close(&what(&format!("layer {l} hidden")), &got.hidden[l], &widen(&expected.hidden[l]));
+            KERNEL.assert_close(&what(&format!("layer {l} cell")), &got.cell[l], &widen(&expected.cell[l]));
+        }
+    }
 }
 
 /// How close a computed value must be to its reference: `|got - expected| <= abs + rel * |expected|`.

@@ -29,6 +29,10 @@ pub enum Error {
     #[error("backend {backend} is not available: {why}; ask for \"auto\" to let sentir choose")]
     BackendUnavailable { backend: &'static str, why: &'static str },
 
+    /// The GPU backend could not start or failed during a call (no adapter, a lost device, a shader error).
+    #[error("the GPU backend failed: {message}; use a CPU backend (\"cpu-simd\") or \"auto\"")]
+    Gpu { message: String },
+
     // --- Loading: model.safetensors ---
     /// The weights file is not a readable safetensors file (truncated, corrupt header, ...).
     #[error("the weights file is not valid safetensors ({message}); re-export or re-download it")]

@@ -32,6 +32,9 @@ pub mod backend;
 #[cfg(feature = "bench")]
 pub mod bench;
 mod error;
+/// The GPU forward pass (native only for now; the browser path comes with the WebGPU backend).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod gpu;
 pub mod lstm;
 pub mod model;
 pub mod tokenize;

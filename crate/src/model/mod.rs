@@ -29,6 +29,11 @@ impl Matrix {
         (rows.checked_mul(cols) == Some(data.len())).then_some(Matrix { rows, cols, data })
     }
 
+    /// All values, row-major.
+    pub fn as_slice(&self) -> &[f32] {
+        &self.data
+    }
+
     pub fn rows(&self) -> usize {
         self.rows
     }

@@ -1,0 +1,398 @@
+//! The GPU forward pass: the module-level equations of [`crate::lstm`] as WGSL compute shaders, run through
+//! `wgpu` (natively on Vulkan for now: lavapipe in CI, a real GPU where there is one).
+//!
+//! Per layer: [`project.wgsl`](project.wgsl) projects every step of every text in one dispatch (reading embedding
+//! rows for the first layer, the layer below's states above it), then [`step.wgsl`](step.wgsl) runs once per step
+//! for the whole batch, the four gates fused, shorter texts masked by their length; finally
+//! [`head.wgsl`](head.wgsl) computes the logits of every prefix. Everything goes into one submission and comes
+//! back in one readback. Pipelines and weight buffers are made once, in [`Gpu::new`]; the working buffers are
+//! sized per call.
+//!
+//! The activations in `step.wgsl` mirror [`crate::lstm::activation`] operation for operation, and the results
+//! are tested against the scalar reference (`tests/gpu.rs`).
+
+use std::num::NonZeroU64;
+
+use wgpu::util::DeviceExt;
+
+use crate::error::{Error, Result};
+use crate::lstm::Trace;
+use crate::model::Model;
+
+/// The shaders, one file per stage.
+pub const SHADERS: [(&str, &str); 3] = [
+    ("project.wgsl", include_str!("project.wgsl")),
+    ("step.wgsl", include_str!("step.wgsl")),
+    ("head.wgsl", include_str!("head.wgsl")),
+];
+
+/// Invocations per workgroup in every shader (`@workgroup_size(64)`).
+const WORKGROUP: u32 = 64;
+/// The step index lives at a dynamic offset into one uniform buffer: one slot per step, this far apart (the
+/// largest `min_uniform_buffer_offset_alignment` WebGPU allows).
+const STEP_SLOT: u64 = 256;
+
+/// A GPU device with the model's weights and the three pipelines on it.
+#[derive(Debug)]
+pub struct Gpu {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    /// The adapter: its name, device type and graphics backend.
+    pub adapter: String,
+    project: Stage,
+    step: Stage,
+    head: Stage,
+    embedding: wgpu::Buffer,
+    layers: Vec<LayerWeights>,
+    head_weight: wgpu::Buffer,
+    head_bias: wgpu::Buffer,
+    hidden: usize,
+    labels: usize,
+}
+
+#[derive(Debug)]
+struct Stage {
+    pipeline: wgpu::ComputePipeline,
+    layout: wgpu::BindGroupLayout,
+}
+
+#[derive(Debug)]
+struct LayerWeights {
+    input: wgpu::Buffer,
+    inputs: usize,
+    recurrent: wgpu::Buffer,
+    bias: wgpu::Buffer,
+}
+
+/// How a shader binding is declared: a uniform (optionally at a dynamic offset), or a storage buffer.
+#[derive(Clone, Copy)]
+enum Binding {
+    Uniform,
+    DynamicUniform,
+    Read,
+    ReadWrite,
+}
+
+impl Gpu {
+    /// Opens the first GPU adapter the system offers and uploads `model` to it.
+    pub async fn new(model: &Model) -> Result<Gpu> {
+        // WGPU_BACKEND and friends may narrow the choice (see wgpu's InstanceDescriptor::with_env).
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                ..wgpu::RequestAdapterOptions::default()
+            })
+            .await
+            .map_err(|e| gpu_error(format!("no GPU adapter ({e})")))?;
+        let info = adapter.get_info();
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("sentir"),
+                required_limits: adapter.limits(),
+                ..wgpu::DeviceDescriptor::default()
+            })
+            .await
+            .map_err(|e| gpu_error(format!("the adapter {} gave no device ({e})", info.name)))?;
+
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let stage = |file: &str, source: &str, bindings: &[Binding]| {
+            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(file),
+                source: wgpu::ShaderSource::Wgsl(source.into()),
+            });
+            let entries: Vec<_> = bindings
+                .iter()
+                .enumerate()
+                .map(|(binding, kind)| wgpu::BindGroupLayoutEntry {
+                    binding: binding as u32,
+                    visibility: wgpu::ShaderStages::COMPUTE,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: match kind {
+                            Binding::Uniform | Binding::DynamicUniform => wgpu::BufferBindingType::Uniform,
+                            Binding::Read => wgpu::BufferBindingType::Storage { read_only: true },
+                            Binding::ReadWrite => wgpu::BufferBindingType::Storage { read_only: false },
+                        },
+                        has_dynamic_offset: matches!(kind, Binding::DynamicUniform),
+                        min_binding_size: None,
+                    },
+                    count: None,
+                })
+                .collect();
+            let layout = device
+                .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some(file), entries: &entries });
+            let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(file),
+                bind_group_layouts: &[Some(&layout)],
+                immediate_size: 0,
+            });
+            let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(file),
+                layout: Some(&pipeline_layout),
+                module: &module,
+                entry_point: Some("main"),
+                compilation_options: wgpu::PipelineCompilationOptions::default(),
+                cache: None,
+            });
+            Stage { pipeline, layout }
+        };
+        use Binding::{DynamicUniform, Read, ReadWrite, Uniform};
+        let [(project_file, project), (step_file, step), (head_file, head)] = SHADERS;
+        let project = stage(project_file, project, &[Uniform, Read, Read, Read, Read, ReadWrite]);
+        let step = stage(step_file, step, &[Uniform, DynamicUniform, Read, Read, Read, ReadWrite, ReadWrite]);
+        let head = stage(head_file, head, &[Uniform, Read, Read, Read, Read, ReadWrite]);
+
+        let upload = |label: &str, values: &[f32]| storage(&device, label, values);
+        let layers = model
+            .layers
+            .iter()
+            .map(|layer| LayerWeights {
+                input: upload("weight_ih", layer.weight_ih.as_slice()),
+                inputs: layer.weight_ih.cols(),
+                recurrent: upload("weight_hh", layer.weight_hh.as_slice()),
+                bias: upload("bias", &layer.bias),
+            })
+            .collect();
+        let gpu = Gpu {
+            adapter: format!("{} ({:?}, {:?})", info.name, info.device_type, info.backend),
+            embedding: upload("embedding", model.embedding.as_slice()),
+            head_weight: upload("head.weight", model.head.weight.as_slice()),
+            head_bias: upload("head.bias", &model.head.bias),
+            hidden: model.layers.first().map_or(0, |layer| layer.hidden_size()),
+            labels: model.head.bias.len(),
+            layers,
+            project,
+            step,
+            head,
+            device,
+            queue,
+        };
+        if let Some(error) = scope.pop().await {
+            return Err(gpu_error(format!("the shaders or weights were refused: {error}")));
+        }
+        Ok(gpu)
+    }
+
+    /// Runs the model over every text of `batch` in one submission: one [`Trace`] per text, in order.
+    pub async fn forward_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<Vec<Trace>> {
+        for ids in batch {
+            model.check_ids(ids)?;
+        }
+        let steps = batch.iter().map(|ids| ids.len()).max().unwrap_or(0);
+        if steps == 0 {
+            // Nothing to run: every text is empty, and its only logits are the empty prefix's.
+            let empty = || Trace {
+                steps: 0,
+                labels: self.labels,
+                logits: model.head.prefix_logits(&[]),
+                hidden: vec![Vec::new(); self.layers.len()],
+                cell: vec![Vec::new(); self.layers.len()],
+            };
+            return Ok(batch.iter().map(|_| empty()).collect());
+        }
+        let (texts, hidden, labels) = (batch.len(), self.hidden, self.labels);
+        let mut ids = vec![0u32; texts * steps];
+        for (row, text) in ids.chunks_exact_mut(steps).zip(batch) {
+            row[..text.len()].copy_from_slice(text);
+        }
+        let lengths: Vec<u32> = batch.iter().map(|ids| ids.len() as u32).collect();
+        let device = &self.device;
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+
+        let ids = storage_u32(device, "ids", &ids);
+        let lengths = storage_u32(device, "lengths", &lengths);
+        let state_bytes = (texts * steps * hidden * 4) as u64;
+        let projected = scratch(device, "projected", 4 * state_bytes, wgpu::BufferUsages::empty());
+        let states: Vec<(wgpu::Buffer, wgpu::Buffer)> = (0..self.layers.len())
+            .map(|_| {
+                let copy = wgpu::BufferUsages::COPY_SRC;
+                (scratch(device, "hidden", state_bytes, copy), scratch(device, "cell", state_bytes, copy))
+            })
+            .collect();
+        let logits_bytes = (texts * (steps + 1) * labels * 4) as u64;
+        let logits = scratch(device, "logits", logits_bytes, wgpu::BufferUsages::COPY_SRC);
+        let slots: Vec<u32> =
+            (0..steps).flat_map(|s| [s as u32].into_iter().chain([0; STEP_SLOT as usize / 4 - 1])).collect();
+        let step_index = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("step index"),
+            contents: bytemuck::cast_slice(&slots),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let shape = |values: [u32; 4]| uniform(device, &values);
+        let step_shape = shape([texts as u32, steps as u32, hidden as u32, 0]);
+
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
+            for (l, layer) in self.layers.iter().enumerate() {
+                let (source, from_ids) = match l {
+                    0 => (&self.embedding, 1),
+                    _ => (&states[l - 1].0, 0),
+                };
+                let project_shape = uniform(
+                    device,
+                    &[texts as u32, steps as u32, 4 * hidden as u32, layer.inputs as u32, from_ids, 0, 0, 0],
+                );
+                let group = bind(
+                    device,
+                    &self.project.layout,
+                    &[&project_shape, &ids, source, &layer.input, &layer.bias, &projected],
+                );
+                pass.set_pipeline(&self.project.pipeline);
+                pass.set_bind_group(0, &group, &[]);
+                let (x, y) = grid((texts * steps * 4 * hidden) as u32);
+                pass.dispatch_workgroups(x, y, 1);
+
+                let (hidden_states, cells) = &states[l];
+                let step_binding = wgpu::BufferBinding { buffer: &step_index, offset: 0, size: NonZeroU64::new(16) };
+                let group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("step"),
+                    layout: &self.step.layout,
+                    entries: &entries(&[
+                        wgpu::BindingResource::Buffer(step_shape.as_entire_buffer_binding()),
+                        wgpu::BindingResource::Buffer(step_binding),
+                        lengths.as_entire_binding(),
+                        projected.as_entire_binding(),
+                        layer.recurrent.as_entire_binding(),
+                        hidden_states.as_entire_binding(),
+                        cells.as_entire_binding(),
+                    ]),
+                });
+                pass.set_pipeline(&self.step.pipeline);
+                for s in 0..steps {
+                    pass.set_bind_group(0, &group, &[(s as u64 * STEP_SLOT) as u32]);
+                    pass.dispatch_workgroups((hidden as u32).div_ceil(WORKGROUP), texts as u32, 1);
+                }
+            }
+            let top = &states[self.layers.len() - 1].0;
+            let head_shape = shape([texts as u32, steps as u32, hidden as u32, labels as u32]);
+            let group = bind(
+                device,
+                &self.head.layout,
+                &[&head_shape, &lengths, top, &self.head_weight, &self.head_bias, &logits],
+            );
+            pass.set_pipeline(&self.head.pipeline);
+            pass.set_bind_group(0, &group, &[]);
+            let (x, y) = grid((texts * (steps + 1) * labels) as u32);
+            pass.dispatch_workgroups(x, y, 1);
+        }
+
+        // One readback: the logits, then every layer's hidden and cell states.
+        let total = logits_bytes + 2 * state_bytes * self.layers.len() as u64;
+        let readback = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size: total,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        encoder.copy_buffer_to_buffer(&logits, 0, &readback, 0, logits_bytes);
+        for (l, (h, c)) in states.iter().enumerate() {
+            let at = logits_bytes + 2 * state_bytes * l as u64;
+            encoder.copy_buffer_to_buffer(h, 0, &readback, at, state_bytes);
+            encoder.copy_buffer_to_buffer(c, 0, &readback, at + state_bytes, state_bytes);
+        }
+        self.queue.submit([encoder.finish()]);
+        if let Some(error) = scope.pop().await {
+            return Err(gpu_error(format!("the forward pass was refused: {error}")));
+        }
+        let values = read(device, &readback).await?;
+
+        let (logits, states) = values.split_at(logits_bytes as usize / 4);
+        let layer_states: Vec<(&[f32], &[f32])> =
+            states.chunks_exact(2 * texts * steps * hidden).map(|both| both.split_at(texts * steps * hidden)).collect();
+        Ok(batch
+            .iter()
+            .enumerate()
+            .map(|(b, text)| {
+                let n = text.len();
+                let rows = |states: &[f32]| states[b * steps * hidden..][..n * hidden].to_vec();
+                Trace {
+                    steps: n,
+                    labels,
+                    logits: logits[b * (steps + 1) * labels..][..(n + 1) * labels].to_vec(),
+                    hidden: layer_states.iter().map(|(h, _)| rows(h)).collect(),
+                    cell: layer_states.iter().map(|(_, c)| rows(c)).collect(),
+                }
+            })
+            .collect())
+    }
+}
+
+fn gpu_error(message: String) -> Error {
+    Error::Gpu { message }
+}
+
+fn storage(device: &wgpu::Device, label: &str, values: &[f32]) -> wgpu::Buffer {
+    // A zero-length binding is invalid: an empty tensor still gets one element.
+    let values = if values.is_empty() { &[0.0][..] } else { values };
+    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some(label),
+        contents: bytemuck::cast_slice(values),
+        usage: wgpu::BufferUsages::STORAGE,
+    })
+}
+
+fn storage_u32(device: &wgpu::Device, label: &str, values: &[u32]) -> wgpu::Buffer {
+    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some(label),
+        contents: bytemuck::cast_slice(values),
+        usage: wgpu::BufferUsages::STORAGE,
+    })
+}
+
+fn uniform(device: &wgpu::Device, values: &[u32]) -> wgpu::Buffer {
+    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some("shape"),
+        contents: bytemuck::cast_slice(values),
+        usage: wgpu::BufferUsages::UNIFORM,
+    })
+}
+
+fn scratch(device: &wgpu::Device, label: &str, bytes: u64, extra: wgpu::BufferUsages) -> wgpu::Buffer {
+    device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: bytes.max(4),
+        usage: wgpu::BufferUsages::STORAGE | extra,
+        mapped_at_creation: false,
+    })
+}
+
+fn entries<'a>(resources: &[wgpu::BindingResource<'a>]) -> Vec<wgpu::BindGroupEntry<'a>> {
+    resources
+        .iter()
+        .enumerate()
+        .map(|(binding, resource)| wgpu::BindGroupEntry { binding: binding as u32, resource: resource.clone() })
+        .collect()
+}
+
+/// A bind group of whole buffers, bound in order.
+fn bind(device: &wgpu::Device, layout: &wgpu::BindGroupLayout, buffers: &[&wgpu::Buffer]) -> wgpu::BindGroup {
+    let resources: Vec<_> = buffers.iter().map(|buffer| buffer.as_entire_binding()).collect();
+    device.create_bind_group(&wgpu::BindGroupDescriptor { label: None, layout, entries: &entries(&resources) })
+}
+
+/// Workgroups for `invocations` flat invocations, as a 2-D grid within the 65,535-per-dimension limit.
+fn grid(invocations: u32) -> (u32, u32) {
+    let groups = invocations.div_ceil(WORKGROUP).max(1);
+    let x = groups.min(65_535);
+    (x, groups.div_ceil(x))
+}
+
+/// Maps `buffer` and copies it out as floats.
+async fn read(device: &wgpu::Device, buffer: &wgpu::Buffer) -> Result<Vec<f32>> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    buffer.map_async(wgpu::MapMode::Read, .., move |result| {
+        let _ = sender.send(result);
+    });
+    device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| gpu_error(format!("waiting for the GPU ({e})")))?;
+    receiver
+        .recv()
+        .map_err(|_| gpu_error("the readback was dropped".to_owned()))?
+        .map_err(|e| gpu_error(format!("the readback failed ({e})")))?;
+    let values = {
+        let view = buffer.get_mapped_range(..).map_err(|e| gpu_error(format!("the readback failed ({e})")))?;
+        bytemuck::cast_slice::<u8, f32>(&view).to_vec()
+    };
+    buffer.unmap();
+    Ok(values)
+}

@@ -1,0 +1,47 @@
+// The input projection of every step of every text, in one dispatch (the equations: crate/src/lstm/mod.rs):
+//
+//   projected[b, t, j] = bias[j] + Σ_k W_ih[j, k] · x[b, t, k]      j < 4H (gates stacked i, f, g, o)
+//
+// where x is an embedding row (the first layer: `source` is the embedding and `ids` picks the rows) or the
+// layer below's hidden state (`source` is its states, `[batch][steps][H]`). Padded steps of shorter texts are
+// projected too (their ids are 0) and never read. One invocation per output element; the flat index runs over
+// a 2-D grid of workgroups so that large batches stay within the 65,535 workgroups a dimension allows.
+
+struct Shape {
+    batch: u32,
+    steps: u32,
+    rows: u32,
+    inputs: u32,
+    // 1: x = source row ids[b, t]; 0: x = source row b · steps + t.
+    from_ids: u32,
+}
+
+@group(0) @binding(0) var<uniform> shape: Shape;
+@group(0) @binding(1) var<storage, read> ids: array<u32>;
+@group(0) @binding(2) var<storage, read> source: array<f32>;
+@group(0) @binding(3) var<storage, read> weight: array<f32>;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+@group(0) @binding(5) var<storage, read_write> projected: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) local: u32,
+) {
+    let index = (group.y * groups.x + group.x) * 64u + local;
+    if index >= shape.batch * shape.steps * shape.rows {
+        return;
+    }
+    let j = index % shape.rows;
+    let position = index / shape.rows;
+    var row = position;
+    if shape.from_ids != 0u {
+        row = ids[position];
+    }
+    var sum = 0.0;
+    for (var k = 0u; k < shape.inputs; k++) {
+        sum += weight[j * shape.inputs + k] * source[row * shape.inputs + k];
+    }
+    projected[index] = sum + bias[j];
+}

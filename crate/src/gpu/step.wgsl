@@ -1,0 +1,91 @@
+// One step `s` of the recurrence for every text still running, the four gates fused (the equations:
+// crate/src/lstm/mod.rs):
+//
+//   z_g = projected[b, s, g·H + u] + Σ_k W_hh[g·H + u, k] · h[b, s−1, k]        g = i, f, g, o
+//   c[b, s, u] = σ(z_f) · c[b, s−1, u] + σ(z_i) · tanh(z_g)
+//   h[b, s, u] = σ(z_o) · tanh(c[b, s, u])                                       (h, c = 0 before step 0)
+//
+// One invocation per (unit u, text b); a text whose length is at most s is masked out. One dispatch per step:
+// the step index comes from a uniform bound at a dynamic offset. σ, tanh and exp mirror
+// crate/src/lstm/activation.rs operation for operation.
+
+struct Shape {
+    batch: u32,
+    steps: u32,
+    hidden: u32,
+    _padding: u32,
+}
+
+// 16 bytes: one slot of the step-index buffer (slots are 256 bytes apart).
+struct Step {
+    index: u32,
+    _padding_1: u32,
+    _padding_2: u32,
+    _padding_3: u32,
+}
+
+@group(0) @binding(0) var<uniform> shape: Shape;
+@group(0) @binding(1) var<uniform> step: Step;
+@group(0) @binding(2) var<storage, read> lengths: array<u32>;
+@group(0) @binding(3) var<storage, read> projected: array<f32>;
+@group(0) @binding(4) var<storage, read> weight: array<f32>;
+@group(0) @binding(5) var<storage, read_write> hidden: array<f32>;
+@group(0) @binding(6) var<storage, read_write> cell: array<f32>;
+
+const LOG2_E: f32 = 1.442695041;
+// ln 2 in two parts, as in activation.rs: n · LN2_HI is exact for |n| ≤ 127.
+const LN2_HI: f32 = 0.69314575;
+const LN2_LO: f32 = 1.4286068e-6;
+const EXP_LIMIT: f32 = 87.0;
+const TANH_LIMIT: f32 = 10.0;
+
+// e^x = 2^n · p(r), n = round(x · log2 e), r = x − n · ln 2, p the degree-6 Taylor polynomial of e^r.
+fn exp_approx(x: f32) -> f32 {
+    let y = clamp(x, -EXP_LIMIT, EXP_LIMIT);
+    let n = round(y * LOG2_E);
+    let r = y - n * LN2_HI - n * LN2_LO;
+    var p = 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    return ldexp(p, i32(n));
+}
+
+fn sigmoid(x: f32) -> f32 {
+    return 1.0 / (1.0 + exp_approx(-x));
+}
+
+fn tanh_approx(x: f32) -> f32 {
+    let y = clamp(x, -TANH_LIMIT, TANH_LIMIT);
+    return 1.0 - 2.0 / (1.0 + exp_approx(y + y));
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+    let u = id.x;
+    let b = id.y;
+    let s = step.index;
+    if u >= shape.hidden || b >= shape.batch || s >= lengths[b] {
+        return;
+    }
+    let h = shape.hidden;
+    let at = (b * shape.steps + s) * 4u * h + u;
+    var z = vec4<f32>(projected[at], projected[at + h], projected[at + 2u * h], projected[at + 3u * h]);
+    var c_previous = 0.0;
+    if s > 0u {
+        let previous = (b * shape.steps + s - 1u) * h;
+        for (var k = 0u; k < h; k++) {
+            let w = vec4<f32>(weight[u * h + k], weight[(h + u) * h + k], weight[(2u * h + u) * h + k],
+                weight[(3u * h + u) * h + k]);
+            z += hidden[previous + k] * w;
+        }
+        c_previous = cell[previous + u];
+    }
+    let c = sigmoid(z.y) * c_previous + sigmoid(z.x) * tanh_approx(z.z);
+    let out = (b * shape.steps + s) * h + u;
+    cell[out] = c;
+    hidden[out] = sigmoid(z.w) * tanh_approx(c);
+}

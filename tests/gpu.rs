@@ -1,0 +1,66 @@
+//! The GPU forward pass (WGSL through wgpu) against the scalar reference, natively: lavapipe's software Vulkan
+//! in CI, a real GPU where there is one. Without an adapter the tests say why and pass, unless `REQUIRE_GPU=1`
+//! (which `scripts/test` sets), where that is a failure.
+#![cfg(not(target_arch = "wasm32"))]
+
+use sentir::gpu::Gpu;
+use sentir::model::Model;
+use sentir_tests::random::{random_batch, random_model};
+use sentir_tests::{assert_traces_match_reference, shipped, tiny};
+
+/// The GPU with `model` on it, or `None` (with the reason printed) where there is none and none is required.
+fn gpu(model: &Model) -> Option<Gpu> {
+    match pollster::block_on(Gpu::new(model)) {
+        Ok(gpu) => {
+            eprintln!("GPU adapter: {}", gpu.adapter);
+            Some(gpu)
+        }
+        Err(error) if std::env::var("REQUIRE_GPU").is_ok_and(|v| v == "1") => {
+            panic!("REQUIRE_GPU=1, but the GPU backend did not start: {error}")
+        }
+        Err(error) => {
+            eprintln!("not tested on a GPU: {error} (set REQUIRE_GPU=1 to make this a failure)");
+            None
+        }
+    }
+}
+
+fn assert_gpu_matches_reference(model: &Model, batch: &[Vec<u32>]) {
+    let Some(gpu) = gpu(model) else { return };
+    let ids: Vec<&[u32]> = batch.iter().map(Vec::as_slice).collect();
+    let traces = pollster::block_on(gpu.forward_batch(model, &ids)).expect("the GPU forward pass runs");
+    assert_traces_match_reference(&format!("GPU {}", gpu.adapter), model, batch, &traces);
+}
+
+#[test]
+fn gpu_matches_reference_for_hidden_sizes_not_multiples_of_the_workgroup() {
+    let vocab = 50;
+    for (seed, hidden) in [1, 5, 17, 64, 130].into_iter().enumerate() {
+        for layers in [1, 2] {
+            let model = random_model(seed as u64 * 2 + layers as u64, vocab, 7, hidden, layers);
+            let batch = random_batch(seed as u64 + 99, vocab, &[0, 1, 3, 16, 17, 40]);
+            assert_gpu_matches_reference(&model, &batch);
+        }
+    }
+}
+
+#[test]
+fn gpu_matches_reference_on_the_tiny_and_shipped_models() {
+    for analyzer in [tiny::analyzer(), shipped::analyzer()] {
+        let batch: Vec<Vec<u32>> = ["not good", "", "The acting was not good, but the music was wonderful. 👍🏽 ééé"]
+            .iter()
+            .map(|text| analyzer.tokenizer().encode(text).expect("encodes").ids)
+            .collect();
+        assert_gpu_matches_reference(analyzer.model(), &batch);
+    }
+}
+
+#[test]
+fn gpu_handles_a_batch_of_empty_texts_and_refuses_bad_ids() {
+    let model = random_model(3, 10, 3, 5, 1);
+    let Some(gpu) = gpu(&model) else { return };
+    let traces = pollster::block_on(gpu.forward_batch(&model, &[&[], &[]])).expect("runs");
+    assert_traces_match_reference("GPU, empty texts", &model, &[vec![], vec![]], &traces);
+    let error = pollster::block_on(gpu.forward_batch(&model, &[&[1, 2], &[3, 10]])).expect_err("id 10 is out of range");
+    assert!(error.to_string().contains("10"), "{error}");
+}
