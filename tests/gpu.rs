@@ -3,10 +3,16 @@
 //! (which `scripts/test` sets), where that is a failure.
 #![cfg(not(target_arch = "wasm32"))]
 
+use sentir::BackendKind;
 use sentir::gpu::Gpu;
 use sentir::model::Model;
 use sentir_tests::random::{random_batch, random_model};
-use sentir_tests::{assert_traces_match_reference, shipped, tiny};
+use sentir_tests::{KERNEL, assert_traces_match_reference, shipped, tiny};
+
+/// Whether a missing GPU is a failure (`REQUIRE_GPU=1`).
+fn required() -> bool {
+    std::env::var("REQUIRE_GPU").is_ok_and(|v| v == "1")
+}
 
 /// The GPU with `model` on it, or `None` (with the reason printed) where there is none and none is required.
 fn gpu(model: &Model) -> Option<Gpu> {
@@ -15,7 +21,7 @@ fn gpu(model: &Model) -> Option<Gpu> {
             eprintln!("GPU adapter: {}", gpu.adapter);
             Some(gpu)
         }
-        Err(error) if std::env::var("REQUIRE_GPU").is_ok_and(|v| v == "1") => {
+        Err(error) if required() => {
             panic!("REQUIRE_GPU=1, but the GPU backend did not start: {error}")
         }
         Err(error) => {
@@ -63,4 +69,28 @@ fn gpu_handles_a_batch_of_empty_texts_and_refuses_bad_ids() {
     assert_traces_match_reference("GPU, empty texts", &model, &[vec![], vec![]], &traces);
     let error = pollster::block_on(gpu.forward_batch(&model, &[&[1, 2], &[3, 10]])).expect_err("id 10 is out of range");
     assert!(error.to_string().contains("10"), "{error}");
+}
+
+#[test]
+fn the_gpu_backend_agrees_with_the_cpu_and_a_lost_device_falls_back_to_it() {
+    let text = "The acting was not good, but the music was wonderful.";
+    let mut analyzer = shipped::analyzer();
+    let cpu = analyzer.analyze(text).expect("analyzes on the CPU");
+    if let Err(error) = analyzer.set_backend(BackendKind::Gpu) {
+        assert!(!required(), "REQUIRE_GPU=1, but the GPU backend did not start: {error}");
+        eprintln!("not tested on a GPU: {error}");
+        return;
+    }
+    let gpu = analyzer.analyze(text).expect("analyzes on the GPU");
+    assert_eq!((gpu.backend, &gpu.fallback, &gpu.label), ("gpu", &None, &cpu.label));
+    let scores = |a: &sentir::Analysis| a.tokens.iter().map(|t| t.score).collect::<Vec<_>>();
+    let widen = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<_>>();
+    KERNEL.assert_close("token scores, GPU against CPU", &scores(&gpu), &widen(scores(&cpu)));
+
+    analyzer.backend().gpu().expect("the GPU backend").destroy();
+    let after = analyzer.analyze(text).expect("completes on the CPU");
+    assert_eq!(after.backend, "cpu-simd");
+    let why = after.fallback.as_deref().expect("says why the GPU did not run");
+    assert!(why.contains("GPU"), "{why}");
+    assert_eq!(after.tokens, cpu.tokens, "the fallback is the SIMD kernel: the same bits as before");
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::attribution::{self, TokenScores};
-use crate::backend::{Backend, BackendKind};
+use crate::backend::{Backend, BackendKind, Ran};
 use crate::error::{Error, Result};
 use crate::lstm::Trace;
 use crate::model::{Config, Model};
@@ -37,6 +37,9 @@ pub struct Analysis {
     pub words: Vec<Word>,
     /// The backend that ran the model.
     pub backend: &'static str,
+    /// Set when the chosen backend failed and `backend` completed the call instead: what went wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
 }
 
 /// One token of the text.
@@ -154,8 +157,8 @@ impl Analyzer {
     /// memory stays bounded.
     pub fn analyze(&self, text: &str) -> Result<Analysis> {
         let encoding = self.encode(text)?;
-        let trace = self.backend.forward(&self.model, &encoding.ids)?;
-        self.analysis(text, &encoding, &trace)
+        let (trace, ran) = self.backend.forward(&self.model, &encoding.ids)?;
+        self.analysis(text, &encoding, &trace, &ran)
     }
 
     /// Analyses several texts, in one pass of the model where the backend can; the first failure names the
@@ -168,14 +171,14 @@ impl Analyzer {
             .map(|(index, text)| self.encode(text.as_ref()).map_err(in_batch(index)))
             .collect::<Result<Vec<_>>>()?;
         let ids: Vec<&[u32]> = encodings.iter().map(|e| e.ids.as_slice()).collect();
-        let traces = self.backend.forward_batch(&self.model, &ids)?;
+        let (traces, ran) = self.backend.forward_batch(&self.model, &ids)?;
         texts
             .iter()
             .zip(&encodings)
             .zip(&traces)
             .enumerate()
             .map(|(index, ((text, encoding), trace))| {
-                self.analysis(text.as_ref(), encoding, trace).map_err(in_batch(index))
+                self.analysis(text.as_ref(), encoding, trace, &ran).map_err(in_batch(index))
             })
             .collect()
     }
@@ -195,7 +198,7 @@ impl Analyzer {
     }
 
     /// The analysis of `text` from its encoding and the model's trace over it.
-    fn analysis(&self, text: &str, encoding: &Encoding, trace: &Trace) -> Result<Analysis> {
+    fn analysis(&self, text: &str, encoding: &Encoding, trace: &Trace, ran: &Ran) -> Result<Analysis> {
         if !trace.logits.iter().all(|z| z.is_finite()) {
             return Err(Error::NonFiniteOutput);
         }
@@ -237,7 +240,8 @@ impl Analyzer {
             probabilities: Probabilities(labels.iter().cloned().zip(probabilities).collect()),
             tokens,
             words,
-            backend: self.backend.kind().name(),
+            backend: ran.kind.name(),
+            fallback: ran.fallback.clone(),
         })
     }
 }
@@ -291,6 +295,7 @@ mod tests {
             tokens: offsets.iter().map(token).collect(),
             words: vec![],
             backend: "test",
+            fallback: None,
         }
     }
 

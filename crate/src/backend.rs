@@ -2,9 +2,10 @@
 //!
 //! Call sites go through [`Backend::forward`] / [`Backend::forward_batch`] and need no `cfg`. The SIMD kernel
 //! ([`crate::lstm::simd`]) is chosen whenever the build has SIMD instructions (wasm `simd128`, decided at compile
-//! time by `.cargo/config.toml`; SSE on x86_64; NEON on aarch64); otherwise the scalar reference runs. The
-//! WebGPU path (chosen at run time, with a CPU fallback) will join this enum, and the choice keeps reporting its
-//! reason.
+//! time by `.cargo/config.toml`; SSE on x86_64; NEON on aarch64); otherwise the scalar reference runs. The GPU
+//! pass ([`crate::gpu`], native only so far) runs when asked for; a call it fails (a lost device, a refused
+//! shader) completes on the SIMD kernel, and the [`Ran`] it returns says so and why. `auto` does not pick the
+//! GPU yet: the crossover where it wins is still to be measured (issue 6).
 
 use serde::Serialize;
 
@@ -22,6 +23,8 @@ pub enum BackendKind {
     CpuScalar,
     /// [`crate::lstm::simd`]: 4-lane SIMD, a batch in one recurrence.
     CpuSimd,
+    /// [`crate::gpu`]: WGSL compute shaders through wgpu, with the SIMD kernel as the fallback.
+    Gpu,
 }
 
 impl BackendKind {
@@ -30,12 +33,13 @@ impl BackendKind {
         match self {
             BackendKind::CpuScalar => "cpu-scalar",
             BackendKind::CpuSimd => "cpu-simd",
+            BackendKind::Gpu => "gpu",
         }
     }
 
     /// The kind called `name` (see [`BackendKind::name`]).
     pub fn from_name(name: &str) -> Option<BackendKind> {
-        [BackendKind::CpuScalar, BackendKind::CpuSimd].into_iter().find(|kind| kind.name() == name)
+        [BackendKind::CpuScalar, BackendKind::CpuSimd, BackendKind::Gpu].into_iter().find(|kind| kind.name() == name)
     }
 }
 
@@ -62,6 +66,20 @@ pub struct Backend {
 enum Engine {
     Scalar,
     Simd(Packed),
+    /// The GPU, and the SIMD kernel's weights for the calls it fails.
+    #[cfg(not(target_arch = "wasm32"))]
+    Gpu {
+        gpu: std::sync::Arc<crate::gpu::Gpu>,
+        cpu: Packed,
+    },
+}
+
+/// Which backend ran a call, and why it was not the one asked for, if it was not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ran {
+    pub kind: BackendKind,
+    /// Set when the chosen backend failed and another completed the call: what went wrong.
+    pub fallback: Option<String>,
 }
 
 impl Backend {
@@ -84,6 +102,8 @@ impl Backend {
         match self.engine {
             Engine::Scalar => BackendKind::CpuScalar,
             Engine::Simd(_) => BackendKind::CpuSimd,
+            #[cfg(not(target_arch = "wasm32"))]
+            Engine::Gpu { .. } => BackendKind::Gpu,
         }
     }
 
@@ -100,6 +120,18 @@ impl Backend {
                         why: "this build has no SIMD instructions (built without target-feature=+simd128)",
                     });
                 }
+                #[cfg(not(target_arch = "wasm32"))]
+                BackendKind::Gpu => {
+                    let gpu = pollster::block_on(crate::gpu::Gpu::new(model))?;
+                    Engine::Gpu { gpu: std::sync::Arc::new(gpu), cpu: Packed::new(model) }
+                }
+                #[cfg(target_arch = "wasm32")]
+                BackendKind::Gpu => {
+                    return Err(Error::BackendUnavailable {
+                        backend: kind.name(),
+                        why: "the GPU backend runs natively only so far (WebGPU is issue 6)",
+                    });
+                }
             };
         }
         self.reason = "chosen by the caller".to_owned();
@@ -111,7 +143,18 @@ impl Backend {
     pub(crate) fn packed(&self) -> Option<&Packed> {
         match &self.engine {
             Engine::Simd(packed) => Some(packed),
+            #[cfg(not(target_arch = "wasm32"))]
+            Engine::Gpu { cpu, .. } => Some(cpu),
             Engine::Scalar => None,
+        }
+    }
+
+    /// The GPU this backend runs on, if it is the GPU backend (for tests that break it on purpose).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn gpu(&self) -> Option<&crate::gpu::Gpu> {
+        match &self.engine {
+            Engine::Gpu { gpu, .. } => Some(gpu),
+            _ => None,
         }
     }
 
@@ -119,23 +162,36 @@ impl Backend {
     pub fn table_bytes(&self) -> usize {
         match &self.engine {
             Engine::Simd(packed) => packed.table_bytes(),
+            #[cfg(not(target_arch = "wasm32"))]
+            Engine::Gpu { cpu, .. } => cpu.table_bytes(),
             Engine::Scalar => 0,
         }
     }
 
     /// Runs the model over `ids`.
-    pub fn forward(&self, model: &Model, ids: &[u32]) -> Result<Trace> {
-        match &self.engine {
-            Engine::Simd(packed) => Ok(simd::forward_batch(model, packed, &[ids])?.remove(0)),
-            Engine::Scalar => reference::forward(model, ids),
-        }
+    pub fn forward(&self, model: &Model, ids: &[u32]) -> Result<(Trace, Ran)> {
+        let (mut traces, ran) = self.forward_batch(model, &[ids])?;
+        Ok((traces.remove(0), ran))
     }
 
-    /// Runs the model over every text of `batch`: one [`Trace`] each, in order.
-    pub fn forward_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<Vec<Trace>> {
+    /// Runs the model over every text of `batch`: one [`Trace`] each, in order, and which backend ran them.
+    pub fn forward_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<(Vec<Trace>, Ran)> {
+        let ran = |kind| Ran { kind, fallback: None };
         match &self.engine {
-            Engine::Simd(packed) => simd::forward_batch(model, packed, batch),
-            Engine::Scalar => batch.iter().map(|ids| reference::forward(model, ids)).collect(),
+            Engine::Simd(packed) => Ok((simd::forward_batch(model, packed, batch)?, ran(BackendKind::CpuSimd))),
+            Engine::Scalar => Ok((
+                batch.iter().map(|ids| reference::forward(model, ids)).collect::<Result<_>>()?,
+                ran(BackendKind::CpuScalar),
+            )),
+            #[cfg(not(target_arch = "wasm32"))]
+            Engine::Gpu { gpu, cpu } => match pollster::block_on(gpu.forward_batch(model, batch)) {
+                Ok(traces) => Ok((traces, ran(BackendKind::Gpu))),
+                Err(Error::Gpu { message }) => {
+                    let fallback = Some(format!("the GPU failed ({message}); the SIMD kernel ran this call instead"));
+                    Ok((simd::forward_batch(model, cpu, batch)?, Ran { kind: BackendKind::CpuSimd, fallback }))
+                }
+                Err(other) => Err(other),
+            },
         }
     }
 }

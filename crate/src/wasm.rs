@@ -173,7 +173,7 @@ fn backend_option(value: &JsValue) -> Result<Option<BackendKind>, JsError> {
         Some("auto") => Ok(None),
         Some(name) if BackendKind::from_name(name).is_some() => Ok(BackendKind::from_name(name)),
         _ => Err(JsError::new(&format!(
-            "Analyzer.create: options.backend is {}; use \"auto\", \"cpu-simd\" or \"cpu-scalar\"",
+            "Analyzer.create: options.backend is {}; use \"auto\", \"cpu-simd\", \"cpu-scalar\" or \"gpu\"",
             describe(value)
         ))),
     }

@@ -66,7 +66,7 @@ fn backend_picks_the_implementation_and_an_unknown_one_is_refused() {
     let output = sentir(&["analyze", "--model", MODEL, "--backend", "gpu-please", "fine"], "");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("use auto, cpu-simd or cpu-scalar"), "{stderr}");
+    assert!(stderr.contains("use auto, cpu-simd, cpu-scalar or gpu"), "{stderr}");
 }
 
 #[test]

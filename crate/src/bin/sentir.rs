@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Without `--model`, the default model of this checkout (`models/default`) is used. `--backend cpu-scalar` (or
-//! `cpu-simd`) runs a given backend instead of the best one this build has (`auto`).
+//! `cpu-simd`, or `gpu`) runs a given backend instead of the best one this build has (`auto`).
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
@@ -62,7 +62,7 @@ mod cli {
         /// A model folder (config.json, model.safetensors, tokenizer.json); default: models/default.
         #[arg(long, value_name = "DIR")]
         model: Option<PathBuf>,
-        /// Which backend runs the model: auto (the best this build has), cpu-simd or cpu-scalar.
+        /// Which backend runs the model: auto (the best this build has), cpu-simd, cpu-scalar or gpu.
         #[arg(long, value_name = "NAME", default_value = "auto")]
         backend: String,
     }
@@ -76,8 +76,9 @@ mod cli {
             let mut analyzer =
                 Analyzer::from_dir(&dir).map_err(|e| format!("cannot load the model in {}: {e}", dir.display()))?;
             if self.backend != "auto" {
-                let kind = BackendKind::from_name(&self.backend)
-                    .ok_or_else(|| format!("unknown backend {:?}; use auto, cpu-simd or cpu-scalar", self.backend))?;
+                let kind = BackendKind::from_name(&self.backend).ok_or_else(|| {
+                    format!("unknown backend {:?}; use auto, cpu-simd, cpu-scalar or gpu", self.backend)
+                })?;
                 analyzer.set_backend(kind).map_err(|e| e.to_string())?;
             }
             Ok(analyzer)

@@ -13,8 +13,6 @@
 
 use std::num::NonZeroU64;
 
-use wgpu::util::DeviceExt;
-
 use crate::error::{Error, Result};
 use crate::lstm::Trace;
 use crate::model::Model;
@@ -95,7 +93,7 @@ impl Gpu {
             .await
             .map_err(|e| gpu_error(format!("the adapter {} gave no device ({e})", info.name)))?;
 
-        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let scope = Scope::push(&device);
         let stage = |file: &str, source: &str, bindings: &[Binding]| {
             let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(file),
@@ -142,7 +140,9 @@ impl Gpu {
         let step = stage(step_file, step, &[Uniform, DynamicUniform, Read, Read, Read, ReadWrite, ReadWrite]);
         let head = stage(head_file, head, &[Uniform, Read, Read, Read, Read, ReadWrite]);
 
-        let upload = |label: &str, values: &[f32]| storage(&device, label, values);
+        let upload = |label: &str, values: &[f32]| {
+            upload(&device, &queue, label, bytemuck::cast_slice(values), wgpu::BufferUsages::STORAGE)
+        };
         let layers = model
             .layers
             .iter()
@@ -167,9 +167,7 @@ impl Gpu {
             device,
             queue,
         };
-        if let Some(error) = scope.pop().await {
-            return Err(gpu_error(format!("the shaders or weights were refused: {error}")));
-        }
+        scope.check("loading the shaders and weights").await?;
         Ok(gpu)
     }
 
@@ -197,10 +195,11 @@ impl Gpu {
         }
         let lengths: Vec<u32> = batch.iter().map(|ids| ids.len() as u32).collect();
         let device = &self.device;
-        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let scope = Scope::push(device);
 
-        let ids = storage_u32(device, "ids", &ids);
-        let lengths = storage_u32(device, "lengths", &lengths);
+        let queue = &self.queue;
+        let ids = upload(device, queue, "ids", bytemuck::cast_slice(&ids), wgpu::BufferUsages::STORAGE);
+        let lengths = upload(device, queue, "lengths", bytemuck::cast_slice(&lengths), wgpu::BufferUsages::STORAGE);
         let state_bytes = (texts * steps * hidden * 4) as u64;
         let projected = scratch(device, "projected", 4 * state_bytes, wgpu::BufferUsages::empty());
         let states: Vec<(wgpu::Buffer, wgpu::Buffer)> = (0..self.layers.len())
@@ -213,12 +212,10 @@ impl Gpu {
         let logits = scratch(device, "logits", logits_bytes, wgpu::BufferUsages::COPY_SRC);
         let slots: Vec<u32> =
             (0..steps).flat_map(|s| [s as u32].into_iter().chain([0; STEP_SLOT as usize / 4 - 1])).collect();
-        let step_index = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("step index"),
-            contents: bytemuck::cast_slice(&slots),
-            usage: wgpu::BufferUsages::UNIFORM,
-        });
-        let shape = |values: [u32; 4]| uniform(device, &values);
+        let step_index = upload(device, queue, "step index", bytemuck::cast_slice(&slots), wgpu::BufferUsages::UNIFORM);
+        let uniform =
+            |values: &[u32]| upload(device, queue, "shape", bytemuck::cast_slice(values), wgpu::BufferUsages::UNIFORM);
+        let shape = |values: [u32; 4]| uniform(&values);
         let step_shape = shape([texts as u32, steps as u32, hidden as u32, 0]);
 
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") });
@@ -229,10 +226,8 @@ impl Gpu {
                     0 => (&self.embedding, 1),
                     _ => (&states[l - 1].0, 0),
                 };
-                let project_shape = uniform(
-                    device,
-                    &[texts as u32, steps as u32, 4 * hidden as u32, layer.inputs as u32, from_ids, 0, 0, 0],
-                );
+                let project_shape =
+                    uniform(&[texts as u32, steps as u32, 4 * hidden as u32, layer.inputs as u32, from_ids, 0, 0, 0]);
                 let group = bind(
                     device,
                     &self.project.layout,
@@ -292,9 +287,7 @@ impl Gpu {
             encoder.copy_buffer_to_buffer(c, 0, &readback, at + state_bytes, state_bytes);
         }
         self.queue.submit([encoder.finish()]);
-        if let Some(error) = scope.pop().await {
-            return Err(gpu_error(format!("the forward pass was refused: {error}")));
-        }
+        scope.check("the forward pass").await?;
         let values = read(device, &readback).await?;
 
         let (logits, states) = values.split_at(logits_bytes as usize / 4);
@@ -318,34 +311,63 @@ impl Gpu {
     }
 }
 
+impl Gpu {
+    /// Destroys the device, as a driver reset or a removed GPU would: every later call fails. For tests of the
+    /// fallback to the CPU.
+    pub fn destroy(&self) {
+        self.device.destroy();
+    }
+}
+
+/// Error scopes for every kind of error (validation, out of memory, internal), so that a failure inside becomes
+/// an [`Error::Gpu`] for the caller instead of reaching wgpu's default handler, which panics.
+struct Scope([wgpu::ErrorScopeGuard; 3]);
+
+impl Scope {
+    fn push(device: &wgpu::Device) -> Scope {
+        Scope(
+            [wgpu::ErrorFilter::Validation, wgpu::ErrorFilter::OutOfMemory, wgpu::ErrorFilter::Internal]
+                .map(|filter| device.push_error_scope(filter)),
+        )
+    }
+
+    /// The first error raised while the scopes were pushed, if any, as an [`Error::Gpu`] naming `what` failed.
+    async fn check(self, what: &str) -> Result<()> {
+        // Scopes pop in the reverse order of their pushing.
+        let [validation, memory, internal] = self.0;
+        for guard in [internal, memory, validation] {
+            if let Some(error) = guard.pop().await {
+                return Err(gpu_error(format!("{what} failed: {error}")));
+            }
+        }
+        Ok(())
+    }
+}
+
 fn gpu_error(message: String) -> Error {
     Error::Gpu { message }
 }
 
-fn storage(device: &wgpu::Device, label: &str, values: &[f32]) -> wgpu::Buffer {
+/// A buffer holding `bytes`, written through the queue: unlike `create_buffer_init`, which panics when the
+/// device is lost, a failure here is an error the enclosing [`Scope`] reports.
+fn upload(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    label: &str,
+    bytes: &[u8],
+    usage: wgpu::BufferUsages,
+) -> wgpu::Buffer {
     // A zero-length binding is invalid: an empty tensor still gets one element.
-    let values = if values.is_empty() { &[0.0][..] } else { values };
-    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+    let buffer = device.create_buffer(&wgpu::BufferDescriptor {
         label: Some(label),
-        contents: bytemuck::cast_slice(values),
-        usage: wgpu::BufferUsages::STORAGE,
-    })
-}
-
-fn storage_u32(device: &wgpu::Device, label: &str, values: &[u32]) -> wgpu::Buffer {
-    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some(label),
-        contents: bytemuck::cast_slice(values),
-        usage: wgpu::BufferUsages::STORAGE,
-    })
-}
-
-fn uniform(device: &wgpu::Device, values: &[u32]) -> wgpu::Buffer {
-    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some("shape"),
-        contents: bytemuck::cast_slice(values),
-        usage: wgpu::BufferUsages::UNIFORM,
-    })
+        size: bytes.len().max(4) as u64,
+        usage: usage | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    if !bytes.is_empty() {
+        queue.write_buffer(&buffer, 0, bytes);
+    }
+    buffer
 }
 
 fn scratch(device: &wgpu::Device, label: &str, bytes: u64, extra: wgpu::BufferUsages) -> wgpu::Buffer {
