@@ -7,7 +7,7 @@ use sentir::BackendKind;
 use sentir::gpu::Gpu;
 use sentir::model::Model;
 use sentir_tests::random::{random_batch, random_model};
-use sentir_tests::{KERNEL, assert_traces_match_reference, shipped, tiny};
+use sentir_tests::{KERNEL, assert_traces_match_reference, sample_batch, shipped, tiny};
 
 /// Whether a missing GPU is a failure (`REQUIRE_GPU=1`).
 fn required() -> bool {
@@ -53,11 +53,7 @@ fn gpu_matches_reference_for_hidden_sizes_not_multiples_of_the_workgroup() {
 #[test]
 fn gpu_matches_reference_on_the_tiny_and_shipped_models() {
     for analyzer in [tiny::analyzer(), shipped::analyzer()] {
-        let batch: Vec<Vec<u32>> = ["not good", "", "The acting was not good, but the music was wonderful. 👍🏽 ééé"]
-            .iter()
-            .map(|text| analyzer.tokenizer().encode(text).expect("encodes").ids)
-            .collect();
-        assert_gpu_matches_reference(analyzer.model(), &batch);
+        assert_gpu_matches_reference(analyzer.model(), &sample_batch(&analyzer));
     }
 }
 

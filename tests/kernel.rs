@@ -9,7 +9,7 @@ use sentir::lstm::simd;
 use sentir::model::Model;
 use sentir::{BackendKind, backend};
 use sentir_tests::random::{random_batch, random_model};
-use sentir_tests::{KERNEL, assert_traces_match_reference, shipped, tiny};
+use sentir_tests::{KERNEL, assert_traces_match_reference, sample_batch, shipped, tiny};
 
 /// Runs `batch` through the kernel in one recurrence, with and without the vocabulary table, and checks every
 /// trace against the reference.
@@ -50,11 +50,7 @@ fn kernel_matches_reference_on_a_long_text_with_a_wide_embedding() {
 #[test]
 fn kernel_matches_reference_on_the_tiny_and_shipped_models() {
     for analyzer in [tiny::analyzer(), shipped::analyzer()] {
-        let batch: Vec<Vec<u32>> = ["not good", "", "The acting was not good, but the music was wonderful. 👍🏽 ééé"]
-            .iter()
-            .map(|text| analyzer.tokenizer().encode(text).expect("encodes").ids)
-            .collect();
-        assert_kernel_matches_reference(analyzer.model(), &batch);
+        assert_kernel_matches_reference(analyzer.model(), &sample_batch(&analyzer));
     }
 }
 

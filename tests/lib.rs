@@ -180,6 +180,14 @@ pub mod random {
     }
 }
 
+/// The ids of a short text, an empty one and a long one with emoji and accents, under `analyzer`'s tokenizer.
+pub fn sample_batch(analyzer: &sentir::Analyzer) -> Vec<Vec<u32>> {
+    ["not good", "", "The acting was not good, but the music was wonderful. 👍🏽 ééé"]
+        .iter()
+        .map(|text| analyzer.tokenizer().encode(text).expect("encodes").ids)
+        .collect()
+}
+
 /// Checks each trace of `batch` (one per text, from a fast forward pass) against the scalar reference within
 /// [`KERNEL`]: logits, and every layer's hidden and cell states. `label` names the pass in messages.
 #[track_caller]
