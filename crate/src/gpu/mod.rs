@@ -1,6 +1,9 @@
 //! The GPU forward pass: the module-level equations of [`crate::lstm`] as WGSL compute shaders, run through
 //! `wgpu` (natively on Vulkan for now: lavapipe in CI, a real GPU where there is one).
 //!
+//! The weight matrices are uploaded transposed (column by column), so that neighbouring invocations, which
+//! compute neighbouring rows, read neighbouring addresses.
+//!
 //! Per layer: [`project.wgsl`](project.wgsl) projects every step of every text in one dispatch (reading embedding
 //! rows for the first layer, the layer below's states above it), then [`step.wgsl`](step.wgsl) runs once per step
 //! for the whole batch, the four gates fused, shorter texts masked by their length; finally
@@ -15,7 +18,7 @@ use std::num::NonZeroU64;
 
 use crate::error::{Error, Result};
 use crate::lstm::Trace;
-use crate::model::Model;
+use crate::model::{Matrix, Model};
 
 /// The shaders, one file per stage.
 pub const SHADERS: [(&str, &str); 3] = [
@@ -147,9 +150,9 @@ impl Gpu {
             .layers
             .iter()
             .map(|layer| LayerWeights {
-                input: upload("weight_ih", layer.weight_ih.as_slice()),
+                input: upload("weight_ih", &transposed(&layer.weight_ih)),
                 inputs: layer.weight_ih.cols(),
-                recurrent: upload("weight_hh", layer.weight_hh.as_slice()),
+                recurrent: upload("weight_hh", &transposed(&layer.weight_hh)),
                 bias: upload("bias", &layer.bias),
             })
             .collect();
@@ -346,6 +349,11 @@ impl Scope {
 
 fn gpu_error(message: String) -> Error {
     Error::Gpu { message }
+}
+
+/// `matrix` column by column: the layout the shaders read with neighbouring invocations on neighbouring rows.
+fn transposed(matrix: &Matrix) -> Vec<f32> {
+    (0..matrix.cols()).flat_map(|k| (0..matrix.rows()).map(move |j| matrix.row(j)[k])).collect()
 }
 
 /// A buffer holding `bytes`, written through the queue: unlike `create_buffer_init`, which panics when the

@@ -2,7 +2,8 @@
 //
 //   projected[b, t, j] = bias[j] + Σ_k W_ih[j, k] · x[b, t, k]      j < 4H (gates stacked i, f, g, o)
 //
-// where x is an embedding row (the first layer: `source` is the embedding and `ids` picks the rows) or the
+// W_ih is stored transposed, `[inputs][4H]`, so that neighbouring invocations (neighbouring j) read neighbouring
+// weights. x is an embedding row (the first layer: `source` is the embedding and `ids` picks the rows) or the
 // layer below's hidden state (`source` is its states, `[batch][steps][H]`). Padded steps of shorter texts are
 // projected too (their ids are 0) and never read. One invocation per output element; the flat index runs over
 // a 2-D grid of workgroups so that large batches stay within the 65,535 workgroups a dimension allows.
@@ -41,7 +42,7 @@ fn main(
     }
     var sum = 0.0;
     for (var k = 0u; k < shape.inputs; k++) {
-        sum += weight[j * shape.inputs + k] * source[row * shape.inputs + k];
+        sum += weight[k * shape.rows + j] * source[row * shape.inputs + k];
     }
     projected[index] = sum + bias[j];
 }

@@ -5,7 +5,8 @@
 //   c[b, s, u] = σ(z_f) · c[b, s−1, u] + σ(z_i) · tanh(z_g)
 //   h[b, s, u] = σ(z_o) · tanh(c[b, s, u])                                       (h, c = 0 before step 0)
 //
-// One invocation per (unit u, text b); a text whose length is at most s is masked out. One dispatch per step:
+// W_hh is stored transposed, `[H][4H]`, so that neighbouring invocations (neighbouring u) read neighbouring
+// weights. One invocation per (unit u, text b); a text whose length is at most s is masked out. One dispatch per step:
 // the step index comes from a uniform bound at a dynamic offset. σ, tanh and exp mirror
 // crate/src/lstm/activation.rs operation for operation.
 
@@ -78,8 +79,8 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     if s > 0u {
         let previous = (b * shape.steps + s - 1u) * h;
         for (var k = 0u; k < h; k++) {
-            let w = vec4<f32>(weight[u * h + k], weight[(h + u) * h + k], weight[(2u * h + u) * h + k],
-                weight[(3u * h + u) * h + k]);
+            let row = k * 4u * h + u;
+            let w = vec4<f32>(weight[row], weight[row + h], weight[row + 2u * h], weight[row + 3u * h]);
             z += hidden[previous + k] * w;
         }
         c_previous = cell[previous + u];
