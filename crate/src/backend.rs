@@ -87,7 +87,9 @@ impl Backend {
     pub fn choose(model: &Model) -> Backend {
         match SIMD {
             Some(instructions) => Backend {
-                reason: format!("this build has SIMD ({instructions}) and no GPU backend yet"),
+                reason: format!(
+                    "this build has SIMD ({instructions}); auto does not choose the GPU yet (its crossover is unmeasured)"
+                ),
                 engine: Engine::Simd(Packed::new(model)),
             },
             None => Backend {
