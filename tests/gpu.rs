@@ -58,6 +58,19 @@ fn gpu_matches_reference_on_the_tiny_and_shipped_models() {
 }
 
 #[test]
+fn calls_of_other_sizes_reuse_the_working_buffers_correctly() {
+    let model = random_model(5, 40, 6, 9, 2);
+    let Some(gpu) = gpu(&model) else { return };
+    // Larger, smaller (fits in the kept buffers), then longer (needs new ones), then smaller again.
+    for (seed, lengths) in [&[5, 12, 3][..], &[2, 7], &[30], &[1, 1, 4, 0]].into_iter().enumerate() {
+        let batch = random_batch(seed as u64 + 7, 40, lengths);
+        let ids: Vec<&[u32]> = batch.iter().map(Vec::as_slice).collect();
+        let traces = pollster::block_on(gpu.forward_batch(&model, &ids)).expect("the GPU forward pass runs");
+        assert_traces_match_reference(&format!("GPU call {seed}"), &model, &batch, &traces);
+    }
+}
+
+#[test]
 fn gpu_handles_a_batch_of_empty_texts_and_refuses_bad_ids() {
     let model = random_model(3, 10, 3, 5, 1);
     let Some(gpu) = gpu(&model) else { return };

@@ -8,8 +8,8 @@
 //! rows for the first layer, the layer below's states above it), then [`step.wgsl`](step.wgsl) runs once per step
 //! for the whole batch, the four gates fused, shorter texts masked by their length; finally
 //! [`head.wgsl`](head.wgsl) computes the logits of every prefix. Everything goes into one submission and comes
-//! back in one readback. Pipelines and weight buffers are made once, in [`Gpu::new`]; the working buffers are
-//! sized per call.
+//! back in one readback. Pipelines and weight buffers are made once, in [`Gpu::new`]; the working buffers and the
+//! bind groups over them are kept and reused by later calls that fit in them (a larger call replaces them).
 //!
 //! The activations in `step.wgsl` mirror [`crate::lstm::activation`] operation for operation, and the results
 //! are tested against the scalar reference (`tests/gpu.rs`).
@@ -49,6 +49,8 @@ pub struct Gpu {
     head_bias: wgpu::Buffer,
     hidden: usize,
     labels: usize,
+    /// The last call's working buffers, reused by the next call that fits in them.
+    scratch: std::sync::Mutex<Option<Scratch>>,
 }
 
 #[derive(Debug)]
@@ -163,6 +165,7 @@ impl Gpu {
             head_bias: upload("head.bias", &model.head.bias),
             hidden: model.layers.first().map_or(0, |layer| layer.hidden_size()),
             labels: model.head.bias.len(),
+            scratch: std::sync::Mutex::new(None),
             layers,
             project,
             step,
@@ -197,101 +200,69 @@ impl Gpu {
             row[..text.len()].copy_from_slice(text);
         }
         let lengths: Vec<u32> = batch.iter().map(|ids| ids.len() as u32).collect();
-        let device = &self.device;
+        let (device, queue) = (&self.device, &self.queue);
         let scope = Scope::push(device);
 
-        let queue = &self.queue;
-        let ids = upload(device, queue, "ids", bytemuck::cast_slice(&ids), wgpu::BufferUsages::STORAGE);
-        let lengths = upload(device, queue, "lengths", bytemuck::cast_slice(&lengths), wgpu::BufferUsages::STORAGE);
-        let state_bytes = (texts * steps * hidden * 4) as u64;
-        let projected = scratch(device, "projected", 4 * state_bytes, wgpu::BufferUsages::empty());
-        let states: Vec<(wgpu::Buffer, wgpu::Buffer)> = (0..self.layers.len())
-            .map(|_| {
-                let copy = wgpu::BufferUsages::COPY_SRC;
-                (scratch(device, "hidden", state_bytes, copy), scratch(device, "cell", state_bytes, copy))
-            })
-            .collect();
-        let logits_bytes = (texts * (steps + 1) * labels * 4) as u64;
-        let logits = scratch(device, "logits", logits_bytes, wgpu::BufferUsages::COPY_SRC);
-        let slots: Vec<u32> =
-            (0..steps).flat_map(|s| [s as u32].into_iter().chain([0; STEP_SLOT as usize / 4 - 1])).collect();
-        let step_index = upload(device, queue, "step index", bytemuck::cast_slice(&slots), wgpu::BufferUsages::UNIFORM);
-        let uniform =
-            |values: &[u32]| upload(device, queue, "shape", bytemuck::cast_slice(values), wgpu::BufferUsages::UNIFORM);
-        let shape = |values: [u32; 4]| uniform(&values);
-        let step_shape = shape([texts as u32, steps as u32, hidden as u32, 0]);
+        // The working buffers and bind groups of an earlier call, if they are large enough; a call that overlaps
+        // another (the scratch is out) makes its own.
+        let taken = self.scratch.lock().map(|mut scratch| scratch.take()).unwrap_or(None);
+        let scratch = match taken {
+            Some(scratch) if scratch.fits(texts, steps) => scratch,
+            _ => Scratch::new(self, texts, steps),
+        };
+        let write = |buffer: &wgpu::Buffer, values: &[u32]| queue.write_buffer(buffer, 0, bytemuck::cast_slice(values));
+        write(&scratch.ids, &ids);
+        write(&scratch.lengths, &lengths);
+        write(&scratch.step_shape, &[texts as u32, steps as u32, hidden as u32, 0]);
+        write(&scratch.head_shape, &[texts as u32, steps as u32, hidden as u32, labels as u32]);
+        for (l, (shape, layer)) in scratch.project_shapes.iter().zip(&self.layers).enumerate() {
+            // The first layer reads embedding rows by id; the others read the states below.
+            let from_ids = u32::from(l == 0);
+            write(shape, &[texts as u32, steps as u32, 4 * hidden as u32, layer.inputs as u32, from_ids, 0, 0, 0]);
+        }
 
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") });
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
-            for (l, layer) in self.layers.iter().enumerate() {
-                let (source, from_ids) = match l {
-                    0 => (&self.embedding, 1),
-                    _ => (&states[l - 1].0, 0),
-                };
-                let project_shape =
-                    uniform(&[texts as u32, steps as u32, 4 * hidden as u32, layer.inputs as u32, from_ids, 0, 0, 0]);
-                let group = bind(
-                    device,
-                    &self.project.layout,
-                    &[&project_shape, &ids, source, &layer.input, &layer.bias, &projected],
-                );
+            for (project, step) in scratch.project_groups.iter().zip(&scratch.step_groups) {
                 pass.set_pipeline(&self.project.pipeline);
-                pass.set_bind_group(0, &group, &[]);
+                pass.set_bind_group(0, project, &[]);
                 let (x, y) = grid((texts * steps * 4 * hidden) as u32);
                 pass.dispatch_workgroups(x, y, 1);
-
-                let (hidden_states, cells) = &states[l];
-                let step_binding = wgpu::BufferBinding { buffer: &step_index, offset: 0, size: NonZeroU64::new(16) };
-                let group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("step"),
-                    layout: &self.step.layout,
-                    entries: &entries(&[
-                        wgpu::BindingResource::Buffer(step_shape.as_entire_buffer_binding()),
-                        wgpu::BindingResource::Buffer(step_binding),
-                        lengths.as_entire_binding(),
-                        projected.as_entire_binding(),
-                        layer.recurrent.as_entire_binding(),
-                        hidden_states.as_entire_binding(),
-                        cells.as_entire_binding(),
-                    ]),
-                });
                 pass.set_pipeline(&self.step.pipeline);
                 for s in 0..steps {
-                    pass.set_bind_group(0, &group, &[(s as u64 * STEP_SLOT) as u32]);
+                    pass.set_bind_group(0, step, &[(s as u64 * STEP_SLOT) as u32]);
                     pass.dispatch_workgroups((hidden as u32).div_ceil(WORKGROUP), texts as u32, 1);
                 }
             }
-            let top = &states[self.layers.len() - 1].0;
-            let head_shape = shape([texts as u32, steps as u32, hidden as u32, labels as u32]);
-            let group = bind(
-                device,
-                &self.head.layout,
-                &[&head_shape, &lengths, top, &self.head_weight, &self.head_bias, &logits],
-            );
             pass.set_pipeline(&self.head.pipeline);
-            pass.set_bind_group(0, &group, &[]);
+            pass.set_bind_group(0, &scratch.head_group, &[]);
             let (x, y) = grid((texts * (steps + 1) * labels) as u32);
             pass.dispatch_workgroups(x, y, 1);
         }
+        let states = &scratch.states;
+        let logits = &scratch.logits;
+        let readback = &scratch.readback;
 
         // One readback: the logits, then every layer's hidden and cell states.
+        let state_bytes = (texts * steps * hidden * 4) as u64;
+        let logits_bytes = (texts * (steps + 1) * labels * 4) as u64;
         let total = logits_bytes + 2 * state_bytes * self.layers.len() as u64;
-        let readback = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("readback"),
-            size: total,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        encoder.copy_buffer_to_buffer(&logits, 0, &readback, 0, logits_bytes);
+        encoder.copy_buffer_to_buffer(logits, 0, readback, 0, logits_bytes);
         for (l, (h, c)) in states.iter().enumerate() {
             let at = logits_bytes + 2 * state_bytes * l as u64;
-            encoder.copy_buffer_to_buffer(h, 0, &readback, at, state_bytes);
-            encoder.copy_buffer_to_buffer(c, 0, &readback, at + state_bytes, state_bytes);
+            encoder.copy_buffer_to_buffer(h, 0, readback, at, state_bytes);
+            encoder.copy_buffer_to_buffer(c, 0, readback, at + state_bytes, state_bytes);
         }
         self.queue.submit([encoder.finish()]);
         scope.check("the forward pass").await?;
-        let values = read(device, &readback).await?;
+        let values = read(device, readback, total).await?;
+        // Kept for the next call, unless a larger one came back meanwhile.
+        if let Ok(mut kept) = self.scratch.lock()
+            && kept.as_ref().is_none_or(|kept| kept.capacity() <= scratch.capacity())
+        {
+            *kept = Some(scratch);
+        }
 
         let (logits, states) = values.split_at(logits_bytes as usize / 4);
         let layer_states: Vec<(&[f32], &[f32])> =
@@ -311,6 +282,120 @@ impl Gpu {
                 }
             })
             .collect())
+    }
+}
+
+/// The working buffers of a forward pass and the bind groups over them, for up to `texts` texts of up to `steps`
+/// tokens; kept between calls and replaced by larger ones when a call needs more.
+#[derive(Debug)]
+struct Scratch {
+    texts: usize,
+    steps: usize,
+    ids: wgpu::Buffer,
+    lengths: wgpu::Buffer,
+    step_shape: wgpu::Buffer,
+    head_shape: wgpu::Buffer,
+    /// One per layer (their inputs differ).
+    project_shapes: Vec<wgpu::Buffer>,
+    /// Per layer: hidden and cell states, `[texts][steps][H]`.
+    states: Vec<(wgpu::Buffer, wgpu::Buffer)>,
+    logits: wgpu::Buffer,
+    readback: wgpu::Buffer,
+    project_groups: Vec<wgpu::BindGroup>,
+    step_groups: Vec<wgpu::BindGroup>,
+    head_group: wgpu::BindGroup,
+}
+
+impl Scratch {
+    fn new(gpu: &Gpu, texts: usize, steps: usize) -> Scratch {
+        let (device, queue, hidden, labels) = (&gpu.device, &gpu.queue, gpu.hidden, gpu.labels);
+        let state_bytes = (texts * steps * hidden * 4) as u64;
+        let logits_bytes = (texts * (steps + 1) * labels * 4) as u64;
+        let copy = wgpu::BufferUsages::COPY_SRC;
+        let small = |label: &str, bytes: usize, usage| upload(device, queue, label, &vec![0; bytes], usage);
+        let ids = small("ids", texts * steps * 4, wgpu::BufferUsages::STORAGE);
+        let lengths = small("lengths", texts * 4, wgpu::BufferUsages::STORAGE);
+        let step_shape = small("step shape", 16, wgpu::BufferUsages::UNIFORM);
+        let head_shape = small("head shape", 16, wgpu::BufferUsages::UNIFORM);
+        let project_shapes =
+            gpu.layers.iter().map(|_| small("project shape", 32, wgpu::BufferUsages::UNIFORM)).collect();
+        let projected = scratch(device, "projected", 4 * state_bytes, wgpu::BufferUsages::empty());
+        let states: Vec<(wgpu::Buffer, wgpu::Buffer)> = gpu
+            .layers
+            .iter()
+            .map(|_| (scratch(device, "hidden", state_bytes, copy), scratch(device, "cell", state_bytes, copy)))
+            .collect();
+        let logits = scratch(device, "logits", logits_bytes, copy);
+        let readback = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size: logits_bytes + 2 * state_bytes * gpu.layers.len() as u64,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        // The step index: slot s (STEP_SLOT bytes apart) holds s.
+        let slots: Vec<u32> =
+            (0..steps).flat_map(|s| [s as u32].into_iter().chain([0; STEP_SLOT as usize / 4 - 1])).collect();
+        let step_index = upload(device, queue, "step index", bytemuck::cast_slice(&slots), wgpu::BufferUsages::UNIFORM);
+
+        let project_groups = gpu
+            .layers
+            .iter()
+            .zip(&project_shapes)
+            .enumerate()
+            .map(|(l, (layer, shape))| {
+                let source = if l == 0 { &gpu.embedding } else { &states[l - 1].0 };
+                bind(device, &gpu.project.layout, &[shape, &ids, source, &layer.input, &layer.bias, &projected])
+            })
+            .collect();
+        let step_groups = gpu
+            .layers
+            .iter()
+            .zip(&states)
+            .map(|(layer, (hidden_states, cells))| {
+                let step_binding = wgpu::BufferBinding { buffer: &step_index, offset: 0, size: NonZeroU64::new(16) };
+                device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("step"),
+                    layout: &gpu.step.layout,
+                    entries: &entries(&[
+                        step_shape.as_entire_binding(),
+                        wgpu::BindingResource::Buffer(step_binding),
+                        lengths.as_entire_binding(),
+                        projected.as_entire_binding(),
+                        layer.recurrent.as_entire_binding(),
+                        hidden_states.as_entire_binding(),
+                        cells.as_entire_binding(),
+                    ]),
+                })
+            })
+            .collect();
+        let top = &states[gpu.layers.len() - 1].0;
+        let head_group =
+            bind(device, &gpu.head.layout, &[&head_shape, &lengths, top, &gpu.head_weight, &gpu.head_bias, &logits]);
+        Scratch {
+            texts,
+            steps,
+            ids,
+            lengths,
+            step_shape,
+            head_shape,
+            project_shapes,
+            states,
+            logits,
+            readback,
+            project_groups,
+            step_groups,
+            head_group,
+        }
+    }
+
+    /// Whether `texts` texts of up to `steps` tokens fit. The shaders index with the call's own shape, so a
+    /// larger scratch serves a smaller call as long as both dimensions fit.
+    fn fits(&self, texts: usize, steps: usize) -> bool {
+        texts <= self.texts && steps <= self.steps
+    }
+
+    fn capacity(&self) -> usize {
+        self.texts * self.steps
     }
 }
 
@@ -408,10 +493,10 @@ fn grid(invocations: u32) -> (u32, u32) {
     (x, groups.div_ceil(x))
 }
 
-/// Maps `buffer` and copies it out as floats.
-async fn read(device: &wgpu::Device, buffer: &wgpu::Buffer) -> Result<Vec<f32>> {
+/// Maps the first `bytes` of `buffer` and copies them out as floats.
+async fn read(device: &wgpu::Device, buffer: &wgpu::Buffer, bytes: u64) -> Result<Vec<f32>> {
     let (sender, receiver) = std::sync::mpsc::channel();
-    buffer.map_async(wgpu::MapMode::Read, .., move |result| {
+    buffer.map_async(wgpu::MapMode::Read, ..bytes, move |result| {
         let _ = sender.send(result);
     });
     device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| gpu_error(format!("waiting for the GPU ({e})")))?;
@@ -420,7 +505,7 @@ async fn read(device: &wgpu::Device, buffer: &wgpu::Buffer) -> Result<Vec<f32>> 
         .map_err(|_| gpu_error("the readback was dropped".to_owned()))?
         .map_err(|e| gpu_error(format!("the readback failed ({e})")))?;
     let values = {
-        let view = buffer.get_mapped_range(..).map_err(|e| gpu_error(format!("the readback failed ({e})")))?;
+        let view = buffer.get_mapped_range(..bytes).map_err(|e| gpu_error(format!("the readback failed ({e})")))?;
         bytemuck::cast_slice::<u8, f32>(&view).to_vec()
     };
     buffer.unmap();
