@@ -109,13 +109,13 @@ impl Backend {
         }
     }
 
-    /// Switches to backend `kind`, chosen by the caller (weights already packed for it are kept); an error if
-    /// this build lacks it.
+    /// Switches to backend `kind`, chosen by the caller (weights already packed for the SIMD kernel are kept: the
+    /// GPU backend's fallback uses them too); an error if this build lacks it, and then nothing changes.
     pub fn force(&mut self, kind: BackendKind, model: &Model) -> Result<()> {
         if self.kind() != kind {
             self.engine = match kind {
                 BackendKind::CpuScalar => Engine::Scalar,
-                BackendKind::CpuSimd if SIMD.is_some() => Engine::Simd(Packed::new(model)),
+                BackendKind::CpuSimd if SIMD.is_some() => Engine::Simd(self.take_packed(model)),
                 BackendKind::CpuSimd => {
                     return Err(Error::BackendUnavailable {
                         backend: kind.name(),
@@ -125,7 +125,7 @@ impl Backend {
                 #[cfg(not(target_arch = "wasm32"))]
                 BackendKind::Gpu => {
                     let gpu = pollster::block_on(crate::gpu::Gpu::new(model))?;
-                    Engine::Gpu { gpu: std::sync::Arc::new(gpu), cpu: Packed::new(model) }
+                    Engine::Gpu { gpu: std::sync::Arc::new(gpu), cpu: self.take_packed(model) }
                 }
                 #[cfg(target_arch = "wasm32")]
                 BackendKind::Gpu => {
@@ -140,8 +140,18 @@ impl Backend {
         Ok(())
     }
 
-    /// The SIMD kernel's packed weights, when that is the engine.
-    #[cfg(feature = "bench")]
+    /// The SIMD kernel's weights, taken from the current engine if it has them (it is replaced right after),
+    /// packed afresh otherwise.
+    fn take_packed(&mut self, model: &Model) -> Packed {
+        match std::mem::replace(&mut self.engine, Engine::Scalar) {
+            Engine::Simd(packed) => packed,
+            #[cfg(not(target_arch = "wasm32"))]
+            Engine::Gpu { cpu, .. } => cpu,
+            Engine::Scalar => Packed::new(model),
+        }
+    }
+
+    /// The SIMD kernel's packed weights, when the engine has them (the SIMD kernel, or the GPU's fallback).
     pub(crate) fn packed(&self) -> Option<&Packed> {
         match &self.engine {
             Engine::Simd(packed) => Some(packed),
@@ -162,12 +172,7 @@ impl Backend {
 
     /// Bytes of the SIMD kernel's vocabulary table (0 without one).
     pub fn table_bytes(&self) -> usize {
-        match &self.engine {
-            Engine::Simd(packed) => packed.table_bytes(),
-            #[cfg(not(target_arch = "wasm32"))]
-            Engine::Gpu { cpu, .. } => cpu.table_bytes(),
-            Engine::Scalar => 0,
-        }
+        self.packed().map_or(0, Packed::table_bytes)
     }
 
     /// Runs the model over `ids`.

@@ -177,6 +177,12 @@ impl Gpu {
         Ok(gpu)
     }
 
+    /// Destroys the device, as a driver reset or a removed GPU would: every later call fails. For tests of the
+    /// fallback to the CPU.
+    pub fn destroy(&self) {
+        self.device.destroy();
+    }
+
     /// Runs the model over every text of `batch` in one submission: one [`Trace`] per text, in order.
     pub async fn forward_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<Vec<Trace>> {
         for ids in batch {
@@ -311,27 +317,24 @@ impl Scratch {
         let (device, queue, hidden, labels) = (&gpu.device, &gpu.queue, gpu.hidden, gpu.labels);
         let state_bytes = (texts * steps * hidden * 4) as u64;
         let logits_bytes = (texts * (steps + 1) * labels * 4) as u64;
-        let copy = wgpu::BufferUsages::COPY_SRC;
-        let small = |label: &str, bytes: usize, usage| upload(device, queue, label, &vec![0; bytes], usage);
-        let ids = small("ids", texts * steps * 4, wgpu::BufferUsages::STORAGE);
-        let lengths = small("lengths", texts * 4, wgpu::BufferUsages::STORAGE);
-        let step_shape = small("step shape", 16, wgpu::BufferUsages::UNIFORM);
-        let head_shape = small("head shape", 16, wgpu::BufferUsages::UNIFORM);
-        let project_shapes =
-            gpu.layers.iter().map(|_| small("project shape", 32, wgpu::BufferUsages::UNIFORM)).collect();
-        let projected = scratch(device, "projected", 4 * state_bytes, wgpu::BufferUsages::empty());
+        use wgpu::BufferUsages as Usage;
+        // Inputs and shapes are written by each call; states and logits are copied out for the readback.
+        let (input, shape, output) =
+            (Usage::STORAGE | Usage::COPY_DST, Usage::UNIFORM | Usage::COPY_DST, Usage::STORAGE | Usage::COPY_SRC);
+        let ids = buffer(device, "ids", (texts * steps * 4) as u64, input);
+        let lengths = buffer(device, "lengths", (texts * 4) as u64, input);
+        let step_shape = buffer(device, "step shape", 16, shape);
+        let head_shape = buffer(device, "head shape", 16, shape);
+        let project_shapes = gpu.layers.iter().map(|_| buffer(device, "project shape", 32, shape)).collect();
+        let projected = buffer(device, "projected", 4 * state_bytes, Usage::STORAGE);
         let states: Vec<(wgpu::Buffer, wgpu::Buffer)> = gpu
             .layers
             .iter()
-            .map(|_| (scratch(device, "hidden", state_bytes, copy), scratch(device, "cell", state_bytes, copy)))
+            .map(|_| (buffer(device, "hidden", state_bytes, output), buffer(device, "cell", state_bytes, output)))
             .collect();
-        let logits = scratch(device, "logits", logits_bytes, copy);
-        let readback = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("readback"),
-            size: logits_bytes + 2 * state_bytes * gpu.layers.len() as u64,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
+        let logits = buffer(device, "logits", logits_bytes, output);
+        let size = logits_bytes + 2 * state_bytes * gpu.layers.len() as u64;
+        let readback = buffer(device, "readback", size, Usage::MAP_READ | Usage::COPY_DST);
         // The step index: slot s (STEP_SLOT bytes apart) holds s.
         let slots: Vec<u32> =
             (0..steps).flat_map(|s| [s as u32].into_iter().chain([0; STEP_SLOT as usize / 4 - 1])).collect();
@@ -399,14 +402,6 @@ impl Scratch {
     }
 }
 
-impl Gpu {
-    /// Destroys the device, as a driver reset or a removed GPU would: every later call fails. For tests of the
-    /// fallback to the CPU.
-    pub fn destroy(&self) {
-        self.device.destroy();
-    }
-}
-
 /// Error scopes for every kind of error (validation, out of memory, internal), so that a failure inside becomes
 /// an [`Error::Gpu`] for the caller instead of reaching wgpu's default handler, which panics.
 struct Scope([wgpu::ErrorScopeGuard; 3]);
@@ -450,24 +445,20 @@ fn upload(
     bytes: &[u8],
     usage: wgpu::BufferUsages,
 ) -> wgpu::Buffer {
-    // A zero-length binding is invalid: an empty tensor still gets one element.
-    let buffer = device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some(label),
-        size: bytes.len().max(4) as u64,
-        usage: usage | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
+    let buffer = buffer(device, label, bytes.len() as u64, usage | wgpu::BufferUsages::COPY_DST);
     if !bytes.is_empty() {
         queue.write_buffer(&buffer, 0, bytes);
     }
     buffer
 }
 
-fn scratch(device: &wgpu::Device, label: &str, bytes: u64, extra: wgpu::BufferUsages) -> wgpu::Buffer {
+/// An uninitialised buffer of `bytes` (at least 4: a zero-length binding is invalid, so an empty tensor still
+/// gets one element).
+fn buffer(device: &wgpu::Device, label: &str, bytes: u64, usage: wgpu::BufferUsages) -> wgpu::Buffer {
     device.create_buffer(&wgpu::BufferDescriptor {
         label: Some(label),
         size: bytes.max(4),
-        usage: wgpu::BufferUsages::STORAGE | extra,
+        usage,
         mapped_at_creation: false,
     })
 }

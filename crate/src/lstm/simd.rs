@@ -168,16 +168,10 @@ struct Sequence<'a> {
     trace_cell: Vec<Vec<f32>>,
 }
 
-/// Runs the model over every text of `batch` in one recurrence; one [`Trace`] per text, in order.
-pub fn forward_batch(model: &Model, packed: &Packed, batch: &[&[u32]]) -> Result<Vec<Trace>> {
-    for ids in batch {
-        model.check_ids(ids)?;
-    }
-    let (units, blocks) = (packed.units, packed.units / LANES);
-    let mut sequences: Vec<Sequence> = batch
-        .iter()
-        .enumerate()
-        .map(|(index, &ids)| Sequence {
+impl<'a> Sequence<'a> {
+    /// Text `index` of the batch, before any layer has run.
+    fn new(index: usize, ids: &'a [u32]) -> Sequence<'a> {
+        Sequence {
             index,
             ids,
             projected: Vec::new(),
@@ -185,8 +179,18 @@ pub fn forward_batch(model: &Model, packed: &Packed, batch: &[&[u32]]) -> Result
             cell: Vec::new(),
             trace_hidden: Vec::new(),
             trace_cell: Vec::new(),
-        })
-        .collect();
+        }
+    }
+}
+
+/// Runs the model over every text of `batch` in one recurrence; one [`Trace`] per text, in order.
+pub fn forward_batch(model: &Model, packed: &Packed, batch: &[&[u32]]) -> Result<Vec<Trace>> {
+    for ids in batch {
+        model.check_ids(ids)?;
+    }
+    let (units, blocks) = (packed.units, packed.units / LANES);
+    let mut sequences: Vec<Sequence> =
+        batch.iter().enumerate().map(|(index, &ids)| Sequence::new(index, ids)).collect();
     // Longest first: the texts still running at any step are a prefix.
     sequences.sort_by_key(|seq| std::cmp::Reverse(seq.ids.len()));
 
@@ -256,13 +260,10 @@ pub fn recurrence_only(packed: &Packed, batch: usize, steps: usize) -> f32 {
     let ids = vec![0; steps];
     let mut sequences: Vec<Sequence> = (0..batch)
         .map(|index| Sequence {
-            index,
-            ids: &ids,
             projected: vec![f32x4::ZERO; steps * blocks * GATES],
             hidden: vec![0.0; steps * units],
             cell: vec![0.0; steps * units],
-            trace_hidden: Vec::new(),
-            trace_cell: Vec::new(),
+            ..Sequence::new(index, &ids)
         })
         .collect();
     if let Some(layer) = packed.layers.first() {
