@@ -22,7 +22,7 @@ export async function measureBuild(sentir, { files, texts, simd, budgetMs }) {
   // The reference rate: y = W x in the recurrent step's shape (4H × H), SIMD as dot products and in the kernel's
   // column panels (the faster of the two is the peak the step is judged against), and scalar.
   const flopsPerStep = analyzer.benchRecurrenceFlops;
-  const hidden = Math.round(Math.sqrt(flopsPerStep / 8));
+  const { hidden_size: hidden } = JSON.parse(new TextDecoder().decode(files.config));
   const product = new sentir.MatVecBench(4 * hidden, hidden);
   const repeats = 200;
   result.matvec = { rows: 4 * hidden, cols: hidden };
