@@ -141,3 +141,20 @@ async fn options_backend_forces_a_backend_or_says_which_exist() {
     let error: js_sys::Error = JsValue::from(error).dyn_into().expect("an Error");
     assert!(String::from(error.message()).contains("\"cpu-scalar\""), "{}", String::from(error.message()));
 }
+
+#[test]
+async fn a_session_continues_the_text_and_outlives_its_analyzer() {
+    let analyzer = analyzer().await;
+    let mut session = analyzer.session();
+    let json = |value: &JsValue| String::from(js_sys::JSON::stringify(value).expect("plain data"));
+    resolve(session.analyze("not good".into())).await.expect("analyzes");
+    let continued = resolve(session.analyze("not good at all 😀".into())).await.expect("analyzes");
+    assert_eq!(session.reused_tokens(), 2, "'not good' was reused");
+    let fresh = resolve(analyzer.analyze("not good at all 😀".into())).await.expect("analyzes");
+    assert_eq!(json(&continued), json(&fresh), "the same result, UTF-16 offsets included");
+    // The session keeps the model alive: freeing the analyzer first is fine.
+    drop(analyzer);
+    resolve(session.analyze("not good at all 😀 really".into())).await.expect("analyzes after the analyzer is freed");
+    let message = resolve(session.analyze("good ".repeat(100))).await.expect_err("too long");
+    assert!(message.contains("more than this model's maximum"), "{message}");
+}

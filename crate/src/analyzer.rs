@@ -21,6 +21,38 @@ pub struct Analyzer {
     tokenizer: Tokenizer,
     backend: Backend,
     positive: usize,
+    /// Unique per analyzer, so that a [`Session`] never continues another analyzer's trace.
+    id: u64,
+}
+
+/// What [`Analyzer::analyze_in`] keeps between the analyses of a text that is being edited (typed, pasted into):
+/// the previous text's tokens and the model's trace over them. A new text whose tokens begin with some of those
+/// continues from the state after them instead of reading them again, and gets exactly the analysis
+/// [`Analyzer::analyze`] would give it. Appending is the common case; an edit in the middle reuses the tokens
+/// before it.
+#[derive(Debug, Default)]
+pub struct Session {
+    previous: Option<Previous>,
+    reused: usize,
+}
+
+#[derive(Debug)]
+struct Previous {
+    analyzer: u64,
+    ids: Vec<u32>,
+    trace: Trace,
+}
+
+impl Session {
+    /// An empty session: its first analysis reads the whole text.
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// How many tokens the last analysis took from the one before instead of running the model over them.
+    pub fn reused(&self) -> usize {
+        self.reused
+    }
 }
 
 /// The result for one text. Offsets are **byte** offsets into the analysed `&str` (the JS API converts them
@@ -122,7 +154,9 @@ impl Analyzer {
         let model = Model::from_config(config, weights)?;
         let positive = model.config.positive_index().unwrap_or_else(|| validated());
         let backend = Backend::choose(&model);
-        Ok(Analyzer { model, tokenizer, backend, positive })
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Analyzer { model, tokenizer, backend, positive, id })
     }
 
     /// Runs on backend `kind` from now on (for benchmarks and tests), instead of the one chosen at load.
@@ -159,6 +193,27 @@ impl Analyzer {
         let encoding = self.encode(text)?;
         let (trace, ran) = self.backend.forward(&self.model, &encoding.ids)?;
         self.analysis(text, &encoding, &trace, &ran)
+    }
+
+    /// [`Analyzer::analyze`] for the next version of a text being edited: reuses what `session` kept from the
+    /// previous version (see [`Session`]) and keeps this one's. A failed call leaves the session as it was.
+    pub fn analyze_in(&self, session: &mut Session, text: &str) -> Result<Analysis> {
+        let encoding = self.encode(text)?;
+        let (trace, ran, keep) = match &session.previous {
+            Some(previous) if previous.analyzer == self.id => {
+                let keep = previous.ids.iter().zip(&encoding.ids).take_while(|(a, b)| a == b).count();
+                let (trace, ran) = self.backend.resume(&self.model, &previous.trace, keep, &encoding.ids)?;
+                (trace, ran, keep)
+            }
+            _ => {
+                let (trace, ran) = self.backend.forward(&self.model, &encoding.ids)?;
+                (trace, ran, 0)
+            }
+        };
+        let analysis = self.analysis(text, &encoding, &trace, &ran)?;
+        session.previous = Some(Previous { analyzer: self.id, ids: encoding.ids, trace });
+        session.reused = keep;
+        Ok(analysis)
     }
 
     /// Analyses several texts, in one pass of the model where the backend can; the first failure names the

@@ -181,6 +181,25 @@ impl Backend {
         Ok((traces.remove(0), ran))
     }
 
+    /// Runs the model over `ids`, whose first `keep` tokens are the first `keep` that `earlier` was run over: the
+    /// CPU kernels take those steps from `earlier` and continue from its states after them, which gives the trace
+    /// [`Backend::forward`] would, bit for bit (a step depends only on its token and the state before it). The GPU
+    /// runs the whole text again.
+    pub fn resume(&self, model: &Model, earlier: &Trace, keep: usize, ids: &[u32]) -> Result<(Trace, Ran)> {
+        debug_assert!(keep <= earlier.steps.min(ids.len()));
+        if keep == 0 {
+            return self.forward(model, ids);
+        }
+        let (start, rest) = (earlier.states_after(keep), &ids[keep..]);
+        let (rest, ran) = match &self.engine {
+            Engine::Simd(packed) => (simd::forward_from(model, packed, rest, &start)?, BackendKind::CpuSimd),
+            Engine::Scalar => (reference::forward_from(model, rest, &start)?, BackendKind::CpuScalar),
+            #[cfg(not(target_arch = "wasm32"))]
+            Engine::Gpu { .. } => return self.forward(model, ids),
+        };
+        Ok((earlier.continued(keep, rest), Ran { kind: ran, fallback: None }))
+    }
+
     /// Runs the model over every text of `batch`: one [`Trace`] each, in order, and which backend ran them.
     pub fn forward_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<(Vec<Trace>, Ran)> {
         let ran = |kind| Ran { kind, fallback: None };

@@ -41,6 +41,6 @@ pub mod tokenize;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use analyzer::{Analysis, Analyzer, MAX_BYTES_PER_TOKEN, Probabilities, Token, Word};
+pub use analyzer::{Analysis, Analyzer, MAX_BYTES_PER_TOKEN, Probabilities, Session, Token, Word};
 pub use backend::{Backend, BackendKind};
 pub use error::{Error, Result};

@@ -13,6 +13,8 @@
 //! Offsets in results are UTF-16 code units, the unit of `String.prototype.slice`. Errors are JS `Error`s whose
 //! message says what went wrong and what to do.
 
+use std::rc::Rc;
+
 use js_sys::{ArrayBuffer, Promise, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -37,7 +39,8 @@ extern "C" {
 #[wasm_bindgen(js_name = Analyzer)]
 #[derive(Debug)]
 pub struct JsAnalyzer {
-    inner: crate::Analyzer,
+    /// Shared with the sessions made from it.
+    inner: Rc<crate::Analyzer>,
 }
 
 #[wasm_bindgen(js_class = Analyzer)]
@@ -65,7 +68,7 @@ impl JsAnalyzer {
         if let Some(kind) = backend.flatten() {
             inner.set_backend(kind).map_err(error)?;
         }
-        Ok(JsAnalyzer { inner })
+        Ok(JsAnalyzer { inner: Rc::new(inner) })
     }
 
     /// Analyses one text. Resolves to `{ label, probabilities, tokens, words, backend }`, offsets in UTF-16
@@ -86,6 +89,13 @@ impl JsAnalyzer {
                 .collect::<Vec<_>>()
         });
         settle(results)
+    }
+
+    /// A session for a text that is being edited: its `analyze(text)` gives what `analyze` gives, but continues
+    /// from the previous call's text where the new one begins with the same tokens (typing at the end reads only
+    /// the new tokens). Free it with `free()`; it keeps the model alive until then.
+    pub fn session(&self) -> JsSession {
+        JsSession { analyzer: Rc::clone(&self.inner), session: crate::Session::new() }
     }
 
     /// The backend that runs the model: `"cpu-simd"` or `"cpu-scalar"`.
@@ -110,6 +120,29 @@ impl JsAnalyzer {
     #[wasm_bindgen(getter)]
     pub fn labels(&self) -> Vec<String> {
         self.inner.config().labels.clone()
+    }
+}
+
+/// See `Analyzer.session()`.
+#[wasm_bindgen(js_name = Session)]
+#[derive(Debug)]
+pub struct JsSession {
+    analyzer: Rc<crate::Analyzer>,
+    session: crate::Session,
+}
+
+#[wasm_bindgen(js_class = Session)]
+impl JsSession {
+    /// Analyses the text's current version. Resolves to what `Analyzer.analyze` resolves to; a rejected call
+    /// leaves the session as it was.
+    pub fn analyze(&mut self, text: String) -> Promise {
+        settle(self.analyzer.analyze_in(&mut self.session, &text).map(|analysis| analysis.into_utf16_offsets(&text)))
+    }
+
+    /// How many tokens the last `analyze` took from the call before instead of running the model over them.
+    #[wasm_bindgen(getter, js_name = reusedTokens)]
+    pub fn reused_tokens(&self) -> usize {
+        self.session.reused()
     }
 }
 

@@ -104,4 +104,34 @@ impl Trace {
     pub fn logits_at(&self, prefix: usize) -> &[f32] {
         &self.logits[prefix * self.labels..(prefix + 1) * self.labels]
     }
+
+    /// Every layer's state after the first `prefix` tokens (`1 ≤ prefix ≤ steps`): where a text that begins with
+    /// those tokens can continue from.
+    pub fn states_after(&self, prefix: usize) -> Vec<State> {
+        let row = |states: &[f32]| {
+            let size = states.len() / self.steps;
+            states[(prefix - 1) * size..prefix * size].to_vec()
+        };
+        self.hidden.iter().zip(&self.cell).map(|(h, c)| State { h: row(h), c: row(c) }).collect()
+    }
+
+    /// The trace of this trace's first `keep` tokens followed by those of `rest`, a trace run from
+    /// [`Trace::states_after`]`(keep)`: rows and states up to `keep` come from `self`, the others from `rest`
+    /// (whose row 0, the logits of its own empty prefix, is dropped).
+    pub fn continued(&self, keep: usize, rest: Trace) -> Trace {
+        if keep == 0 {
+            return rest;
+        }
+        let join = |earlier: &[f32], later: Vec<f32>| {
+            let size = earlier.len() / self.steps;
+            [&earlier[..keep * size], &later].concat()
+        };
+        Trace {
+            steps: keep + rest.steps,
+            labels: self.labels,
+            logits: [&self.logits[..(keep + 1) * self.labels], &rest.logits[rest.labels..]].concat(),
+            hidden: self.hidden.iter().zip(rest.hidden).map(|(a, b)| join(a, b)).collect(),
+            cell: self.cell.iter().zip(rest.cell).map(|(a, b)| join(a, b)).collect(),
+        }
+    }
 }

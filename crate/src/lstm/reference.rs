@@ -36,6 +36,13 @@ pub fn recur(layer: &LstmLayer, mut z: Vec<f32>, state: &mut State) {
 
 /// Runs the whole model over `ids`: the logits of every prefix, and every layer's states.
 pub fn forward(model: &Model, ids: &[u32]) -> Result<Trace> {
+    forward_from(model, ids, &[])
+}
+
+/// [`forward`] from the states in `start` (one per layer; empty for the zero state), as if the text read so far
+/// were followed by `ids`. Row 0 of the logits is still the empty prefix's: callers that continue an earlier
+/// trace keep its rows instead (see [`Trace::continued`]).
+pub fn forward_from(model: &Model, ids: &[u32], start: &[State]) -> Result<Trace> {
     model.check_ids(ids)?;
     let steps = ids.len();
     let labels = model.head.bias.len();
@@ -43,8 +50,8 @@ pub fn forward(model: &Model, ids: &[u32]) -> Result<Trace> {
     // Layer by layer over the whole sequence: each layer's outputs are the next one's inputs.
     let mut inputs: Vec<Vec<f32>> = ids.iter().map(|&id| model.embedding.row(id as usize).to_vec()).collect();
     let (mut hidden, mut cell) = (Vec::new(), Vec::new());
-    for layer in &model.layers {
-        let mut state = State::zeros(layer.hidden_size());
+    for (l, layer) in model.layers.iter().enumerate() {
+        let mut state = start.get(l).cloned().unwrap_or_else(|| State::zeros(layer.hidden_size()));
         let (mut hs, mut cs) = (Vec::with_capacity(steps), Vec::with_capacity(steps));
         for x in &inputs {
             step(layer, x, &mut state);

@@ -25,7 +25,7 @@
 use wide::f32x4;
 
 use super::activation::{sigmoid, tanh};
-use super::{LstmLayer, Trace};
+use super::{LstmLayer, State, Trace};
 use crate::error::Result;
 use crate::model::{Matrix, Model};
 
@@ -157,6 +157,11 @@ struct Sequence<'a> {
     /// Its position in the batch.
     index: usize,
     ids: &'a [u32],
+    /// Per layer, the state before its first step (empty: the zero state).
+    start: &'a [State],
+    /// `[units]`: the current layer's hidden and cell state before the first step.
+    start_hidden: Vec<f32>,
+    start_cell: Vec<f32>,
     /// `[steps][blocks][gate]`: the current layer's input projection.
     projected: Vec<f32x4>,
     /// `[steps][units]`: the current layer's hidden states (the next layer's input).
@@ -170,10 +175,13 @@ struct Sequence<'a> {
 
 impl<'a> Sequence<'a> {
     /// Text `index` of the batch, before any layer has run.
-    fn new(index: usize, ids: &'a [u32]) -> Sequence<'a> {
+    fn new(index: usize, ids: &'a [u32], start: &'a [State]) -> Sequence<'a> {
         Sequence {
             index,
             ids,
+            start,
+            start_hidden: Vec::new(),
+            start_cell: Vec::new(),
             projected: Vec::new(),
             hidden: Vec::new(),
             cell: Vec::new(),
@@ -185,12 +193,21 @@ impl<'a> Sequence<'a> {
 
 /// Runs the model over every text of `batch` in one recurrence; one [`Trace`] per text, in order.
 pub fn forward_batch(model: &Model, packed: &Packed, batch: &[&[u32]]) -> Result<Vec<Trace>> {
-    for ids in batch {
-        model.check_ids(ids)?;
+    run(model, packed, batch.iter().enumerate().map(|(index, &ids)| Sequence::new(index, ids, &[])).collect())
+}
+
+/// [`forward_batch`] for one text, from the states in `start` (one per layer; empty for the zero state): see
+/// [`super::reference::forward_from`].
+pub fn forward_from(model: &Model, packed: &Packed, ids: &[u32], start: &[State]) -> Result<Trace> {
+    Ok(run(model, packed, vec![Sequence::new(0, ids, start)])?.remove(0))
+}
+
+/// The forward pass of [`forward_batch`] over `sequences` (indexed by their position in the batch).
+fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<Vec<Trace>> {
+    for seq in &sequences {
+        model.check_ids(seq.ids)?;
     }
     let (units, blocks) = (packed.units, packed.units / LANES);
-    let mut sequences: Vec<Sequence> =
-        batch.iter().enumerate().map(|(index, &ids)| Sequence::new(index, ids)).collect();
     // Longest first: the texts still running at any step are a prefix.
     sequences.sort_by_key(|seq| std::cmp::Reverse(seq.ids.len()));
 
@@ -209,6 +226,15 @@ pub fn forward_batch(model: &Model, packed: &Packed, batch: &[&[u32]]) -> Result
             };
             seq.hidden = vec![0.0; steps * units];
             seq.cell = vec![0.0; steps * units];
+            let pad = |state: &[f32]| {
+                let mut padded = state.to_vec();
+                padded.resize(units, 0.0);
+                padded
+            };
+            (seq.start_hidden, seq.start_cell) = match seq.start.get(l) {
+                Some(state) => (pad(&state.h), pad(&state.c)),
+                None => (vec![0.0; units], vec![0.0; units]),
+            };
         }
 
         recur(layer, blocks, units, &mut sequences);
@@ -235,18 +261,17 @@ pub fn forward_batch(model: &Model, packed: &Packed, batch: &[&[u32]]) -> Result
 /// The recurrence of one layer over `sequences` (sorted longest first, projections ready), step by step for the
 /// texts still running.
 fn recur(layer: &PackedLayer, blocks: usize, units: usize, sequences: &mut [Sequence]) {
-    let zeros = vec![0.0; units];
     let longest = sequences.first().map_or(0, |seq| seq.ids.len());
     for s in 0..longest {
         let running = sequences.partition_point(|seq| seq.ids.len() > s);
         let mut pairs = sequences[..running].chunks_exact_mut(ROWS);
         for pair in &mut pairs {
             if let [a, b] = pair {
-                step_rows(layer, blocks, units, s, [a, b], &zeros);
+                step_rows(layer, blocks, units, s, [a, b]);
             }
         }
         if let [last] = pairs.into_remainder() {
-            step_rows(layer, blocks, units, s, [last], &zeros);
+            step_rows(layer, blocks, units, s, [last]);
         }
     }
 }
@@ -263,7 +288,9 @@ pub fn recurrence_only(packed: &Packed, batch: usize, steps: usize) -> f32 {
             projected: vec![f32x4::ZERO; steps * blocks * GATES],
             hidden: vec![0.0; steps * units],
             cell: vec![0.0; steps * units],
-            ..Sequence::new(index, &ids)
+            start_hidden: vec![0.0; units],
+            start_cell: vec![0.0; units],
+            ..Sequence::new(index, &ids, &[])
         })
         .collect();
     if let Some(layer) = packed.layers.first() {
@@ -318,27 +345,21 @@ fn project<const R: usize>(layer: &PackedLayer, blocks: usize, x: [&[f32]; R], o
 
 /// Step `s` for `R` texts: gates from the projection plus `W_hh · h_{s-1}`, then the cell and hidden update.
 #[inline(always)]
-fn step_rows<const R: usize>(
-    layer: &PackedLayer,
-    blocks: usize,
-    units: usize,
-    s: usize,
-    mut rows: [&mut Sequence; R],
-    zeros: &[f32],
-) {
+fn step_rows<const R: usize>(layer: &PackedLayer, blocks: usize, units: usize, s: usize, mut rows: [&mut Sequence; R]) {
     for block in 0..blocks {
         let panel = &layer.recurrent[block * units * GATES..(block + 1) * units * GATES];
         let mut acc: [[f32x4; GATES]; R] =
             std::array::from_fn(|r| std::array::from_fn(|g| rows[r].projected[(s * blocks + block) * GATES + g]));
         {
-            let previous: [&[f32]; R] =
-                std::array::from_fn(|r| if s == 0 { zeros } else { &rows[r].hidden[(s - 1) * units..s * units] });
+            let previous: [&[f32]; R] = std::array::from_fn(|r| {
+                if s == 0 { &rows[r].start_hidden } else { &rows[r].hidden[(s - 1) * units..s * units] }
+            });
             accumulate(panel, previous, &mut acc);
         }
         for (r, seq) in rows.iter_mut().enumerate() {
             let [zi, zf, zg, zo] = acc[r];
             let at = block * LANES;
-            let c_prev = if s == 0 { f32x4::ZERO } else { load(&seq.cell[(s - 1) * units + at..]) };
+            let c_prev = if s == 0 { load(&seq.start_cell[at..]) } else { load(&seq.cell[(s - 1) * units + at..]) };
             let c = sigmoid(zf) * c_prev + sigmoid(zi) * tanh(zg);
             let h = sigmoid(zo) * tanh(c);
             seq.cell[s * units + at..][..LANES].copy_from_slice(&c.to_array());
