@@ -26,6 +26,12 @@ ensure_apt() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# The npm packages of DIR, exactly as its package-lock.json pins them (npm ci: a few seconds).
+ensure_npm_packages() {
+  step "npm ci in $1"
+  (cd "$ROOT/$1" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 # ensure_cargo_tool BINARY CRATE VERSION [cargo install flags...]
 ensure_cargo_tool() {
   local binary=$1 crate=$2 version=$3

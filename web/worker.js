@@ -1,0 +1,121 @@
+// The page's inference worker: loads the wasm build this engine supports and the default model, then analyses
+// each text the page sends, continuing from the previous text where the new one begins with the same tokens.
+// Typing never waits for the model: all of it runs here, off the main thread.
+//
+// Messages in:  { type: "analyze", id, text }
+// Messages out: { type: "progress", loaded, total }            while downloading
+//               { type: "ready", model, backend, backendReason, build, buildReason }
+//               { type: "result", id, result, sentences, millis, reused }
+//               { type: "error", id, message }                  (id is null when loading failed)
+import { loadSentir } from "./sentir.js";
+import { cacheName } from "./cache.js";
+
+const MODEL = new URL("models/default/", import.meta.url);
+
+// Analyses run here, counted so that a test can tell the worker did the work.
+self.analyses = 0;
+
+let session;
+
+// Downloads `urls` in parallel, reporting the bytes received against the total that their Content-Length
+// headers announce, and keeps a copy of each response for the service worker to answer from offline.
+async function download(urls) {
+  const responses = await Promise.all(urls.map(async (url) => {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`could not download ${url.pathname}: HTTP ${response.status}`);
+    return response;
+  }));
+  const total = responses.reduce((sum, r) => sum + Number(r.headers.get("content-length") ?? 0), 0);
+  let loaded = 0;
+  const cache = await caches.open(cacheName).catch(() => null);
+  return Promise.all(responses.map(async (response, k) => {
+    cache?.put(urls[k], response.clone()).catch(() => {});
+    const chunks = [];
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.length;
+      postMessage({ type: "progress", loaded, total });
+    }
+    const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    return bytes;
+  }));
+}
+
+async function load(build) {
+  const configBytes = (await download([new URL("config.json", MODEL)]))[0];
+  const config = JSON.parse(new TextDecoder().decode(configBytes));
+  let files;
+  const sentir = await loadSentir({
+    build,
+    wasm: async (dir) => {
+      // `dir` is relative to sentir.js, which sits next to this file.
+      const urls = [new URL(`${dir}/sentir_bg.wasm`, import.meta.url), new URL(config.weights, MODEL),
+        new URL(config.tokenizer, MODEL)];
+      const [wasm, weights, tokenizer] = await download(urls);
+      files = { weights, tokenizer };
+      return wasm;
+    },
+  });
+  const analyzer = await sentir.Analyzer.create({ config: configBytes, ...files });
+  session = analyzer.session();
+  postMessage({
+    type: "ready", model: analyzer.modelName, backend: analyzer.backend, backendReason: analyzer.backendReason,
+    build: sentir.build, buildReason: sentir.buildReason,
+  });
+}
+
+// Per sentence: where it starts and ends (UTF-16), how far it moved the positive log-odds (the sum of its
+// tokens' scores), and the positive probability once it has been read.
+function sentences(text, tokens) {
+  const out = [];
+  let next = 0;
+  for (const { index, segment } of new Intl.Segmenter("en", { granularity: "sentence" }).segment(text)) {
+    const end = index + segment.trimEnd().length;
+    let score = 0;
+    let probability = null;
+    while (next < tokens.length && tokens[next].start < index + segment.length) {
+      score += tokens[next].score;
+      probability = tokens[next].probability;
+      next++;
+    }
+    if (probability !== null) out.push({ start: index, end, score, probability });
+  }
+  return out;
+}
+
+let loading;
+self.onmessage = async ({ data }) => {
+  if (data.type === "load") {
+    loading = load(data.build).catch((error) => {
+      postMessage({ type: "error", id: null, message: error.message });
+      throw error;
+    });
+    return;
+  }
+  if (data.type !== "analyze") return;
+  try {
+    await loading;
+  } catch {
+    return;
+  }
+  const started = performance.now();
+  try {
+    const result = await session.analyze(data.text);
+    const millis = performance.now() - started;
+    self.analyses++;
+    postMessage({
+      type: "result", id: data.id, result, sentences: sentences(data.text, result.tokens), millis,
+      reused: session.reusedTokens,
+    });
+  } catch (error) {
+    postMessage({ type: "error", id: data.id, message: error.message });
+  }
+};
