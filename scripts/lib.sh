@@ -68,6 +68,28 @@ build_web_pkg() {
   build_wasm_pkgs "$ROOT/web/pkg" "$ROOT/web/pkg-scalar" "${1:---release}"
 }
 
+# The npm package, assembled in target/npm/sentir/ and packed to target/npm/sentir-VERSION.tgz (its
+# `npm pack --json` report in target/npm/pack.json): npm/'s files, the licences, web/sentir.js as loader.js, the
+# page's two builds (build_web_pkg --release first) and the default model.
+build_npm_package() {
+  local out=$ROOT/target/npm/sentir cargo_version npm_version
+  cargo_version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -1)
+  npm_version=$(node -p 'require(process.argv[1]).version' "$ROOT/npm/package.json")
+  if [ "$cargo_version" != "$npm_version" ]; then
+    echo "error: npm/package.json has version $npm_version, Cargo.toml $cargo_version" >&2
+    return 1
+  fi
+  step "npm package sentir@$npm_version (target/npm)"
+  rm -rf "$out" && mkdir -p "$out/pkg" "$out/pkg-scalar" "$out/model"
+  cp "$ROOT"/npm/{package.json,index.js,node.js,index.d.ts,README.md} "$ROOT"/LICENSE-{MIT,APACHE} "$out/"
+  cp "$ROOT/web/sentir.js" "$out/loader.js"
+  for build in pkg pkg-scalar; do
+    cp "$ROOT/web/$build/sentir.js" "$ROOT/web/$build/sentir_bg.wasm" "$out/$build/"
+  done
+  cp "$ROOT"/models/default/{config.json,model.safetensors,tokenizer.json,MODEL_CARD.md} "$out/model/"
+  (cd "$ROOT/target/npm" && npm pack ./sentir --json --loglevel=error >pack.json)
+}
+
 # The release builds with the benchmark exports (feature `bench`), for scripts/bench.
 build_bench_pkgs() {
   build_wasm_pkgs "$ROOT/target/bench/pkg-simd" "$ROOT/target/bench/pkg-scalar" --release --features bench

@@ -8,39 +8,16 @@
 // the page fits a phone; after one load the page works with the server gone (service worker); and an engine
 // without WebAssembly SIMD gets the scalar build. Screenshots (light, dark, phone) go to target/artifacts/.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { dirname, extname, join, resolve } from "node:path";
+import { mkdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { serve } from "../serve.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const WEB = join(ROOT, "web");
 const ARTIFACTS = join(ROOT, "target", "artifacts");
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json",
-  ".wasm": "application/wasm" };
 const WAIT = { timeout: 60_000 };
-
-// Serves web/ (its models/ link included) on 127.0.0.1, on a free port.
-function serve() {
-  const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
-    const file = join(WEB, path.endsWith("/") ? `${path}index.html` : path);
-    try {
-      if (!file.startsWith(WEB) || !statSync(file).isFile()) throw new Error("not a file");
-      const body = readFileSync(file);
-      response.writeHead(200, {
-        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-        "content-length": body.length,
-        "cache-control": "no-store",
-      });
-      response.end(body);
-    } catch {
-      response.writeHead(404).end();
-    }
-  });
-  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
-}
 
 function launch(args = []) {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", ...args] });
@@ -87,6 +64,15 @@ async function typingColoursTokensInTheWorker(browser, origin) {
     return route.continue();
   });
   const page = await open(context, `${origin}/`);
+  const progress = await page.$eval("#progress", (bar) => ({ value: bar.value, max: bar.max, hidden: bar.hidden }));
+  assert.ok(progress.hidden && progress.max > 4e6 && progress.value === progress.max,
+    `the download progress reached the end (${progress.value} of ${progress.max} bytes) and was hidden`);
+
+  // An example text, one click away.
+  await page.getByRole("button", { name: "negation" }).click();
+  await page.waitForFunction(() => document.getElementById("tokens").textContent === "I don't like this phone.", null, WAIT);
+  assert.match(await page.locator("#verdict").textContent(), /^negative/, "'I don't like this phone.' is negative");
+
   await page.locator("#text").fill("");
   await type(page, "The food was wonderful and the staff were lovely.");
   let scores = await tokenScores(page);
@@ -184,8 +170,8 @@ for (const pkg of ["pkg", "pkg-scalar"]) {
     process.exit(1);
   }
 }
-const server = await serve();
-const origin = `http://127.0.0.1:${server.address().port}`;
+const server = await serve(WEB);
+const { origin } = server;
 const browser = await launch();
 try {
   await typingColoursTokensInTheWorker(browser, origin);

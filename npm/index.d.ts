@@ -1,0 +1,106 @@
+// sentir's API. The classes come from Rust through wasm-bindgen; these types say exactly what they take and
+// return (tests/npm checks them with tsc, and checks the results' shape at run time).
+
+/** The implementations of the forward pass. */
+export type BackendName = "cpu-simd" | "cpu-scalar" | "gpu";
+
+/** The two WebAssembly builds: with WebAssembly SIMD (simd128) and without. */
+export type Build = "simd128" | "scalar";
+
+/** One token of the text. Offsets are UTF-16 code units: `text.slice(start, end)` is the token. */
+export interface Token {
+  /** Vocabulary id. */
+  id: number;
+  /** The vocabulary's spelling, for example `##ful`. */
+  piece: string;
+  /** The text the token covers. */
+  text: string;
+  start: number;
+  end: number;
+  /** How far reading this token moved the positive log-odds. */
+  score: number;
+  /** The positive probability once the text up to and including this token has been read. */
+  probability: number;
+}
+
+/** One word: the consecutive tokens of one pre-tokenizer split. */
+export interface Word {
+  text: string;
+  start: number;
+  end: number;
+  /** The sum of its tokens' scores. */
+  score: number;
+  /** Index of its first token in `Analysis.tokens`. */
+  first_token: number;
+  /** How many tokens it spans. */
+  token_count: number;
+}
+
+/** The result for one text. */
+export interface Analysis {
+  /** The most probable label, one of `Analyzer.labels` (`"negative"` or `"positive"` for the default model). */
+  label: string;
+  /** Each label's probability for the whole text. */
+  probabilities: Record<string, number>;
+  tokens: Token[];
+  words: Word[];
+  /** The backend that ran the model. */
+  backend: BackendName;
+  /** Set when the chosen backend failed and `backend` completed the call instead: what went wrong. */
+  fallback?: string;
+}
+
+/** A model folder's three files, as bytes (or, for the two JSON files, text). */
+export interface ModelFiles {
+  config: Uint8Array | ArrayBuffer | string;
+  weights: Uint8Array | ArrayBuffer;
+  tokenizer: Uint8Array | ArrayBuffer | string;
+}
+
+export interface LoadOptions {
+  /**
+   * The model: by default the one in the package. Otherwise a model folder's base URL (its `config.json` and the
+   * files it names are fetched from there), in node also a folder's path or `file:` URL, or the files themselves.
+   */
+  model?: string | URL | ModelFiles;
+  /** `"auto"` (the default: the best this build offers), or a backend by name. */
+  backend?: "auto" | BackendName;
+  /** Forces a WebAssembly build; by default the loader picks `simd128` where the engine runs WebAssembly SIMD. */
+  build?: Build;
+}
+
+/** A loaded model. `free()` releases its memory; a `Session` made from it keeps it alive until freed too. */
+export interface Analyzer {
+  /** Analyses one text; rejects with an `Error` that says what went wrong (too long a text, for example). */
+  analyze(text: string): Promise<Analysis>;
+  /** Analyses several texts in one pass of the model; one result per text, in order. */
+  analyzeBatch(texts: string[]): Promise<Analysis[]>;
+  /**
+   * A session for a text that is being edited: its `analyze` gives what `Analyzer.analyze` gives, but continues
+   * from the previous call's text over the tokens both begin with.
+   */
+  session(): Session;
+  /** The backend that runs the model. */
+  readonly backend: BackendName;
+  /** Why that backend was chosen. */
+  readonly backendReason: string;
+  /** The model's name, from its `config.json`. */
+  readonly modelName: string;
+  /** The model's labels, in the order of `probabilities`. */
+  readonly labels: string[];
+  free(): void;
+}
+
+/** See `Analyzer.session()`. */
+export interface Session {
+  analyze(text: string): Promise<Analysis>;
+  /** How many tokens the last `analyze` took from the call before instead of running the model over them. */
+  readonly reusedTokens: number;
+  free(): void;
+}
+
+/** Loads the WebAssembly build this engine supports and a model (by default the one in the package). */
+export function load(options?: LoadOptions): Promise<Analyzer>;
+
+/** Whether this engine runs WebAssembly SIMD (then the `simd128` build is used). */
+export function simdSupported(): boolean;

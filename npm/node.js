@@ -1,0 +1,54 @@
+// sentir for node (ESM): the same API as index.js, reading the wasm and the model from the package's own files,
+// so it works offline. A model folder of your own can be a path, a file: URL, or an http(s) URL.
+//
+//   import { load } from "sentir";
+//   const analyzer = await load();
+//   const { label, tokens } = await analyzer.analyze("not good, but wonderful");
+import { readFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
+import { loadSentir, simdSupported } from "./loader.js";
+
+export { simdSupported };
+
+const DEFAULT_MODEL = new URL("./model/", import.meta.url);
+
+// The three files of the model folder at `folder` (a file: URL ending in "/"), named by its config.json.
+async function readModel(folder) {
+  const read = (name) => readFile(new URL(name, folder)).catch((error) => {
+    throw new Error(`sentir: could not read the model file ${new URL(name, folder).pathname} (${error.code ?? error.message}); ` +
+      "a model folder holds config.json and the weights and tokenizer files it names");
+  });
+  const config = await read("config.json");
+  let names;
+  try {
+    names = JSON.parse(new TextDecoder().decode(config));
+  } catch (error) {
+    throw new Error(`sentir: ${new URL("config.json", folder).pathname} is not JSON (${error.message})`);
+  }
+  const [weights, tokenizer] = await Promise.all([read(String(names.weights)), read(String(names.tokenizer))]);
+  return { config, weights, tokenizer };
+}
+
+// A folder given as a path or a URL, as a URL that ends in "/".
+function folderUrl(folder) {
+  const url = folder instanceof URL ? new URL(folder.href)
+    : /^[a-z][a-z0-9+.-]*:\/\//i.test(folder) ? new URL(folder) : pathToFileURL(folder);
+  if (!url.pathname.endsWith("/")) url.pathname += "/";
+  return url;
+}
+
+/** See index.d.ts. */
+export async function load({ model, build, backend } = {}) {
+  const { Analyzer } = await loadSentir({
+    build,
+    wasm: (dir) => readFile(new URL(`${dir}/sentir_bg.wasm`, import.meta.url)),
+  });
+  let source = model;
+  if (source === undefined) {
+    source = await readModel(DEFAULT_MODEL);
+  } else if (typeof source === "string" || source instanceof URL) {
+    const url = folderUrl(source);
+    source = url.protocol === "file:" ? await readModel(url) : url.href;
+  }
+  return Analyzer.create(source, backend === undefined ? undefined : { backend });
+}

@@ -1,0 +1,29 @@
+// A Vite app that uses sentir on the page and in a module Web Worker; the test reads window.sentirResults.
+import { load } from "sentir";
+
+const TEXT = "The acting was not good, but the music was wonderful.";
+
+async function onPage() {
+  const analyzer = await load();
+  const result = await analyzer.analyze(TEXT);
+  return { label: result.label, tokens: result.tokens.map((t) => [t.text, t.start, t.end, t.score]), backend: result.backend };
+}
+
+function inWorker() {
+  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  return new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve(data));
+    worker.onerror = (event) => reject(new Error(`the worker failed: ${event.message}`));
+    worker.postMessage(TEXT);
+  });
+}
+
+Promise.all([onPage(), inWorker()]).then(
+  ([page, worker]) => {
+    window.sentirResults = { page, worker };
+    document.getElementById("out").textContent = `${page.label} (page), ${worker.label} (worker)`;
+  },
+  (error) => {
+    window.sentirResults = { error: error.message };
+  },
+);

@@ -1,0 +1,39 @@
+// The API as a TypeScript user sees it: this file must type-check under `strict`, and every
+// `@ts-expect-error` below must be an error, which an `any` anywhere in the types would silence.
+import { load, simdSupported, type Analysis, type Analyzer, type BackendName, type Token, type Word } from "sentir";
+
+async function main(): Promise<void> {
+  const analyzer: Analyzer = await load({ backend: "auto", build: simdSupported() ? "simd128" : "scalar" });
+  const result: Analysis = await analyzer.analyze("not good, but wonderful");
+  const first: Token = result.tokens[0];
+  const word: Word = result.words[0];
+  const score: number = first.score + word.score;
+  const backend: BackendName = result.backend;
+  const positive: number | undefined = result.probabilities["positive"];
+  const fallback: string | undefined = result.fallback;
+  const many: Analysis[] = await analyzer.analyzeBatch(["a", "b"]);
+  const session = analyzer.session();
+  const again: Analysis = await session.analyze("not good at all");
+  const reused: number = session.reusedTokens;
+  await load({ model: { config: "{}", weights: new Uint8Array(), tokenizer: new ArrayBuffer(0) } });
+  await load({ model: new URL("https://example.com/models/mine/") });
+
+  // @ts-expect-error analyze takes a string
+  await analyzer.analyze(42);
+  // @ts-expect-error tokens have no such field
+  console.log(first.sentiment);
+  // @ts-expect-error there is no such backend
+  await load({ backend: "tpu" });
+  // @ts-expect-error there is no such build
+  await load({ build: "avx512" });
+  // @ts-expect-error the backend is read-only
+  analyzer.backend = "gpu";
+  // @ts-expect-error a score is a number
+  const text: string = first.score;
+
+  console.log(score, backend, positive, fallback, many.length, again.label, reused, text);
+  session.free();
+  analyzer.free();
+}
+
+void main();
