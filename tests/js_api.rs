@@ -158,3 +158,56 @@ async fn a_session_continues_the_text_and_outlives_its_analyzer() {
     let message = resolve(session.analyze("good ".repeat(100))).await.expect_err("too long");
     assert!(message.contains("more than this model's maximum"), "{message}");
 }
+
+#[test]
+async fn lone_surrogates_in_a_js_string_get_offsets_into_that_string() {
+    // A JS string can hold lone surrogates, a Rust string cannot: wasm-bindgen replaces each with U+FFFD, one
+    // UTF-16 unit for one, so offsets still index the caller's string. Called through JS, as a page would.
+    let units: Vec<u16> = "good "
+        .encode_utf16()
+        .chain([0xd800])
+        .chain(" bad ".encode_utf16())
+        .chain([0xdfff])
+        .chain(" end".encode_utf16())
+        .collect();
+    let text = JsString::from_char_code(&units);
+    let analyzer = JsValue::from(analyzer().await);
+    let analyze: js_sys::Function = get(&analyzer, "analyze").dyn_into().expect("a method");
+    let promise: Promise = analyze.call1(&analyzer, &text).expect("returns").dyn_into().expect("a promise");
+    let result = resolve(promise).await.expect("analyzes");
+    // Words, not tokens: the tiny model's vocabulary splits words into pieces.
+    let words: Vec<(String, u32, u32)> = Array::from(&get(&result, "words"))
+        .iter()
+        .map(|t| (get(&t, "text").as_string().expect("text"), number(&t, "start") as u32, number(&t, "end") as u32))
+        .collect();
+    for (word, start, end) in &words {
+        if word.chars().all(char::is_alphabetic) {
+            assert_eq!(String::from(text.slice(*start, *end)), *word, "the offsets of {word:?} index the JS string");
+        }
+    }
+    let end = words.iter().find(|(w, ..)| w == "end").expect("'end' is a word");
+    assert_eq!((end.1, end.2), (13, 16), "after two lone surrogates, one unit each");
+}
+
+#[test]
+async fn overlapping_calls_give_independent_results() {
+    let analyzer = analyzer().await;
+    let mut session = analyzer.session();
+    let texts: Vec<String> =
+        (0..64).map(|i| format!("{i} {}", ["good", "not bad", "awful 😡", "", "fine, but meh"][i % 5])).collect();
+    // All in flight at once, interleaved with batches and a session, before any is awaited.
+    let mut promises = Vec::new();
+    for text in &texts {
+        promises.push(analyzer.analyze(text.clone()));
+        promises.push(analyzer.analyze_batch(vec![text.clone(), "x".into()]));
+        promises.push(session.analyze(text.clone()));
+    }
+    let all = Array::from(&resolve(Promise::all(&promises.into_iter().collect::<Array>())).await.expect("all resolve"));
+    let json = |value: &JsValue| String::from(js_sys::JSON::stringify(value).expect("plain data"));
+    for (i, text) in texts.iter().enumerate() {
+        let alone = resolve(analyzer.analyze(text.clone())).await.expect("analyzes");
+        assert_eq!(json(&all.get(3 * i as u32)), json(&alone), "analyze of text {i}");
+        assert_eq!(json(&Array::from(&all.get(3 * i as u32 + 1)).get(0)), json(&alone), "batch of text {i}");
+        assert_eq!(json(&all.get(3 * i as u32 + 2)), json(&alone), "session on text {i}");
+    }
+}

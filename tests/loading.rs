@@ -134,6 +134,18 @@ fn a_tokenizer_that_does_not_parse_or_does_not_match_is_rejected() {
     assert!(matches!(error, Error::VocabMismatch { .. }), "{error:?}");
 }
 
+/// Found by `cargo fuzz run load_model` (fuzz/): a JSON syntax error inside the `decoder` value made tokenizers
+/// 0.23.2 panic (`expect("Helper")`) instead of returning an error.
+#[test]
+fn a_syntax_error_in_the_tokenizers_decoder_is_an_error_not_a_panic() {
+    let mut files = Files::tiny();
+    let text = String::from_utf8(files.tokenizer).expect("UTF-8");
+    assert!(text.contains(r#""decoder": null"#), "the tiny tokenizer has no decoder");
+    files.tokenizer = text.replace(r#""decoder": null"#, r#""decoder": oull"#).into_bytes();
+    let error = files.fails_with(&["tokenizer.json", "expected value"]);
+    assert!(matches!(error, Error::Tokenizer { .. }), "{error:?}");
+}
+
 #[test]
 fn an_invalid_config_is_a_config_error() {
     let mut files = Files::tiny();

@@ -2,8 +2,9 @@
 // scalar build (pkg-scalar/) otherwise. Both export the same API; only the CPU kernel differs.
 //
 //   import { loadSentir } from "./sentir.js";
-//   const { Analyzer, build, buildReason } = await loadSentir();
+//   const { Analyzer, build, buildReason, memory } = await loadSentir();
 //
+// `memory` is the build's `WebAssembly.Memory`: `memory.buffer.byteLength` is the size of its heap.
 // `options.build` forces "simd128" or "scalar"; `options.wasm(dir)` returns what the build's `init` takes
 // (bytes, for example, where `fetch` cannot read the package's own files, as in node).
 
@@ -35,6 +36,6 @@ export async function loadSentir({ build, wasm } = {}) {
     throw new Error(`loadSentir: options.build is ${JSON.stringify(build)}; use "simd128" or "scalar"`);
   }
   const module = await BUILDS[build].load();
-  await module.default(wasm ? { module_or_path: await wasm(BUILDS[build].dir) } : undefined);
-  return { ...module, build, buildReason };
+  const exports = await module.default(wasm ? { module_or_path: await wasm(BUILDS[build].dir) } : undefined);
+  return { ...module, build, buildReason, memory: exports.memory };
 }

@@ -29,7 +29,11 @@ impl Tokenizer {
     /// Loads a tokenizer from the bytes of a `tokenizer.json` file.
     pub fn from_bytes(bytes: &[u8]) -> Result<Tokenizer> {
         let error = |e: tokenizers::Error| Error::Tokenizer { message: e.to_string() };
-        let mut inner = tokenizers::Tokenizer::from_bytes(bytes).map_err(error)?;
+        let json = |e: serde_json::Error| Error::Tokenizer { message: e.to_string() };
+        // JSON first, then the tokenizer: tokenizers 0.23.2 panics (an `expect` in its decoder deserializer)
+        // instead of returning an error when the `decoder` value is not valid JSON, which a malformed file hits.
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(json)?;
+        let mut inner: tokenizers::Tokenizer = serde_json::from_value(value).map_err(json)?;
         inner.with_truncation(None).map_err(error)?;
         inner.with_padding(None);
         Ok(Tokenizer { inner })
