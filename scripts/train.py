@@ -138,15 +138,39 @@ def lexicon_tensor(examples, batch, device):
     return torch.tensor(rows, dtype=torch.long, device=device).reshape(-1, 4)
 
 
-def lexicon_loss(logits, empty, targets):
-    """Logistic loss pushing each target word's score (log-odds after it minus before it) to its sign."""
+def prefix_odds(logits, empty):
+    """[batch, time + 1]: the positive log-odds after s tokens (column 0: the empty prefix)."""
+    odds = logits[..., 1] - logits[..., 0]
+    return torch.cat([(empty[1] - empty[0]).expand(odds.shape[0], 1), odds], dim=1)
+
+
+def lexicon_loss(logits, empty, targets, lengths, persist):
+    """Logistic loss pushing each target word's effect to its sign: the log-odds `persist` tokens after the word
+    (or at the end of the text) minus the log-odds before it. With `persist` > 0 a jump that the next tokens take
+    back does not count, so the model cannot meet the target with a spike that reverts."""
     if len(targets) == 0:
         return logits.new_zeros(())
-    odds = logits[..., 1] - logits[..., 0]
-    odds = torch.cat([(empty[1] - empty[0]).expand(odds.shape[0], 1), odds], dim=1)  # odds[:, s]: after s tokens
+    odds = prefix_odds(logits, empty)
     rows, first, last, sign = targets.unbind(1)
-    score = odds[rows, last + 1] - odds[rows, first]
+    end = torch.minimum(last + 1 + persist, lengths[rows])
+    score = odds[rows, end] - odds[rows, first]
     return nn.functional.softplus(-sign.float() * score).mean()
+
+
+@torch.no_grad()
+def reversion(net, examples, device, jump=1.5):
+    """How much of a token's jump in log-odds the next token takes back, on average over tokens that moved the
+    log-odds by at least `jump` and are not last: 0 when scores persist, 1 when every jump is undone at once."""
+    net.eval()
+    taken_back = []
+    for batch in batches(examples, 32768, random.Random(0)):
+        ids, lengths, _ = tensors(examples, batch, device)
+        delta = prefix_odds(net(ids, lengths), net.head.bias).diff(dim=1)  # [batch, time]: each token's score
+        big = (delta[:, :-1].abs() >= jump) & (torch.arange(delta.shape[1] - 1, device=device) < lengths[:, None] - 1)
+        back = (-delta[:, 1:] * delta[:, :-1].sign()).clamp(min=0) / delta[:, :-1].abs().clamp(min=jump)
+        taken_back.append(back[big])
+    net.train()
+    return float(torch.cat(taken_back).mean()) if taken_back else 0.0
 
 
 def loss_fn(logits, lengths, labels, prefix_weight):
@@ -203,6 +227,8 @@ def main():
     parser.add_argument("--max-tokens", type=int, default=400, help="train on the last N tokens of longer texts")
     parser.add_argument("--rt-repeat", type=int, default=3, help="RT snippets per epoch, relative to IMDB once")
     parser.add_argument("--lexicon-weight", type=float, default=0.5)
+    parser.add_argument("--persist", type=int, default=0,
+                        help="the lexicon target is the change up to N tokens after the word, not across it alone")
     parser.add_argument("--dropout", type=float, default=0.3, help="on the embeddings, while training")
     parser.add_argument("--batch-tokens", type=int, default=16384)
     parser.add_argument("--seed", type=int, default=1)
@@ -257,7 +283,8 @@ def main():
             loss = loss_fn(logits, lengths, labels, args.prefix_weight)
             if args.lexicon_weight > 0:
                 empty = net.head.bias  # the logits before any token: the hidden state starts at zero
-                loss = loss + args.lexicon_weight * lexicon_loss(logits, empty, lexicon_tensor(train, batch, device))
+                targets = lexicon_tensor(train, batch, device)
+                loss = loss + args.lexicon_weight * lexicon_loss(logits, empty, targets, lengths, args.persist)
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -265,6 +292,7 @@ def main():
             schedule.step()
             losses.append(loss.item())
         scores = {key: accuracy(net, data[key], device) for key in ("rt/valid", "imdb/valid")}
+        scores["reversion rt/valid"] = reversion(net, data["rt/valid"], device)
         entry = {"epoch": epoch + 1, "loss": float(np.mean(losses)), **scores, "seconds": time.time() - epoch_started}
         log["epochs"].append(entry)
         print(json.dumps(entry), flush=True)
