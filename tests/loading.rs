@@ -146,6 +146,27 @@ fn a_syntax_error_in_the_tokenizers_decoder_is_an_error_not_a_panic() {
     assert!(matches!(error, Error::Tokenizer { .. }), "{error:?}");
 }
 
+/// tokenizers 0.23.2 panics on a `Precompiled` normalizer whose charsmap does not parse (upstream #2156): refused
+/// with an error instead, on its own and inside a `Sequence`.
+#[test]
+fn a_precompiled_normalizer_that_does_not_parse_is_an_error_not_a_panic() {
+    for charsmap in ["AAAA", "!!not base64", ""] {
+        for nested in [false, true] {
+            let mut files = Files::tiny();
+            let mut tokenizer: serde_json::Value = serde_json::from_slice(&files.tokenizer).expect("parses");
+            let precompiled = serde_json::json!({ "type": "Precompiled", "precompiled_charsmap": charsmap });
+            tokenizer["normalizer"] = if nested {
+                serde_json::json!({ "type": "Sequence", "normalizers": [{ "type": "Lowercase" }, precompiled] })
+            } else {
+                precompiled
+            };
+            files.tokenizer = serde_json::to_vec(&tokenizer).expect("serializes");
+            let error = files.fails_with(&["tokenizer.json", "Precompiled"]);
+            assert!(matches!(error, Error::Tokenizer { .. }), "{error:?}");
+        }
+    }
+}
+
 #[test]
 fn an_invalid_config_is_a_config_error() {
     let mut files = Files::tiny();

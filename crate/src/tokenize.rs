@@ -33,6 +33,9 @@ impl Tokenizer {
         // JSON first, then the tokenizer: tokenizers 0.23.2 panics (an `expect` in its decoder deserializer)
         // instead of returning an error when the `decoder` value is not valid JSON, which a malformed file hits.
         let value: serde_json::Value = serde_json::from_slice(bytes).map_err(json)?;
+        if let Some(normalizer) = value.get("normalizer") {
+            check_precompiled(normalizer)?;
+        }
         let mut inner: tokenizers::Tokenizer = serde_json::from_value(value).map_err(json)?;
         inner.with_truncation(None).map_err(error)?;
         inner.with_padding(None);
@@ -53,5 +56,24 @@ impl Tokenizer {
             offsets: encoding.get_offsets().to_vec(),
             word_ids: encoding.get_word_ids().to_vec(),
         })
+    }
+}
+
+/// Every `Precompiled` normalizer in `value` (a `normalizer`, possibly a `Sequence` of them) must parse: tokenizers
+/// 0.23.2 panics on a SentencePiece charsmap that does not (an `expect` where its siblings return an error;
+/// upstream huggingface/tokenizers#2156), so it is parsed here first, with the same parser.
+fn check_precompiled(value: &serde_json::Value) -> Result<()> {
+    use serde_json::Value;
+    match value {
+        Value::Object(fields) => {
+            if fields.get("type").and_then(Value::as_str) == Some("Precompiled") {
+                serde_json::from_value::<spm_precompiled::Precompiled>(value.clone()).map_err(|e| {
+                    Error::Tokenizer { message: format!("its Precompiled normalizer's charsmap does not parse: {e}") }
+                })?;
+            }
+            fields.values().try_for_each(check_precompiled)
+        }
+        Value::Array(items) => items.iter().try_for_each(check_precompiled),
+        _ => Ok(()),
     }
 }
