@@ -170,7 +170,8 @@ def reversion(net, examples, device, jump=1.5):
         back = (-delta[:, 1:] * delta[:, :-1].sign()).clamp(min=0) / delta[:, :-1].abs().clamp(min=jump)
         taken_back.append(back[big])
     net.train()
-    return float(torch.cat(taken_back).mean()) if taken_back else 0.0
+    taken_back = torch.cat(taken_back) if taken_back else torch.zeros(0)
+    return float(taken_back.mean()) if len(taken_back) else 0.0  # no jump that large: nothing taken back
 
 
 def loss_fn(logits, lengths, labels, prefix_weight):

@@ -58,6 +58,7 @@ worker.onmessage = ({ data }) => {
     case "ready":
       model = data;
       $("progress").hidden = true;
+      waiting = null; // typed while loading: the text area has the newest
       $("why").textContent = `${BACKENDS[data.backend] ?? data.backend}: ${data.backendReason}. ` +
         `WebAssembly build ${data.build}: ${data.buildReason}.`;
       request(text.value);
