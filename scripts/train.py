@@ -14,7 +14,8 @@ read from prefix predictions, so besides the loss on the whole text there are tw
 - on words of the AFINN lexicon (`--lexicon-weight`): a word's score, the change in log-odds across its tokens,
   should have the lexicon's sign, flipped when a negation word is among the three words before it (VADER's rule).
   Words negated from further back in their sentence get no target. The check in scripts/evaluate.py uses the
-  other lexicon, VADER.
+  other lexicon, VADER. `--persist N` adds the same target on the change up to N tokens after the word, against
+  scores that spike on the word and are taken back by the next token (the `reversion` printed per epoch).
 """
 
 import argparse
@@ -145,16 +146,18 @@ def prefix_odds(logits, empty):
 
 
 def lexicon_loss(logits, empty, targets, lengths, persist):
-    """Logistic loss pushing each target word's effect to its sign: the log-odds `persist` tokens after the word
-    (or at the end of the text) minus the log-odds before it. With `persist` > 0 a jump that the next tokens take
-    back does not count, so the model cannot meet the target with a spike that reverts."""
+    """Logistic loss pushing each target word's effect to its sign: the change in log-odds across the word, and
+    with `persist` > 0 also the change from before the word to `persist` tokens after it (or the end of the text),
+    so that the model cannot meet the target with a spike that the next tokens take back."""
     if len(targets) == 0:
         return logits.new_zeros(())
     odds = prefix_odds(logits, empty)
     rows, first, last, sign = targets.unbind(1)
-    end = torch.minimum(last + 1 + persist, lengths[rows])
-    score = odds[rows, end] - odds[rows, first]
-    return nn.functional.softplus(-sign.float() * score).mean()
+    loss = nn.functional.softplus(-sign.float() * (odds[rows, last + 1] - odds[rows, first])).mean()
+    if persist > 0:
+        end = torch.minimum(last + 1 + persist, lengths[rows])
+        loss = loss + nn.functional.softplus(-sign.float() * (odds[rows, end] - odds[rows, first])).mean()
+    return loss
 
 
 @torch.no_grad()
@@ -229,7 +232,7 @@ def main():
     parser.add_argument("--rt-repeat", type=int, default=3, help="RT snippets per epoch, relative to IMDB once")
     parser.add_argument("--lexicon-weight", type=float, default=0.5)
     parser.add_argument("--persist", type=int, default=0,
-                        help="the lexicon target is the change up to N tokens after the word, not across it alone")
+                        help="the lexicon target also spans N tokens after the word, not only the word")
     parser.add_argument("--dropout", type=float, default=0.3, help="on the embeddings, while training")
     parser.add_argument("--batch-tokens", type=int, default=16384)
     parser.add_argument("--seed", type=int, default=1)
