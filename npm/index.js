@@ -27,13 +27,14 @@ async function download(url) {
 
 /** See index.d.ts. */
 export async function load({ model, build, backend } = {}) {
+  // The wasm and the default model download side by side.
+  const files = model === undefined ? Promise.all(Object.values(DEFAULT_MODEL).map(download)) : null;
+  files?.catch(() => {}); // awaited below; handled now, so that a failed download is not an unhandled rejection
   const { Analyzer } = await loadSentir({ build });
-  let source = model;
-  if (source === undefined) {
-    const [config, weights, tokenizer] = await Promise.all(Object.values(DEFAULT_MODEL).map(download));
+  let source = model instanceof URL ? model.href : model;
+  if (files) {
+    const [config, weights, tokenizer] = await files;
     source = { config, weights, tokenizer };
-  } else if (source instanceof URL) {
-    source = source.href;
   }
-  return Analyzer.create(source, backend === undefined ? undefined : { backend });
+  return Analyzer.create(source, { backend });
 }

@@ -39,16 +39,19 @@ function folderUrl(folder) {
 
 /** See index.d.ts. */
 export async function load({ model, build, backend } = {}) {
+  // The wasm and the model's files are read side by side.
+  let source = model;
+  if (source === undefined) {
+    source = readModel(DEFAULT_MODEL);
+  } else if (typeof source === "string" || source instanceof URL) {
+    const url = folderUrl(source);
+    source = url.protocol === "file:" ? readModel(url) : url.href;
+  }
+  // Awaited below; marked handled now, so that a missing file is not an unhandled rejection in the meantime.
+  Promise.resolve(source).catch(() => {});
   const { Analyzer } = await loadSentir({
     build,
     wasm: (dir) => readFile(new URL(`${dir}/sentir_bg.wasm`, import.meta.url)),
   });
-  let source = model;
-  if (source === undefined) {
-    source = await readModel(DEFAULT_MODEL);
-  } else if (typeof source === "string" || source instanceof URL) {
-    const url = folderUrl(source);
-    source = url.protocol === "file:" ? await readModel(url) : url.href;
-  }
-  return Analyzer.create(source, backend === undefined ? undefined : { backend });
+  return Analyzer.create(await source, { backend });
 }

@@ -160,23 +160,6 @@ def lexicon_loss(logits, empty, targets, lengths, persist):
     return loss
 
 
-@torch.no_grad()
-def reversion(net, examples, device, jump=1.5):
-    """How much of a token's jump in log-odds the next token takes back, on average over tokens that moved the
-    log-odds by at least `jump` and are not last: 0 when scores persist, 1 when every jump is undone at once."""
-    net.eval()
-    taken_back = []
-    for batch in batches(examples, 32768, random.Random(0)):
-        ids, lengths, _ = tensors(examples, batch, device)
-        delta = prefix_odds(net(ids, lengths), net.head.bias).diff(dim=1)  # [batch, time]: each token's score
-        big = (delta[:, :-1].abs() >= jump) & (torch.arange(delta.shape[1] - 1, device=device) < lengths[:, None] - 1)
-        back = (-delta[:, 1:] * delta[:, :-1].sign()).clamp(min=0) / delta[:, :-1].abs().clamp(min=jump)
-        taken_back.append(back[big])
-    net.train()
-    taken_back = torch.cat(taken_back) if taken_back else torch.zeros(0)
-    return float(taken_back.mean()) if len(taken_back) else 0.0  # no jump that large: nothing taken back
-
-
 def loss_fn(logits, lengths, labels, prefix_weight):
     steps = torch.arange(logits.shape[1], device=logits.device)[None, :]
     final = logits[torch.arange(len(labels)), lengths - 1]
@@ -192,15 +175,23 @@ def loss_fn(logits, lengths, labels, prefix_weight):
 
 
 @torch.no_grad()
-def accuracy(net, examples, device):
+def validate(net, examples, device, jump=1.5):
+    """(accuracy, reversion) in one pass. Reversion: how much of a token's jump in log-odds the next token takes
+    back, on average over tokens that moved the log-odds by at least `jump` and are not last (0 when scores
+    persist, 1 when every jump is undone at once; 0 when no token jumps that far)."""
     net.eval()
-    correct = 0
+    correct, taken_back = 0, []
     for batch in batches(examples, 32768, random.Random(0)):
         ids, lengths, labels = tensors(examples, batch, device)
-        logits = net(ids, lengths)[torch.arange(len(batch)), lengths - 1]
-        correct += int((logits.argmax(-1) == labels).sum())
+        logits = net(ids, lengths)
+        correct += int((logits[torch.arange(len(batch)), lengths - 1].argmax(-1) == labels).sum())
+        delta = prefix_odds(logits, net.head.bias).diff(dim=1)  # [batch, time]: each token's score
+        big = (delta[:, :-1].abs() >= jump) & (torch.arange(delta.shape[1] - 1, device=device) < lengths[:, None] - 1)
+        back = (-delta[:, 1:] * delta[:, :-1].sign()).clamp(min=0) / delta[:, :-1].abs().clamp(min=jump)
+        taken_back.append(back[big])
     net.train()
-    return correct / max(1, len(examples))
+    taken_back = torch.cat(taken_back) if taken_back else torch.zeros(0)
+    return correct / max(1, len(examples)), float(taken_back.mean()) if len(taken_back) else 0.0
 
 
 def glove_init(net, tokenizer, path):
@@ -295,8 +286,9 @@ def main():
             optimizer.step()
             schedule.step()
             losses.append(loss.item())
-        scores = {key: accuracy(net, data[key], device) for key in ("rt/valid", "imdb/valid")}
-        scores["reversion rt/valid"] = reversion(net, data["rt/valid"], device)
+        scores = {}
+        for key in ("rt/valid", "imdb/valid"):
+            scores[key], scores[f"reversion {key}"] = validate(net, data[key], device)
         entry = {"epoch": epoch + 1, "loss": float(np.mean(losses)), **scores, "seconds": time.time() - epoch_started}
         log["epochs"].append(entry)
         print(json.dumps(entry), flush=True)

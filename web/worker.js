@@ -72,12 +72,14 @@ async function load(build) {
   });
 }
 
+const SENTENCES = new Intl.Segmenter("en", { granularity: "sentence" });
+
 // Per sentence: where it starts and ends (UTF-16), how far it moved the positive log-odds (the sum of its
 // tokens' scores), and the positive probability once it has been read.
 function sentences(text, tokens) {
   const out = [];
   let next = 0;
-  for (const { index, segment } of new Intl.Segmenter("en", { granularity: "sentence" }).segment(text)) {
+  for (const { index, segment } of SENTENCES.segment(text)) {
     const end = index + segment.trimEnd().length;
     let score = 0;
     let probability = null;

@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { serve } from "../serve.mjs";
+import { launchOptions, serve } from "../browser.mjs";
+import { TEXT } from "./app/summary.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const TEXT = "The acting was not good, but the music was wonderful.";
 
 async function results(browser, url) {
   const page = await browser.newPage();
@@ -31,7 +31,7 @@ function check(where, result) {
 }
 
 const server = await serve(HERE);
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+const browser = await chromium.launch(launchOptions());
 try {
   console.log("a Vite app (vite build), on the page and in a module worker");
   const vite = await results(browser, `${server.origin}/dist/index.html`);

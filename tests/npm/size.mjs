@@ -14,7 +14,7 @@ const budget = Number(stated[1]) * 1000;
 const [pack] = JSON.parse(readFileSync(packJson, "utf8"));
 const kB = (bytes) => `${(bytes / 1000).toFixed(0)} kB`;
 console.log(`package: ${pack.filename}, ${pack.entryCount} files, ${kB(pack.size)} packed, ${kB(pack.unpackedSize)} unpacked`);
-let over = [];
+const over = [];
 for (const build of ["pkg", "pkg-scalar"]) {
   const wasm = readFileSync(join(dir, build, "sentir_bg.wasm"));
   const gzipped = gzipSync(wasm, { level: 9 }).length;

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
-import { serve } from "../serve.mjs";
+import { launchOptions, serve } from "../browser.mjs";
 import { measure } from "./memory.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -45,10 +45,7 @@ const collect = async () => {
 check("node", await measure(sentir, source, { heap, collect }));
 
 const server = await serve(ROOT);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--js-flags=--expose-gc", "--enable-precise-memory-info"],
-});
+const browser = await chromium.launch(launchOptions(["--js-flags=--expose-gc", "--enable-precise-memory-info"]));
 try {
   const page = await browser.newPage();
   page.on("console", (message) => message.type() === "error" && console.error(`  [page] ${message.text()}`));

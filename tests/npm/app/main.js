@@ -1,12 +1,10 @@
 // A Vite app that uses sentir on the page and in a module Web Worker; the test reads window.sentirResults.
 import { load } from "sentir";
-
-const TEXT = "The acting was not good, but the music was wonderful.";
+import { summary, TEXT } from "./summary.js";
 
 async function onPage() {
   const analyzer = await load();
-  const result = await analyzer.analyze(TEXT);
-  return { label: result.label, tokens: result.tokens.map((t) => [t.text, t.start, t.end, t.score]), backend: result.backend };
+  return summary(await analyzer.analyze(TEXT));
 }
 
 function inWorker() {

@@ -1,10 +1,10 @@
 import { load } from "sentir";
+import { summary } from "./summary.js";
 
 const analyzer = load();
 self.onmessage = async ({ data }) => {
   try {
-    const result = await (await analyzer).analyze(data);
-    postMessage({ label: result.label, tokens: result.tokens.map((t) => [t.text, t.start, t.end, t.score]), backend: result.backend });
+    postMessage(summary(await (await analyzer).analyze(data)));
   } catch (error) {
     postMessage({ error: error.message });
   }
