@@ -143,9 +143,31 @@ async fn options_backend_forces_a_backend_or_says_which_exist() {
 }
 
 #[test]
+async fn options_backend_gpu_runs_on_webgpu_or_says_why_not() {
+    let options = Object::new();
+    Reflect::set(&options, &"backend".into(), &"gpu".into()).expect("set");
+    let gpu = JsAnalyzer::create(files(), Some(options)).await.map_err(JsValue::from).expect("loads, GPU or not");
+    let text = "not good, but wonderful";
+    let result = resolve(gpu.analyze(text.into())).await.expect("analyzes");
+    let cpu = resolve(analyzer().await.analyze(text.into())).await.expect("analyzes");
+    let in_browser = Reflect::has(&js_sys::global(), &"document".into()).unwrap_or(false);
+    if gpu.backend() == "gpu" {
+        assert_eq!(get(&result, "backend").as_string().as_deref(), Some("gpu"));
+    } else {
+        // Node has no WebGPU: the analyzer still loads, on the CPU, and says why.
+        assert!(!in_browser, "headless Chromium runs with WebGPU (SwiftShader): {}", gpu.backend_reason());
+        assert_eq!(gpu.backend(), "cpu-simd");
+        assert!(gpu.backend_reason().contains("no WebGPU adapter"), "{}", gpu.backend_reason());
+    }
+    assert_eq!(get(&result, "label").as_string(), get(&cpu, "label").as_string());
+    let positive = |result: &JsValue| number(&get(result, "probabilities"), "positive");
+    assert!((positive(&result) - positive(&cpu)).abs() < 1e-5, "{} vs {}", positive(&result), positive(&cpu));
+}
+
+#[test]
 async fn a_session_continues_the_text_and_outlives_its_analyzer() {
     let analyzer = analyzer().await;
-    let mut session = analyzer.session();
+    let session = analyzer.session();
     let json = |value: &JsValue| String::from(js_sys::JSON::stringify(value).expect("plain data"));
     resolve(session.analyze("not good".into())).await.expect("analyzes");
     let continued = resolve(session.analyze("not good at all 😀".into())).await.expect("analyzes");
@@ -192,7 +214,7 @@ async fn lone_surrogates_in_a_js_string_get_offsets_into_that_string() {
 #[test]
 async fn overlapping_calls_give_independent_results() {
     let analyzer = analyzer().await;
-    let mut session = analyzer.session();
+    let session = analyzer.session();
     let texts: Vec<String> =
         (0..64).map(|i| format!("{i} {}", ["good", "not bad", "awful 😡", "", "fine, but meh"][i % 5])).collect();
     // All in flight at once, interleaved with batches and a session, before any is awaited.

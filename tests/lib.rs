@@ -6,6 +6,25 @@
 use sentir::model::Model;
 use serde::Deserialize;
 
+/// An `async fn` test on every target: `wasm_bindgen_test` runs it in node and the browser, natively `pollster`
+/// blocks on it (the futures are wgpu's, which resolve as the device is polled).
+#[macro_export]
+macro_rules! async_test {
+    ($(#[$attribute:meta])* async fn $name:ident() $body:block) => {
+        #[cfg(target_arch = "wasm32")]
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        $(#[$attribute])*
+        async fn $name() $body
+
+        #[cfg(not(target_arch = "wasm32"))]
+        #[test]
+        $(#[$attribute])*
+        fn $name() {
+            pollster::block_on(async $body)
+        }
+    };
+}
+
 /// The tiny random model made by `scripts/make-tiny-model.py`.
 pub mod tiny {
     pub const CONFIG: &[u8] = include_bytes!("../models/tiny-random/config.json");

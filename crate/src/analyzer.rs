@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::attribution::{self, TokenScores};
-use crate::backend::{Backend, BackendKind, Ran};
+use crate::backend::{Backend, BackendKind, Ran, ready};
 use crate::error::{Error, Result};
 use crate::lstm::Trace;
 use crate::model::{Config, Model};
@@ -159,9 +159,26 @@ impl Analyzer {
         Ok(Analyzer { model, tokenizer, backend, positive, id })
     }
 
-    /// Runs on backend `kind` from now on (for benchmarks and tests), instead of the one chosen at load.
+    /// Runs on backend `kind` from now on, instead of the one chosen at load (the GPU opens here).
+    pub async fn switch_backend(&mut self, kind: BackendKind) -> Result<()> {
+        self.backend.switch(kind, &self.model).await
+    }
+
+    /// [`Analyzer::switch_backend`], blocking (in the browser, the GPU must be awaited).
     pub fn set_backend(&mut self, kind: BackendKind) -> Result<()> {
         self.backend.force(kind, &self.model)
+    }
+
+    /// `gpu`, asked for where the GPU may be missing (the JS API's `backend: "gpu"`): runs on the GPU from now
+    /// on if it opens; otherwise stays on the CPU kernel, and the backend's reason says why.
+    pub async fn prefer_gpu(&mut self) {
+        self.backend.prefer_gpu(&self.model).await;
+    }
+
+    /// What `auto` does beyond the CPU kernel it starts with: takes a hardware GPU for large calls, if the system
+    /// has one (see [`Backend::offer_gpu`]); the backend's reason says what was found.
+    pub async fn offer_gpu(&mut self) {
+        self.backend.offer_gpu(&self.model).await;
     }
 
     /// The model's configuration.
@@ -189,24 +206,36 @@ impl Analyzer {
     /// A text of more than `max_length` tokens is [`Error::TooLong`]; one of more than
     /// [`MAX_BYTES_PER_TOKEN`] times `max_length` bytes is [`Error::TooLarge`] before it is tokenized, so that
     /// memory stays bounded.
+    ///
+    /// Blocking; in the browser a call the GPU runs must be awaited ([`Analyzer::analyze_async`]).
     pub fn analyze(&self, text: &str) -> Result<Analysis> {
+        ready("Analyzer::analyze", self.analyze_async(text))
+    }
+
+    /// [`Analyzer::analyze`], awaiting the GPU where it runs.
+    pub async fn analyze_async(&self, text: &str) -> Result<Analysis> {
         let encoding = self.encode(text)?;
-        let (trace, ran) = self.backend.forward(&self.model, &encoding.ids)?;
+        let (trace, ran) = self.backend.forward_async(&self.model, &encoding.ids).await?;
         self.analysis(text, &encoding, &trace, &ran)
     }
 
     /// [`Analyzer::analyze`] for the next version of a text being edited: reuses what `session` kept from the
     /// previous version (see [`Session`]) and keeps this one's. A failed call leaves the session as it was.
     pub fn analyze_in(&self, session: &mut Session, text: &str) -> Result<Analysis> {
+        ready("Analyzer::analyze_in", self.analyze_in_async(session, text))
+    }
+
+    /// [`Analyzer::analyze_in`], awaiting the GPU where it runs.
+    pub async fn analyze_in_async(&self, session: &mut Session, text: &str) -> Result<Analysis> {
         let encoding = self.encode(text)?;
         let (trace, ran, keep) = match &session.previous {
             Some(previous) if previous.analyzer == self.id => {
                 let keep = previous.ids.iter().zip(&encoding.ids).take_while(|(a, b)| a == b).count();
-                let (trace, ran) = self.backend.resume(&self.model, &previous.trace, keep, &encoding.ids)?;
+                let (trace, ran) = self.backend.resume_async(&self.model, &previous.trace, keep, &encoding.ids).await?;
                 (trace, ran, keep)
             }
             _ => {
-                let (trace, ran) = self.backend.forward(&self.model, &encoding.ids)?;
+                let (trace, ran) = self.backend.forward_async(&self.model, &encoding.ids).await?;
                 (trace, ran, 0)
             }
         };
@@ -219,6 +248,11 @@ impl Analyzer {
     /// Analyses several texts, in one pass of the model where the backend can; the first failure names the
     /// index of its text.
     pub fn analyze_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Analysis>> {
+        ready("Analyzer::analyze_batch", self.analyze_batch_async(texts))
+    }
+
+    /// [`Analyzer::analyze_batch`], awaiting the GPU where it runs.
+    pub async fn analyze_batch_async<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Analysis>> {
         let in_batch = |index: usize| move |e: Error| Error::InBatch { index, source: Box::new(e) };
         let encodings = texts
             .iter()
@@ -226,7 +260,7 @@ impl Analyzer {
             .map(|(index, text)| self.encode(text.as_ref()).map_err(in_batch(index)))
             .collect::<Result<Vec<_>>>()?;
         let ids: Vec<&[u32]> = encodings.iter().map(|e| e.ids.as_slice()).collect();
-        let (traces, ran) = self.backend.forward_batch(&self.model, &ids)?;
+        let (traces, ran) = self.backend.forward_batch_async(&self.model, &ids).await?;
         texts
             .iter()
             .zip(&encodings)

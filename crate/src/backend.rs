@@ -1,18 +1,40 @@
 //! Which implementation runs the forward pass, and why it was chosen.
 //!
-//! Call sites go through [`Backend::forward`] / [`Backend::forward_batch`] and need no `cfg`. The SIMD kernel
-//! ([`crate::lstm::simd`]) is chosen whenever the build has SIMD instructions (wasm `simd128`, decided at compile
-//! time by `.cargo/config.toml`; SSE on x86_64; NEON on aarch64); otherwise the scalar reference runs. The GPU
-//! pass ([`crate::gpu`], native only so far) runs when asked for; a call it fails (a lost device, a refused
-//! shader) completes on the SIMD kernel, and the [`Ran`] it returns says so and why. `auto` does not pick the
-//! GPU yet: the crossover where it wins is still to be measured (issue 6).
+//! Call sites go through [`Backend::forward_async`] / [`Backend::forward_batch_async`] (or their blocking forms)
+//! and need no `cfg`. A backend always has a CPU kernel: the SIMD kernel ([`crate::lstm::simd`]) whenever the
+//! build has SIMD instructions (wasm `simd128`, decided at compile time by `.cargo/config.toml`; SSE on x86_64;
+//! NEON on aarch64), otherwise the scalar reference. It may also have the GPU ([`crate::gpu`]):
+//!
+//! - forced (`gpu`): every call runs on the GPU;
+//! - offered by `auto` ([`Backend::offer_gpu`]): only a hardware adapter is taken (a software one, lavapipe or
+//!   SwiftShader, is slower than the SIMD kernel at every size measured), and only calls of at least
+//!   [`GPU_MIN_STEPS`] token steps run on it.
+//!
+//! A call the GPU fails (a lost device, a refused shader) completes on the CPU kernel, and the [`Ran`] it returns
+//! says so and why.
+
+use std::future::Future;
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::gpu::{self, Gpu};
 use crate::lstm::simd::{self, Packed};
-use crate::lstm::{Trace, reference};
+use crate::lstm::{State, Trace, reference};
 use crate::model::Model;
+
+/// The smallest call, in token steps (texts × the longest text's tokens), that `auto` runs on a hardware GPU.
+///
+/// Not measured on a hardware GPU yet (no session has had one): an estimate from the GPU pass's fixed cost (one
+/// submission and one readback, about a millisecond in a browser) against the SIMD kernel's 50–70 k tokens/s.
+/// Software adapters never win (`bench/README.md`), so `auto` never takes them.
+pub const GPU_MIN_STEPS: usize = 4096;
+
+/// How the GPU is shared: `Gpu` holds wgpu handles, which are `Send` natively but not in the browser.
+#[cfg(not(target_arch = "wasm32"))]
+type Shared<T> = std::sync::Arc<T>;
+#[cfg(target_arch = "wasm32")]
+type Shared<T> = std::rc::Rc<T>;
 
 /// The implementations of the forward pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -23,7 +45,7 @@ pub enum BackendKind {
     CpuScalar,
     /// [`crate::lstm::simd`]: 4-lane SIMD, a batch in one recurrence.
     CpuSimd,
-    /// [`crate::gpu`]: WGSL compute shaders through wgpu, with the SIMD kernel as the fallback.
+    /// [`crate::gpu`]: WGSL compute shaders through wgpu, with a CPU kernel as the fallback.
     Gpu,
 }
 
@@ -58,20 +80,22 @@ pub const SIMD: Option<&str> = if cfg!(all(target_arch = "wasm32", target_featur
 #[derive(Debug, Clone)]
 pub struct Backend {
     pub reason: String,
-    engine: Engine,
+    cpu: Cpu,
+    gpu: Option<GpuUse>,
 }
 
-/// What runs, with what it prepared: the kind is derived from it, so the two cannot disagree.
+/// The CPU kernel, with what it prepared: every backend has one (the GPU's fallback, and `auto`'s small calls).
 #[derive(Debug, Clone)]
-enum Engine {
+enum Cpu {
     Scalar,
     Simd(Packed),
-    /// The GPU, and the SIMD kernel's weights for the calls it fails.
-    #[cfg(not(target_arch = "wasm32"))]
-    Gpu {
-        gpu: std::sync::Arc<crate::gpu::Gpu>,
-        cpu: Packed,
-    },
+}
+
+#[derive(Debug, Clone)]
+struct GpuUse {
+    gpu: Shared<Gpu>,
+    /// `auto`: calls of fewer token steps run on the CPU kernel. `None` when the GPU was forced.
+    min_steps: Option<usize>,
 }
 
 /// Which backend ran a call, and why it was not the one asked for, if it was not.
@@ -82,92 +106,121 @@ pub struct Ran {
     pub fallback: Option<String>,
 }
 
+impl Ran {
+    fn plain(kind: BackendKind) -> Ran {
+        Ran { kind, fallback: None }
+    }
+}
+
 impl Backend {
-    /// Picks the best backend this build offers for `model`.
+    /// The best CPU kernel this build offers for `model`. [`Backend::offer_gpu`] may add the GPU.
     pub fn choose(model: &Model) -> Backend {
         match SIMD {
             Some(instructions) => Backend {
-                reason: format!(
-                    "this build has SIMD ({instructions}); auto does not choose the GPU yet (its crossover is unmeasured)"
-                ),
-                engine: Engine::Simd(Packed::new(model)),
+                reason: format!("this build has SIMD ({instructions})"),
+                cpu: Cpu::Simd(Packed::new(model)),
+                gpu: None,
             },
             None => Backend {
                 reason: "this build has no SIMD instructions (a wasm build without simd128)".to_owned(),
-                engine: Engine::Scalar,
+                cpu: Cpu::Scalar,
+                gpu: None,
             },
+        }
+    }
+
+    /// `auto`'s GPU: takes the system's GPU for calls of at least [`GPU_MIN_STEPS`] token steps if it is a
+    /// hardware one and opens; otherwise keeps the CPU kernel and adds why to [`Backend::reason`].
+    pub async fn offer_gpu(&mut self, model: &Model) {
+        if self.gpu.is_some() {
+            return;
+        }
+        let opened = match gpu::adapter().await {
+            Err(error) => Err(format!("no GPU ({})", gpu_message(error))),
+            Ok(adapter) if !gpu::is_hardware(&adapter) => Err(format!(
+                "the only GPU adapter, {}, renders in software on the CPU, which is slower than this kernel",
+                gpu::describe(&adapter.get_info())
+            )),
+            Ok(adapter) => {
+                Gpu::open(adapter, model).await.map_err(|e| format!("the GPU did not open ({})", gpu_message(e)))
+            }
+        };
+        match opened {
+            Ok(gpu) => {
+                self.reason = format!(
+                    "auto: the GPU ({}) runs calls of at least {GPU_MIN_STEPS} token steps (texts × the longest \
+                     text's tokens), the {} kernel smaller ones",
+                    gpu.adapter,
+                    self.cpu.kind().name()
+                );
+                self.gpu = Some(GpuUse { gpu: Shared::new(gpu), min_steps: Some(GPU_MIN_STEPS) });
+            }
+            Err(why) => self.reason = format!("{}; {why}", self.reason),
+        }
+    }
+
+    /// [`Backend::switch`] to the GPU, or, if it does not open, the CPU kernel as before with the reason.
+    pub async fn prefer_gpu(&mut self, model: &Model) {
+        if let Err(error) = self.switch(BackendKind::Gpu, model).await {
+            self.reason = format!(
+                "the GPU was asked for but did not start ({}); the {} kernel runs instead",
+                gpu_message(error),
+                self.cpu.kind().name()
+            );
         }
     }
 
     /// Which backend this is.
     pub fn kind(&self) -> BackendKind {
-        match self.engine {
-            Engine::Scalar => BackendKind::CpuScalar,
-            Engine::Simd(_) => BackendKind::CpuSimd,
-            #[cfg(not(target_arch = "wasm32"))]
-            Engine::Gpu { .. } => BackendKind::Gpu,
+        match self.gpu {
+            Some(_) => BackendKind::Gpu,
+            None => self.cpu.kind(),
         }
     }
 
-    /// Switches to backend `kind`, chosen by the caller (weights already packed for the SIMD kernel are kept: the
-    /// GPU backend's fallback uses them too); an error if this build lacks it, and then nothing changes.
-    pub fn force(&mut self, kind: BackendKind, model: &Model) -> Result<()> {
-        if self.kind() != kind {
-            self.engine = match kind {
-                BackendKind::CpuScalar => Engine::Scalar,
-                BackendKind::CpuSimd if SIMD.is_some() => Engine::Simd(self.take_packed(model)),
-                BackendKind::CpuSimd => {
-                    return Err(Error::BackendUnavailable {
-                        backend: kind.name(),
-                        why: "this build has no SIMD instructions (built without target-feature=+simd128)",
-                    });
+    /// Switches to backend `kind`, chosen by the caller (weights already packed for the SIMD kernel are kept);
+    /// an error if this build or machine lacks it, and then nothing changes. The GPU keeps the CPU kernel for the
+    /// calls it fails.
+    pub async fn switch(&mut self, kind: BackendKind, model: &Model) -> Result<()> {
+        match kind {
+            BackendKind::CpuScalar => (self.cpu, self.gpu) = (Cpu::Scalar, None),
+            BackendKind::CpuSimd if SIMD.is_none() => {
+                return Err(Error::BackendUnavailable {
+                    backend: kind.name(),
+                    why: "this build has no SIMD instructions (built without target-feature=+simd128)",
+                });
+            }
+            BackendKind::CpuSimd => {
+                if !matches!(self.cpu, Cpu::Simd(_)) {
+                    self.cpu = Cpu::Simd(Packed::new(model));
                 }
-                #[cfg(not(target_arch = "wasm32"))]
-                BackendKind::Gpu => {
-                    let gpu = pollster::block_on(crate::gpu::Gpu::new(model))?;
-                    Engine::Gpu { gpu: std::sync::Arc::new(gpu), cpu: self.take_packed(model) }
-                }
-                #[cfg(target_arch = "wasm32")]
-                BackendKind::Gpu => {
-                    return Err(Error::BackendUnavailable {
-                        backend: kind.name(),
-                        why: "the GPU backend runs natively only so far (WebGPU is issue 6)",
-                    });
-                }
-            };
+                self.gpu = None;
+            }
+            BackendKind::Gpu => match &mut self.gpu {
+                Some(used) => used.min_steps = None,
+                None => self.gpu = Some(GpuUse { gpu: Shared::new(Gpu::new(model).await?), min_steps: None }),
+            },
         }
         self.reason = "chosen by the caller".to_owned();
         Ok(())
     }
 
-    /// The SIMD kernel's weights, taken from the current engine if it has them (it is replaced right after),
-    /// packed afresh otherwise.
-    fn take_packed(&mut self, model: &Model) -> Packed {
-        match std::mem::replace(&mut self.engine, Engine::Scalar) {
-            Engine::Simd(packed) => packed,
-            #[cfg(not(target_arch = "wasm32"))]
-            Engine::Gpu { cpu, .. } => cpu,
-            Engine::Scalar => Packed::new(model),
-        }
+    /// [`Backend::switch`], blocking (see [`ready`]).
+    pub fn force(&mut self, kind: BackendKind, model: &Model) -> Result<()> {
+        ready("Backend::force", self.switch(kind, model))
     }
 
-    /// The SIMD kernel's packed weights, when the engine has them (the SIMD kernel, or the GPU's fallback).
+    /// The SIMD kernel's packed weights, when the CPU kernel is the SIMD one.
     pub(crate) fn packed(&self) -> Option<&Packed> {
-        match &self.engine {
-            Engine::Simd(packed) => Some(packed),
-            #[cfg(not(target_arch = "wasm32"))]
-            Engine::Gpu { cpu, .. } => Some(cpu),
-            Engine::Scalar => None,
+        match &self.cpu {
+            Cpu::Simd(packed) => Some(packed),
+            Cpu::Scalar => None,
         }
     }
 
-    /// The GPU this backend runs on, if it is the GPU backend (for tests that break it on purpose).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn gpu(&self) -> Option<&crate::gpu::Gpu> {
-        match &self.engine {
-            Engine::Gpu { gpu, .. } => Some(gpu),
-            _ => None,
-        }
+    /// The GPU this backend runs on, if it has one (for tests that break it on purpose).
+    pub fn gpu(&self) -> Option<&Gpu> {
+        self.gpu.as_ref().map(|used| &*used.gpu)
     }
 
     /// Bytes of the SIMD kernel's vocabulary table (0 without one).
@@ -176,48 +229,106 @@ impl Backend {
     }
 
     /// Runs the model over `ids`.
-    pub fn forward(&self, model: &Model, ids: &[u32]) -> Result<(Trace, Ran)> {
-        let (mut traces, ran) = self.forward_batch(model, &[ids])?;
+    pub async fn forward_async(&self, model: &Model, ids: &[u32]) -> Result<(Trace, Ran)> {
+        let (mut traces, ran) = self.forward_batch_async(model, &[ids]).await?;
         Ok((traces.remove(0), ran))
+    }
+
+    /// [`Backend::forward_async`], blocking (see [`ready`]).
+    pub fn forward(&self, model: &Model, ids: &[u32]) -> Result<(Trace, Ran)> {
+        ready("Backend::forward", self.forward_async(model, ids))
     }
 
     /// Runs the model over `ids`, whose first `keep` tokens are the first `keep` that `earlier` was run over: the
     /// CPU kernels take those steps from `earlier` and continue from its states after them, which gives the trace
-    /// [`Backend::forward`] would, bit for bit (a step depends only on its token and the state before it). The GPU
-    /// runs the whole text again.
-    pub fn resume(&self, model: &Model, earlier: &Trace, keep: usize, ids: &[u32]) -> Result<(Trace, Ran)> {
+    /// [`Backend::forward_async`] would, bit for bit (a step depends only on its token and the state before it).
+    /// A forced GPU runs the whole text again; `auto` continues on the CPU kernel.
+    pub async fn resume_async(&self, model: &Model, earlier: &Trace, keep: usize, ids: &[u32]) -> Result<(Trace, Ran)> {
         debug_assert!(keep <= earlier.steps.min(ids.len()));
-        if keep == 0 {
-            return self.forward(model, ids);
+        if keep == 0 || self.gpu.as_ref().is_some_and(|used| used.min_steps.is_none()) {
+            return self.forward_async(model, ids).await;
         }
-        let (start, rest) = (earlier.states_after(keep), &ids[keep..]);
-        let (rest, ran) = match &self.engine {
-            Engine::Simd(packed) => (simd::forward_from(model, packed, rest, &start)?, BackendKind::CpuSimd),
-            Engine::Scalar => (reference::forward_from(model, rest, &start)?, BackendKind::CpuScalar),
-            #[cfg(not(target_arch = "wasm32"))]
-            Engine::Gpu { .. } => return self.forward(model, ids),
-        };
-        Ok((earlier.continued(keep, rest), Ran { kind: ran, fallback: None }))
+        let rest = self.cpu.forward_from(model, &ids[keep..], &earlier.states_after(keep))?;
+        Ok((earlier.continued(keep, rest), Ran::plain(self.cpu.kind())))
+    }
+
+    /// [`Backend::resume_async`], blocking (see [`ready`]).
+    pub fn resume(&self, model: &Model, earlier: &Trace, keep: usize, ids: &[u32]) -> Result<(Trace, Ran)> {
+        ready("Backend::resume", self.resume_async(model, earlier, keep, ids))
     }
 
     /// Runs the model over every text of `batch`: one [`Trace`] each, in order, and which backend ran them.
+    pub async fn forward_batch_async(&self, model: &Model, batch: &[&[u32]]) -> Result<(Vec<Trace>, Ran)> {
+        let Some(used) = &self.gpu else {
+            return Ok((self.cpu.forward_batch(model, batch)?, Ran::plain(self.cpu.kind())));
+        };
+        let steps = batch.len() * batch.iter().map(|ids| ids.len()).max().unwrap_or(0);
+        if used.min_steps.is_some_and(|min| steps < min) {
+            return Ok((self.cpu.forward_batch(model, batch)?, Ran::plain(self.cpu.kind())));
+        }
+        match used.gpu.forward_batch(model, batch).await {
+            Ok(traces) => Ok((traces, Ran::plain(BackendKind::Gpu))),
+            Err(Error::Gpu { message }) => {
+                let kind = self.cpu.kind();
+                let fallback = format!("the GPU failed ({message}); the {} kernel ran this call instead", kind.name());
+                Ok((self.cpu.forward_batch(model, batch)?, Ran { kind, fallback: Some(fallback) }))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// [`Backend::forward_batch_async`], blocking (see [`ready`]).
     pub fn forward_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<(Vec<Trace>, Ran)> {
-        let ran = |kind| Ran { kind, fallback: None };
-        match &self.engine {
-            Engine::Simd(packed) => Ok((simd::forward_batch(model, packed, batch)?, ran(BackendKind::CpuSimd))),
-            Engine::Scalar => Ok((
-                batch.iter().map(|ids| reference::forward(model, ids)).collect::<Result<_>>()?,
-                ran(BackendKind::CpuScalar),
-            )),
-            #[cfg(not(target_arch = "wasm32"))]
-            Engine::Gpu { gpu, cpu } => match pollster::block_on(gpu.forward_batch(model, batch)) {
-                Ok(traces) => Ok((traces, ran(BackendKind::Gpu))),
-                Err(Error::Gpu { message }) => {
-                    let fallback = Some(format!("the GPU failed ({message}); the SIMD kernel ran this call instead"));
-                    Ok((simd::forward_batch(model, cpu, batch)?, Ran { kind: BackendKind::CpuSimd, fallback }))
-                }
-                Err(other) => Err(other),
-            },
+        ready("Backend::forward_batch", self.forward_batch_async(model, batch))
+    }
+}
+
+impl Cpu {
+    fn kind(&self) -> BackendKind {
+        match self {
+            Cpu::Scalar => BackendKind::CpuScalar,
+            Cpu::Simd(_) => BackendKind::CpuSimd,
+        }
+    }
+
+    fn forward_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<Vec<Trace>> {
+        match self {
+            Cpu::Simd(packed) => simd::forward_batch(model, packed, batch),
+            Cpu::Scalar => batch.iter().map(|ids| reference::forward(model, ids)).collect(),
+        }
+    }
+
+    fn forward_from(&self, model: &Model, ids: &[u32], start: &[State]) -> Result<Trace> {
+        match self {
+            Cpu::Simd(packed) => simd::forward_from(model, packed, ids, start),
+            Cpu::Scalar => reference::forward_from(model, ids, start),
+        }
+    }
+}
+
+/// What went wrong with the GPU, without [`Error::Gpu`]'s advice to use a CPU backend (this is that).
+fn gpu_message(error: Error) -> String {
+    match error {
+        Error::Gpu { message } => message,
+        other => other.to_string(),
+    }
+}
+
+/// Runs `future`, an async call of this crate, to its end for a blocking caller. Natively it blocks on it. In the
+/// browser nothing may block: it polls once, which finishes every CPU path (they never wait), and a call that
+/// has to wait for the GPU is [`Error::MustAwait`], naming `call`.
+pub(crate) fn ready<T>(call: &'static str, future: impl Future<Output = Result<T>>) -> Result<T> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = call;
+        pollster::block_on(future)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let mut future = std::pin::pin!(future);
+        match future.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+            std::task::Poll::Ready(result) => result,
+            std::task::Poll::Pending => Err(Error::MustAwait { call }),
         }
     }
 }

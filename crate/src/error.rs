@@ -33,6 +33,10 @@ pub enum Error {
     #[error("the GPU backend failed: {message}; use a CPU backend (\"cpu-simd\") or \"auto\"")]
     Gpu { message: String },
 
+    /// A blocking call met a backend that can only be awaited: the GPU in a browser answers on the event loop.
+    #[error("{call} cannot wait for the browser's GPU, which answers on the event loop; await the call's async form")]
+    MustAwait { call: &'static str },
+
     // --- Loading: model.safetensors ---
     /// The weights file is not a readable safetensors file (truncated, corrupt header, ...).
     #[error("the weights file is not valid safetensors ({message}); re-export or re-download it")]

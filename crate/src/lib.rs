@@ -8,7 +8,8 @@
 //! 2. [`model`]: format v1 (`config.json` + `model.safetensors`), loaded and validated once.
 //! 3. [`lstm`]: embedding, stacked LSTM and linear head; the module docs are the specification, and
 //!    [`lstm::reference`] is the scalar oracle.
-//! 4. [`backend`]: which implementation runs the forward pass, and why.
+//! 4. [`backend`]: which implementation runs the forward pass (the scalar reference, the SIMD kernel, or the
+//!    WGSL shaders of [`gpu`]), and why.
 //! 5. [`attribution`]: each token's score is how far it moved the positive log-odds of the prefix.
 //! 6. [`Analyzer`]: the public API tying these together; `wasm` (wasm32 only) is the one module that knows
 //!    about JavaScript.
@@ -32,8 +33,6 @@ pub mod backend;
 #[cfg(feature = "bench")]
 pub mod bench;
 mod error;
-/// The GPU forward pass (native only for now; the browser path comes with the WebGPU backend).
-#[cfg(not(target_arch = "wasm32"))]
 pub mod gpu;
 pub mod lstm;
 pub mod model;

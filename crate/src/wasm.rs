@@ -13,6 +13,8 @@
 //! Offsets in results are UTF-16 code units, the unit of `String.prototype.slice`. Errors are JS `Error`s whose
 //! message says what went wrong and what to do.
 
+use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 
 use js_sys::{ArrayBuffer, Promise, Reflect, Uint8Array};
@@ -48,7 +50,9 @@ impl JsAnalyzer {
     /// Loads a model. `source` is either the base URL of a model folder (a string or `URL`; `config.json` and
     /// the files it names are fetched from there), or an object `{ config, weights, tokenizer }` holding the
     /// three files as `Uint8Array`s, `ArrayBuffer`s or (for the JSON files) strings. `options.backend` is
-    /// `"auto"` (the default: the best this build and machine offer), `"cpu-simd"` or `"cpu-scalar"`.
+    /// `"auto"` (the default: the CPU kernel, plus a hardware GPU through WebGPU for large calls), `"gpu"` (every
+    /// call on WebGPU, if an adapter opens; otherwise the CPU kernel, and `backendReason` says why), `"cpu-simd"`
+    /// or `"cpu-scalar"`.
     pub async fn create(source: JsValue, options: Option<js_sys::Object>) -> Result<JsAnalyzer, JsError> {
         let backend = match options.map(|o| Reflect::get(&o, &"backend".into())) {
             Some(Ok(value)) if !value.is_undefined() => Some(backend_option(&value)?),
@@ -65,8 +69,10 @@ impl JsAnalyzer {
                  { config, weights, tokenizer } with each file as a Uint8Array, ArrayBuffer or string",
             ));
         };
-        if let Some(kind) = backend.flatten() {
-            inner.set_backend(kind).map_err(error)?;
+        match backend.flatten() {
+            None => inner.offer_gpu().await,
+            Some(BackendKind::Gpu) => inner.prefer_gpu().await,
+            Some(kind) => inner.switch_backend(kind).await.map_err(error)?,
         }
         Ok(JsAnalyzer { inner: Rc::new(inner) })
     }
@@ -74,31 +80,34 @@ impl JsAnalyzer {
     /// Analyses one text. Resolves to `{ label, probabilities, tokens, words, backend }`, offsets in UTF-16
     /// code units.
     pub fn analyze(&self, text: String) -> Promise {
-        settle(self.inner.analyze(&text).map(|analysis| analysis.into_utf16_offsets(&text)))
+        let analyzer = Rc::clone(&self.inner);
+        promise(async move { Ok(analyzer.analyze_async(&text).await?.into_utf16_offsets(&text)) })
     }
 
     /// Analyses several texts. Resolves to an array of results, in order; rejects naming the first text that
     /// failed.
     #[wasm_bindgen(js_name = analyzeBatch)]
     pub fn analyze_batch(&self, texts: Vec<String>) -> Promise {
-        let results = self.inner.analyze_batch(&texts).map(|analyses| {
-            analyses
+        let analyzer = Rc::clone(&self.inner);
+        promise(async move {
+            let analyses = analyzer.analyze_batch_async(&texts).await?;
+            Ok(analyses
                 .into_iter()
                 .zip(&texts)
                 .map(|(analysis, text)| analysis.into_utf16_offsets(text))
-                .collect::<Vec<_>>()
-        });
-        settle(results)
+                .collect::<Vec<_>>())
+        })
     }
 
     /// A session for a text that is being edited: its `analyze(text)` gives what `analyze` gives, but continues
     /// from the previous call's text where the new one begins with the same tokens (typing at the end reads only
     /// the new tokens). Free it with `free()`; it keeps the model alive until then.
     pub fn session(&self) -> JsSession {
-        JsSession { analyzer: Rc::clone(&self.inner), session: crate::Session::new() }
+        JsSession { analyzer: Rc::clone(&self.inner), session: Rc::default() }
     }
 
-    /// The backend that runs the model: `"cpu-simd"` or `"cpu-scalar"`.
+    /// The backend that runs the model: `"gpu"` (with `"auto"`, for large calls only), `"cpu-simd"` or
+    /// `"cpu-scalar"`. Each result's `backend` says which one ran it.
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
         self.inner.backend().kind().name().to_owned()
@@ -128,21 +137,29 @@ impl JsAnalyzer {
 #[derive(Debug)]
 pub struct JsSession {
     analyzer: Rc<crate::Analyzer>,
-    session: crate::Session,
+    /// Shared with the calls in flight. A call takes the session out while it runs and puts back its own; a call
+    /// that overlaps it (not awaited in between) starts from an empty session, which only costs reuse.
+    session: Rc<RefCell<crate::Session>>,
 }
 
 #[wasm_bindgen(js_class = Session)]
 impl JsSession {
     /// Analyses the text's current version. Resolves to what `Analyzer.analyze` resolves to; a rejected call
     /// leaves the session as it was.
-    pub fn analyze(&mut self, text: String) -> Promise {
-        settle(self.analyzer.analyze_in(&mut self.session, &text).map(|analysis| analysis.into_utf16_offsets(&text)))
+    pub fn analyze(&self, text: String) -> Promise {
+        let (analyzer, cell) = (Rc::clone(&self.analyzer), Rc::clone(&self.session));
+        promise(async move {
+            let mut session = cell.take();
+            let analysis = analyzer.analyze_in_async(&mut session, &text).await;
+            cell.replace(session);
+            Ok(analysis?.into_utf16_offsets(&text))
+        })
     }
 
     /// How many tokens the last `analyze` took from the call before instead of running the model over them.
     #[wasm_bindgen(getter, js_name = reusedTokens)]
     pub fn reused_tokens(&self) -> usize {
-        self.session.reused()
+        self.session.borrow().reused()
     }
 }
 
@@ -216,17 +233,14 @@ fn error(error: crate::Error) -> JsError {
     JsError::new(&error.to_string())
 }
 
-/// A promise already settled with `result`, as a plain JS object (maps become objects).
-fn settle<T: Serialize>(result: crate::Result<T>) -> Promise {
-    let value = result.map_err(error).and_then(|value| {
+/// A promise of `future`'s result, as a plain JS object (maps become objects), or of its error as an `Error`.
+fn promise<T: Serialize>(future: impl Future<Output = crate::Result<T>> + 'static) -> Promise {
+    wasm_bindgen_futures::future_to_promise(async move {
+        let value = future.await.map_err(error)?;
         value
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(|e| JsError::new(&format!("could not convert the result to JS: {e}")))
-    });
-    match value {
-        Ok(value) => Promise::resolve(&value),
-        Err(error) => Promise::reject(&error.into()),
-    }
+            .map_err(|e| JsError::new(&format!("could not convert the result to JS: {e}")).into())
+    })
 }
 
 /// A base URL given as a string or a `URL` object.

@@ -1,5 +1,5 @@
 //! The GPU forward pass: the module-level equations of [`crate::lstm`] as WGSL compute shaders, run through
-//! `wgpu` (natively on Vulkan for now: lavapipe in CI, a real GPU where there is one).
+//! `wgpu`: in the browser on WebGPU, natively on Vulkan (lavapipe in CI, a real GPU where there is one).
 //!
 //! The weight matrices are uploaded transposed (column by column), so that neighbouring invocations, which
 //! compute neighbouring rows, read neighbouring addresses.
@@ -79,15 +79,11 @@ enum Binding {
 impl Gpu {
     /// Opens the first GPU adapter the system offers and uploads `model` to it.
     pub async fn new(model: &Model) -> Result<Gpu> {
-        // WGPU_BACKEND and friends may narrow the choice (see wgpu's InstanceDescriptor::with_env).
-        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-        let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions {
-                power_preference: wgpu::PowerPreference::HighPerformance,
-                ..wgpu::RequestAdapterOptions::default()
-            })
-            .await
-            .map_err(|e| gpu_error(format!("no GPU adapter ({e})")))?;
+        Gpu::open(adapter().await?, model).await
+    }
+
+    /// Opens `adapter` (from [`adapter`]) and uploads `model` to it.
+    pub async fn open(adapter: wgpu::Adapter, model: &Model) -> Result<Gpu> {
         let info = adapter.get_info();
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
@@ -159,7 +155,7 @@ impl Gpu {
             })
             .collect();
         let gpu = Gpu {
-            adapter: format!("{} ({:?}, {:?})", info.name, info.device_type, info.backend),
+            adapter: describe(&info),
             embedding: upload("embedding", model.embedding.as_slice()),
             head_weight: upload("head.weight", model.head.weight.as_slice()),
             head_bias: upload("head.bias", &model.head.bias),
@@ -289,6 +285,42 @@ impl Gpu {
             })
             .collect())
     }
+}
+
+/// The GPU adapter the system offers first (preferring a discrete GPU): WebGPU's in a browser, Vulkan's natively.
+pub async fn adapter() -> Result<wgpu::Adapter> {
+    // In node, making a wgpu instance aborts the whole wasm instance; a browser may also have `navigator.gpu`
+    // and still no adapter. This asks for one through JS first.
+    #[cfg(target_arch = "wasm32")]
+    if !wgpu::util::is_browser_webgpu_supported().await {
+        return Err(gpu_error(
+            "this JavaScript engine offers no WebGPU adapter (no navigator.gpu, or requestAdapter() gave none)".into(),
+        ));
+    }
+    #[cfg(target_arch = "wasm32")]
+    let descriptor = wgpu::InstanceDescriptor::new_without_display_handle();
+    // WGPU_BACKEND and friends may narrow the choice (see wgpu's InstanceDescriptor::with_env).
+    #[cfg(not(target_arch = "wasm32"))]
+    let descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    wgpu::Instance::new(descriptor)
+        .request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            ..wgpu::RequestAdapterOptions::default()
+        })
+        .await
+        .map_err(|e| gpu_error(format!("no GPU adapter ({e})")))
+}
+
+/// An adapter's name, device type and graphics backend, for reasons and logs. In a browser the name is the
+/// adapter's description, which may be empty ("unnamed").
+pub fn describe(info: &wgpu::AdapterInfo) -> String {
+    let name = if info.name.is_empty() { "unnamed" } else { info.name.as_str() };
+    format!("{name} ({:?}, {:?})", info.device_type, info.backend)
+}
+
+/// Whether `adapter` is a GPU rather than a software rasteriser on the CPU (lavapipe, SwiftShader, WARP).
+pub fn is_hardware(adapter: &wgpu::Adapter) -> bool {
+    adapter.get_info().device_type != wgpu::DeviceType::Cpu
 }
 
 /// The working buffers of a forward pass and the bind groups over them, for up to `texts` texts of up to `steps`
@@ -486,13 +518,15 @@ fn grid(invocations: u32) -> (u32, u32) {
 
 /// Maps the first `bytes` of `buffer` and copies them out as floats.
 async fn read(device: &wgpu::Device, buffer: &wgpu::Buffer, bytes: u64) -> Result<Vec<f32>> {
-    let (sender, receiver) = std::sync::mpsc::channel();
+    let (sender, receiver) = futures_channel::oneshot::channel();
     buffer.map_async(wgpu::MapMode::Read, ..bytes, move |result| {
         let _ = sender.send(result);
     });
+    // Natively this waits for the GPU and runs the callback; in the browser it returns at once, and the callback
+    // comes from the event loop while `receiver` is awaited.
     device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| gpu_error(format!("waiting for the GPU ({e})")))?;
     receiver
-        .recv()
+        .await
         .map_err(|_| gpu_error("the readback was dropped".to_owned()))?
         .map_err(|e| gpu_error(format!("the readback failed ({e})")))?;
     let values = {
