@@ -63,7 +63,11 @@ export interface LoadOptions {
    * files it names are fetched from there), in node also a folder's path or `file:` URL, or the files themselves.
    */
   model?: string | URL | ModelFiles;
-  /** `"auto"` (the default: the best this build offers), or a backend by name. */
+  /**
+   * `"auto"` (the default: the CPU kernel, plus a hardware GPU through WebGPU for large calls where there is one),
+   * or a backend by name. `"gpu"` runs every call on WebGPU if an adapter opens, and otherwise loads on the CPU
+   * with `backendReason` saying why.
+   */
   backend?: "auto" | BackendName;
   /** Forces a WebAssembly build; by default the loader picks `simd128` where the engine runs WebAssembly SIMD. */
   build?: Build;
@@ -84,6 +88,8 @@ export interface Analyzer {
   readonly backend: BackendName;
   /** Why that backend was chosen. */
   readonly backendReason: string;
+  /** The GPU adapter the analyzer holds (its description, device type and API), or `undefined` without one. */
+  readonly gpuAdapter: string | undefined;
   /** The model's name, from its `config.json`. */
   readonly modelName: string;
   /** The model's labels, in the order of `probabilities`. */

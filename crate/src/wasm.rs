@@ -113,6 +113,12 @@ impl JsAnalyzer {
         self.inner.backend().kind().name().to_owned()
     }
 
+    /// The GPU adapter the analyzer holds (its description, device type and API), if it holds one.
+    #[wasm_bindgen(getter, js_name = gpuAdapter)]
+    pub fn gpu_adapter(&self) -> Option<String> {
+        self.inner.backend().gpu().map(|gpu| gpu.adapter.clone())
+    }
+
     /// Why that backend was chosen.
     #[wasm_bindgen(getter, js_name = backendReason)]
     pub fn backend_reason(&self) -> String {

@@ -34,6 +34,13 @@ assert.equal(session.reusedTokens, 2);
 session.free();
 const scalar = await load({ build: "scalar", backend: "cpu-scalar" });
 assert.equal(scalar.backend, "cpu-scalar");
+// Node has no WebGPU: asking for the GPU loads on the CPU kernel, and the reason says why.
+const noGpu = await load({ backend: "gpu" });
+assert.equal(noGpu.backend, "cpu-simd");
+assert.equal(noGpu.gpuAdapter, undefined);
+assert.match(noGpu.backendReason, /no WebGPU adapter/);
+assert.equal((await noGpu.analyze("great")).label, "positive");
+noGpu.free();
 const folder = new URL("./node_modules/sentir/model/", import.meta.url);
 const fromPath = await load({ model: folder.pathname });
 assert.equal(fromPath.modelName, "sentir-en-lstm");

@@ -28,10 +28,13 @@ async function main(): Promise<void> {
   await load({ build: "avx512" });
   // @ts-expect-error the backend is read-only
   analyzer.backend = "gpu";
+  const adapter: string | undefined = analyzer.gpuAdapter;
+  // @ts-expect-error the adapter may be missing
+  const named: string = analyzer.gpuAdapter;
   // @ts-expect-error a score is a number
   const text: string = first.score;
 
-  console.log(score, backend, positive, fallback, many.length, again.label, reused, text);
+  console.log(score, backend, positive, fallback, many.length, again.label, reused, text, adapter, named);
   session.free();
   analyzer.free();
 }
