@@ -5,7 +5,7 @@
 //! that asking for the GPU leaves a working CPU backend that says why.
 
 use sentir::BackendKind;
-use sentir::gpu::Gpu;
+use sentir::gpu::{Gpu, PERSISTENT_MAX_HIDDEN, Recurrence};
 use sentir::model::Model;
 use sentir_tests::random::{random_batch, random_model};
 use sentir_tests::{KERNEL, assert_traces_match_reference, async_test, sample_batch, shipped, tiny};
@@ -42,11 +42,18 @@ fn log(message: &str) {
     wasm_bindgen_test::console_log!("{message}");
 }
 
+/// Both recurrences against the reference, and against each other: they sum in the same order, so bit for bit.
 async fn assert_gpu_matches_reference(model: &Model, batch: &[Vec<u32>]) {
-    let Some(gpu) = gpu(model).await else { return };
+    let Some(mut gpu) = gpu(model).await else { return };
     let ids: Vec<&[u32]> = batch.iter().map(Vec::as_slice).collect();
-    let traces = gpu.forward_batch(model, &ids).await.expect("the GPU forward pass runs");
-    assert_traces_match_reference(&format!("GPU {}", gpu.adapter), model, batch, &traces);
+    let mut each = Vec::new();
+    for recurrence in [Recurrence::Persistent, Recurrence::PerStep] {
+        gpu.set_recurrence(recurrence).await.expect("the hidden sizes tested fit both recurrences");
+        let traces = gpu.forward_batch(model, &ids).await.expect("the GPU forward pass runs");
+        assert_traces_match_reference(&format!("GPU {} {recurrence:?}", gpu.adapter), model, batch, &traces);
+        each.push(traces);
+    }
+    assert!(each[0] == each[1], "the persistent and per-step recurrences differ");
 }
 
 async_test! {
@@ -80,6 +87,30 @@ async_test! {
             let ids: Vec<&[u32]> = batch.iter().map(Vec::as_slice).collect();
             let traces = gpu.forward_batch(&model, &ids).await.expect("the GPU forward pass runs");
             assert_traces_match_reference(&format!("GPU call {seed}"), &model, &batch, &traces);
+        }
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_persistent_recurrence_holds_layers_up_to_its_workgroup_memory() {
+    assert!(
+        Recurrence::Persistent.fits(PERSISTENT_MAX_HIDDEN) && !Recurrence::Persistent.fits(PERSISTENT_MAX_HIDDEN + 1)
+    );
+    assert!(Recurrence::PerStep.fits(1 << 20));
+}
+
+async_test! {
+    async fn reading_back_only_the_logits_gives_the_same_logits_and_no_states() {
+        let model = random_model(8, 30, 5, 12, 2);
+        let Some(gpu) = gpu(&model).await else { return };
+        let batch = random_batch(4, 30, &[9, 0, 21]);
+        let ids: Vec<&[u32]> = batch.iter().map(Vec::as_slice).collect();
+        let full = gpu.forward_batch(&model, &ids).await.expect("runs");
+        let logits = gpu.logits_batch(&model, &ids).await.expect("runs");
+        for (full, logits) in full.iter().zip(&logits) {
+            assert_eq!((&logits.logits, logits.steps), (&full.logits, full.steps));
+            assert!(logits.hidden.is_empty() && logits.cell.is_empty(), "no states were read back");
         }
     }
 }

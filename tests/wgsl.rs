@@ -1,29 +1,43 @@
-//! Every WGSL shader of the crate parses and validates with naga, in a plain `cargo test` (no GPU needed).
+//! Every WGSL shader of the crate parses and validates with naga, in a plain `cargo test` (no GPU needed), as the
+//! crate compiles it (`sentir::gpu::SHADERS`: libraries prepended), and every `.wgsl` file is embedded.
 #![cfg(not(target_arch = "wasm32"))]
+
+use sentir::gpu::{PERSISTENT_MAX_HIDDEN, SHADERS, WGSL_LIBRARIES};
+
+fn validate(name: &str, source: &str) {
+    let module = naga::front::wgsl::parse_str(source)
+        .unwrap_or_else(|e| panic!("{name} does not parse:\n{}", e.emit_to_string(source)));
+    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
+        .validate(&module)
+        .unwrap_or_else(|e| panic!("{name} does not validate:\n{}", e.emit_to_string(source)));
+}
 
 #[test]
 fn every_wgsl_file_parses_and_validates() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crate/src/gpu");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
+    let mut found: Vec<String> = std::fs::read_dir(&dir)
         .expect("crate/src/gpu exists")
         .map(|entry| entry.expect("a directory entry").path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "wgsl"))
+        .map(|path| path.file_name().unwrap_or_default().to_string_lossy().into_owned())
         .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no .wgsl files found in {}", dir.display());
-    for path in &files {
-        let source = std::fs::read_to_string(path).expect("readable");
-        let module = naga::front::wgsl::parse_str(&source)
-            .unwrap_or_else(|e| panic!("{} does not parse:\n{}", path.display(), e.emit_to_string(&source)));
-        naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
-            .validate(&module)
-            .unwrap_or_else(|e| panic!("{} does not validate:\n{}", path.display(), e.emit_to_string(&source)));
+    found.sort();
+    assert!(!found.is_empty(), "no .wgsl files found in {}", dir.display());
+    for (name, source) in SHADERS.iter().chain(&WGSL_LIBRARIES) {
+        validate(name, source);
     }
     // The crate embeds exactly these files.
-    let embedded: Vec<&str> = sentir::gpu::SHADERS.iter().map(|(name, _)| *name).collect();
-    let found: Vec<String> =
-        files.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
-    let mut embedded_sorted = embedded.clone();
-    embedded_sorted.sort();
-    assert_eq!(found, embedded_sorted, "sentir::gpu::SHADERS and the .wgsl files in crate/src/gpu disagree");
+    let mut embedded: Vec<&str> = SHADERS.iter().chain(&WGSL_LIBRARIES).map(|(name, _)| *name).collect();
+    embedded.sort();
+    assert_eq!(
+        found, embedded,
+        "sentir::gpu::SHADERS and WGSL_LIBRARIES disagree with the .wgsl files in crate/src/gpu"
+    );
+}
+
+#[test]
+fn the_persistent_kernel_holds_the_hidden_size_the_crate_says() {
+    let (_, recur) = SHADERS.iter().find(|(name, _)| *name == "recur.wgsl").expect("recur.wgsl is a shader");
+    let declared = format!("const MAX_HIDDEN: u32 = {PERSISTENT_MAX_HIDDEN}u;");
+    assert!(recur.contains(&declared), "recur.wgsl does not declare `{declared}`");
 }

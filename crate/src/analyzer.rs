@@ -215,8 +215,8 @@ impl Analyzer {
     /// [`Analyzer::analyze`], awaiting the GPU where it runs.
     pub async fn analyze_async(&self, text: &str) -> Result<Analysis> {
         let encoding = self.encode(text)?;
-        let (trace, ran) = self.backend.forward_async(&self.model, &encoding.ids).await?;
-        self.analysis(text, &encoding, &trace, &ran)
+        let (traces, ran) = self.backend.logits_batch_async(&self.model, &[&encoding.ids]).await?;
+        self.analysis(text, &encoding, &traces[0], &ran)
     }
 
     /// [`Analyzer::analyze`] for the next version of a text being edited: reuses what `session` kept from the
@@ -260,7 +260,7 @@ impl Analyzer {
             .map(|(index, text)| self.encode(text.as_ref()).map_err(in_batch(index)))
             .collect::<Result<Vec<_>>>()?;
         let ids: Vec<&[u32]> = encodings.iter().map(|e| e.ids.as_slice()).collect();
-        let (traces, ran) = self.backend.forward_batch_async(&self.model, &ids).await?;
+        let (traces, ran) = self.backend.logits_batch_async(&self.model, &ids).await?;
         texts
             .iter()
             .zip(&encodings)

@@ -259,6 +259,16 @@ impl Backend {
 
     /// Runs the model over every text of `batch`: one [`Trace`] each, in order, and which backend ran them.
     pub async fn forward_batch_async(&self, model: &Model, batch: &[&[u32]]) -> Result<(Vec<Trace>, Ran)> {
+        self.run_batch(model, batch, true).await
+    }
+
+    /// [`Backend::forward_batch_async`] for callers that need only the logits: the GPU then reads back nothing
+    /// else, and its traces have no states ([`Trace::hidden`]); the CPU kernels' traces have them anyway.
+    pub async fn logits_batch_async(&self, model: &Model, batch: &[&[u32]]) -> Result<(Vec<Trace>, Ran)> {
+        self.run_batch(model, batch, false).await
+    }
+
+    async fn run_batch(&self, model: &Model, batch: &[&[u32]], with_states: bool) -> Result<(Vec<Trace>, Ran)> {
         let Some(used) = &self.gpu else {
             return Ok((self.cpu.forward_batch(model, batch)?, Ran::plain(self.cpu.kind())));
         };
@@ -266,7 +276,12 @@ impl Backend {
         if used.min_steps.is_some_and(|min| steps < min) {
             return Ok((self.cpu.forward_batch(model, batch)?, Ran::plain(self.cpu.kind())));
         }
-        match used.gpu.forward_batch(model, batch).await {
+        let traces = if with_states {
+            used.gpu.forward_batch(model, batch).await
+        } else {
+            used.gpu.logits_batch(model, batch).await
+        };
+        match traces {
             Ok(traces) => Ok((traces, Ran::plain(BackendKind::Gpu))),
             Err(Error::Gpu { message }) => {
                 let kind = self.cpu.kind();

@@ -5,13 +5,15 @@
 //! compute neighbouring rows, read neighbouring addresses.
 //!
 //! Per layer: [`project.wgsl`](project.wgsl) projects every step of every text in one dispatch (reading embedding
-//! rows for the first layer, the layer below's states above it), then [`step.wgsl`](step.wgsl) runs once per step
-//! for the whole batch, the four gates fused, shorter texts masked by their length; finally
+//! rows for the first layer, the layer below's states above it), then the recurrence runs, the four gates fused,
+//! shorter texts masked by their length: [`step.wgsl`](step.wgsl) once per step for the whole batch (the default),
+//! or [`recur.wgsl`](recur.wgsl) in one dispatch, one workgroup per text looping over its steps (hidden sizes up
+//! to [`PERSISTENT_MAX_HIDDEN`]; both give the same bits, see [`Recurrence`]); finally
 //! [`head.wgsl`](head.wgsl) computes the logits of every prefix. Everything goes into one submission and comes
 //! back in one readback. Pipelines and weight buffers are made once, in [`Gpu::new`]; the working buffers and the
 //! bind groups over them are kept and reused by later calls that fit in them (a larger call replaces them).
 //!
-//! The activations in `step.wgsl` mirror [`crate::lstm::activation`] operation for operation, and the results
+//! The activations (`activation.wgsl`) mirror [`crate::lstm::activation`] operation for operation, and the results
 //! are tested against the scalar reference (`tests/gpu.rs`).
 
 use std::num::NonZeroU64;
@@ -20,12 +22,37 @@ use crate::error::{Error, Result};
 use crate::lstm::Trace;
 use crate::model::{Matrix, Model};
 
-/// The shaders, one file per stage.
-pub const SHADERS: [(&str, &str); 3] = [
+/// The shaders, one file per stage, as compiled: WGSL has no includes, so the files that use σ and tanh get
+/// [`WGSL_LIBRARIES`]' `activation.wgsl` prepended.
+pub const SHADERS: [(&str, &str); 4] = [
     ("project.wgsl", include_str!("project.wgsl")),
-    ("step.wgsl", include_str!("step.wgsl")),
+    ("step.wgsl", concat!(include_str!("activation.wgsl"), include_str!("step.wgsl"))),
+    ("recur.wgsl", concat!(include_str!("activation.wgsl"), include_str!("recur.wgsl"))),
     ("head.wgsl", include_str!("head.wgsl")),
 ];
+
+/// WGSL files that are not shaders but are prepended to some (see [`SHADERS`]).
+pub const WGSL_LIBRARIES: [(&str, &str); 1] = [("activation.wgsl", include_str!("activation.wgsl"))];
+
+/// The largest hidden size `recur.wgsl` holds in workgroup memory (its `MAX_HIDDEN`).
+pub const PERSISTENT_MAX_HIDDEN: usize = 1024;
+
+/// How a layer's recurrence is dispatched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recurrence {
+    /// `step.wgsl`: one dispatch per step for the whole batch.
+    PerStep,
+    /// `recur.wgsl`: one dispatch for all steps, one workgroup per text looping over its steps (hidden sizes up
+    /// to [`PERSISTENT_MAX_HIDDEN`]).
+    Persistent,
+}
+
+impl Recurrence {
+    /// Whether this recurrence runs layers of `hidden` units.
+    pub fn fits(self, hidden: usize) -> bool {
+        self == Recurrence::PerStep || hidden <= PERSISTENT_MAX_HIDDEN
+    }
+}
 
 /// Invocations per workgroup in every shader (`@workgroup_size(64)`).
 const WORKGROUP: u32 = 64;
@@ -42,6 +69,9 @@ pub struct Gpu {
     pub adapter: String,
     project: Stage,
     step: Stage,
+    /// `recur.wgsl`'s pipeline, made when [`Recurrence::Persistent`] is first chosen.
+    recur: Option<Stage>,
+    recurrence: Recurrence,
     head: Stage,
     embedding: wgpu::Buffer,
     layers: Vec<LayerWeights>,
@@ -95,51 +125,12 @@ impl Gpu {
             .map_err(|e| gpu_error(format!("the adapter {} gave no device ({e})", info.name)))?;
 
         let scope = Scope::push(&device);
-        let stage = |file: &str, source: &str, bindings: &[Binding]| {
-            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(file),
-                source: wgpu::ShaderSource::Wgsl(source.into()),
-            });
-            let entries: Vec<_> = bindings
-                .iter()
-                .enumerate()
-                .map(|(binding, kind)| wgpu::BindGroupLayoutEntry {
-                    binding: binding as u32,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: match kind {
-                            Binding::Uniform | Binding::DynamicUniform => wgpu::BufferBindingType::Uniform,
-                            Binding::Read => wgpu::BufferBindingType::Storage { read_only: true },
-                            Binding::ReadWrite => wgpu::BufferBindingType::Storage { read_only: false },
-                        },
-                        has_dynamic_offset: matches!(kind, Binding::DynamicUniform),
-                        min_binding_size: None,
-                    },
-                    count: None,
-                })
-                .collect();
-            let layout = device
-                .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some(file), entries: &entries });
-            let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some(file),
-                bind_group_layouts: &[Some(&layout)],
-                immediate_size: 0,
-            });
-            let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(file),
-                layout: Some(&pipeline_layout),
-                module: &module,
-                entry_point: Some("main"),
-                compilation_options: wgpu::PipelineCompilationOptions::default(),
-                cache: None,
-            });
-            Stage { pipeline, layout }
-        };
         use Binding::{DynamicUniform, Read, ReadWrite, Uniform};
-        let [(project_file, project), (step_file, step), (head_file, head)] = SHADERS;
-        let project = stage(project_file, project, &[Uniform, Read, Read, Read, Read, ReadWrite]);
-        let step = stage(step_file, step, &[Uniform, DynamicUniform, Read, Read, Read, ReadWrite, ReadWrite]);
-        let head = stage(head_file, head, &[Uniform, Read, Read, Read, Read, ReadWrite]);
+        let [(project_file, project), (step_file, step), _, (head_file, head)] = SHADERS;
+        let project = stage(&device, project_file, project, &[Uniform, Read, Read, Read, Read, ReadWrite]);
+        let step = stage(&device, step_file, step, &[Uniform, DynamicUniform, Read, Read, Read, ReadWrite, ReadWrite]);
+        let head = stage(&device, head_file, head, &[Uniform, Read, Read, Read, Read, ReadWrite]);
+        let hidden = model.layers.first().map_or(0, |layer| layer.hidden_size());
 
         let upload = |label: &str, values: &[f32]| {
             upload(&device, &queue, label, bytemuck::cast_slice(values), wgpu::BufferUsages::STORAGE)
@@ -159,18 +150,50 @@ impl Gpu {
             embedding: upload("embedding", model.embedding.as_slice()),
             head_weight: upload("head.weight", model.head.weight.as_slice()),
             head_bias: upload("head.bias", &model.head.bias),
-            hidden: model.layers.first().map_or(0, |layer| layer.hidden_size()),
+            hidden,
+            // Measured on lavapipe, the per-step kernel is 1.3–2× faster (one workgroup per text runs on one core
+            // there); a hardware GPU has not been measured yet (crate/examples/gpu_bench.rs compares both).
+            recurrence: Recurrence::PerStep,
             labels: model.head.bias.len(),
             scratch: std::sync::Mutex::new(None),
             layers,
             project,
             step,
+            recur: None,
             head,
             device,
             queue,
         };
         scope.check("loading the shaders and weights").await?;
         Ok(gpu)
+    }
+
+    /// How the recurrence is dispatched: [`Recurrence::PerStep`] unless set otherwise.
+    pub fn recurrence(&self) -> Recurrence {
+        self.recurrence
+    }
+
+    /// Dispatches the recurrence as `recurrence` from now on (to compare the two; the first switch to
+    /// [`Recurrence::Persistent`] makes its pipeline); an error if the hidden size is too large for it.
+    pub async fn set_recurrence(&mut self, recurrence: Recurrence) -> Result<()> {
+        if !recurrence.fits(self.hidden) {
+            return Err(gpu_error(format!(
+                "the persistent recurrence holds at most {PERSISTENT_MAX_HIDDEN} hidden units, the model has {}",
+                self.hidden
+            )));
+        }
+        if recurrence == Recurrence::Persistent && self.recur.is_none() {
+            use Binding::{Read, ReadWrite, Uniform};
+            let scope = Scope::push(&self.device);
+            let (file, source) = SHADERS[2];
+            let recur = stage(&self.device, file, source, &[Uniform, Read, Read, Read, ReadWrite, ReadWrite]);
+            scope.check("making the persistent recurrence's pipeline").await?;
+            self.recur = Some(recur);
+            // The kept working buffers have no bind groups for it.
+            self.scratch = std::sync::Mutex::new(None);
+        }
+        self.recurrence = recurrence;
+        Ok(())
     }
 
     /// Destroys the device, as a driver reset or a removed GPU would: every later call fails. For tests of the
@@ -181,6 +204,16 @@ impl Gpu {
 
     /// Runs the model over every text of `batch` in one submission: one [`Trace`] per text, in order.
     pub async fn forward_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<Vec<Trace>> {
+        self.run(model, batch, true).await
+    }
+
+    /// [`Gpu::forward_batch`], reading back only the logits: the traces have no states (see [`Trace::hidden`]).
+    /// The states are most of a full readback: `2 × layers × H` floats a token, against `K` logits.
+    pub async fn logits_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<Vec<Trace>> {
+        self.run(model, batch, false).await
+    }
+
+    async fn run(&self, model: &Model, batch: &[&[u32]], with_states: bool) -> Result<Vec<Trace>> {
         for ids in batch {
             model.check_ids(ids)?;
         }
@@ -226,15 +259,28 @@ impl Gpu {
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") });
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
-            for (project, step) in scratch.project_groups.iter().zip(&scratch.step_groups) {
+            for l in 0..self.layers.len() {
                 pass.set_pipeline(&self.project.pipeline);
-                pass.set_bind_group(0, project, &[]);
+                pass.set_bind_group(0, &scratch.project_groups[l], &[]);
                 let (x, y) = grid((texts * steps * 4 * hidden) as u32);
                 pass.dispatch_workgroups(x, y, 1);
-                pass.set_pipeline(&self.step.pipeline);
-                for s in 0..steps {
-                    pass.set_bind_group(0, step, &[(s as u64 * STEP_SLOT) as u32]);
-                    pass.dispatch_workgroups((hidden as u32).div_ceil(WORKGROUP), texts as u32, 1);
+                match self.recurrence {
+                    Recurrence::PerStep => {
+                        pass.set_pipeline(&self.step.pipeline);
+                        for s in 0..steps {
+                            pass.set_bind_group(0, &scratch.step_groups[l], &[(s as u64 * STEP_SLOT) as u32]);
+                            pass.dispatch_workgroups((hidden as u32).div_ceil(WORKGROUP), texts as u32, 1);
+                        }
+                    }
+                    Recurrence::Persistent => {
+                        let (Some(recur), Some(group)) = (&self.recur, scratch.recur_groups.get(l)) else {
+                            persistent_unprepared()
+                        };
+                        pass.set_pipeline(&recur.pipeline);
+                        pass.set_bind_group(0, group, &[]);
+                        let texts = texts as u32;
+                        pass.dispatch_workgroups(texts.min(65_535), texts.div_ceil(65_535), 1);
+                    }
                 }
             }
             pass.set_pipeline(&self.head.pipeline);
@@ -246,12 +292,13 @@ impl Gpu {
         let logits = &scratch.logits;
         let readback = &scratch.readback;
 
-        // One readback: the logits, then every layer's hidden and cell states.
+        // One readback: the logits, then (if asked for) every layer's hidden and cell states.
         let state_bytes = (texts * steps * hidden * 4) as u64;
         let logits_bytes = (texts * (steps + 1) * labels * 4) as u64;
-        let total = logits_bytes + 2 * state_bytes * self.layers.len() as u64;
+        let layers_read = if with_states { self.layers.len() } else { 0 };
+        let total = logits_bytes + 2 * state_bytes * layers_read as u64;
         encoder.copy_buffer_to_buffer(logits, 0, readback, 0, logits_bytes);
-        for (l, (h, c)) in states.iter().enumerate() {
+        for (l, (h, c)) in states.iter().take(layers_read).enumerate() {
             let at = logits_bytes + 2 * state_bytes * l as u64;
             encoder.copy_buffer_to_buffer(h, 0, readback, at, state_bytes);
             encoder.copy_buffer_to_buffer(c, 0, readback, at + state_bytes, state_bytes);
@@ -341,6 +388,7 @@ struct Scratch {
     readback: wgpu::Buffer,
     project_groups: Vec<wgpu::BindGroup>,
     step_groups: Vec<wgpu::BindGroup>,
+    recur_groups: Vec<wgpu::BindGroup>,
     head_group: wgpu::BindGroup,
 }
 
@@ -403,6 +451,17 @@ impl Scratch {
                 })
             })
             .collect();
+        // Only once the persistent recurrence's pipeline exists (see Gpu::set_recurrence).
+        let recur_groups = gpu.recur.as_ref().map_or_else(Vec::new, |recur| {
+            gpu.layers
+                .iter()
+                .zip(&states)
+                .map(|(layer, (hidden_states, cells))| {
+                    let buffers = [&step_shape, &lengths, &projected, &layer.recurrent, hidden_states, cells];
+                    bind(device, &recur.layout, &buffers)
+                })
+                .collect()
+        });
         let top = &states[gpu.layers.len() - 1].0;
         let head_group =
             bind(device, &gpu.head.layout, &[&head_shape, &lengths, top, &gpu.head_weight, &gpu.head_bias, &logits]);
@@ -419,6 +478,7 @@ impl Scratch {
             readback,
             project_groups,
             step_groups,
+            recur_groups,
             head_group,
         }
     }
@@ -432,6 +492,55 @@ impl Scratch {
     fn capacity(&self) -> usize {
         self.texts * self.steps
     }
+}
+
+/// Reached only if [`Gpu::set_recurrence`] chose the persistent recurrence without making its pipeline, or kept
+/// working buffers made without its bind groups.
+#[cold]
+fn persistent_unprepared() -> ! {
+    unreachable!("set_recurrence makes recur.wgsl's pipeline and drops the working buffers made without its groups")
+}
+
+/// A compute pipeline for the shader `file` (entry point `main`) whose bindings, in order, are `bindings`.
+fn stage(device: &wgpu::Device, file: &str, source: &str, bindings: &[Binding]) -> Stage {
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(file),
+        source: wgpu::ShaderSource::Wgsl(source.into()),
+    });
+    let entries: Vec<_> = bindings
+        .iter()
+        .enumerate()
+        .map(|(binding, kind)| wgpu::BindGroupLayoutEntry {
+            binding: binding as u32,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty: match kind {
+                    Binding::Uniform | Binding::DynamicUniform => wgpu::BufferBindingType::Uniform,
+                    Binding::Read => wgpu::BufferBindingType::Storage { read_only: true },
+                    Binding::ReadWrite => wgpu::BufferBindingType::Storage { read_only: false },
+                },
+                has_dynamic_offset: matches!(kind, Binding::DynamicUniform),
+                min_binding_size: None,
+            },
+            count: None,
+        })
+        .collect();
+    let layout =
+        device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some(file), entries: &entries });
+    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(file),
+        bind_group_layouts: &[Some(&layout)],
+        immediate_size: 0,
+    });
+    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(file),
+        layout: Some(&pipeline_layout),
+        module: &module,
+        entry_point: Some("main"),
+        compilation_options: wgpu::PipelineCompilationOptions::default(),
+        cache: None,
+    });
+    Stage { pipeline, layout }
 }
 
 /// Error scopes for every kind of error (validation, out of memory, internal), so that a failure inside becomes

@@ -7,8 +7,8 @@
 //
 // W_hh is stored transposed, `[H][4H]`, so that neighbouring invocations (neighbouring u) read neighbouring
 // weights. One invocation per (unit u, text b); a text whose length is at most s is masked out. One dispatch per step:
-// the step index comes from a uniform bound at a dynamic offset. σ, tanh and exp mirror
-// crate/src/lstm/activation.rs operation for operation.
+// the step index comes from a uniform bound at a dynamic offset. σ and tanh come from activation.wgsl, which the
+// crate prepends.
 
 struct Shape {
     batch: u32,
@@ -32,37 +32,6 @@ struct Step {
 @group(0) @binding(4) var<storage, read> weight: array<f32>;
 @group(0) @binding(5) var<storage, read_write> hidden: array<f32>;
 @group(0) @binding(6) var<storage, read_write> cell: array<f32>;
-
-const LOG2_E: f32 = 1.442695041;
-// ln 2 in two parts, as in activation.rs: n · LN2_HI is exact for |n| ≤ 127.
-const LN2_HI: f32 = 0.69314575;
-const LN2_LO: f32 = 1.4286068e-6;
-const EXP_LIMIT: f32 = 87.0;
-const TANH_LIMIT: f32 = 10.0;
-
-// e^x = 2^n · p(r), n = round(x · log2 e), r = x − n · ln 2, p the degree-6 Taylor polynomial of e^r.
-fn exp_approx(x: f32) -> f32 {
-    let y = clamp(x, -EXP_LIMIT, EXP_LIMIT);
-    let n = round(y * LOG2_E);
-    let r = y - n * LN2_HI - n * LN2_LO;
-    var p = 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    return ldexp(p, i32(n));
-}
-
-fn sigmoid(x: f32) -> f32 {
-    return 1.0 / (1.0 + exp_approx(-x));
-}
-
-fn tanh_approx(x: f32) -> f32 {
-    let y = clamp(x, -TANH_LIMIT, TANH_LIMIT);
-    return 1.0 - 2.0 / (1.0 + exp_approx(y + y));
-}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {

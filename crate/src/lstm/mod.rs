@@ -93,7 +93,9 @@ pub struct Trace {
     pub labels: usize,
     /// `[T + 1, K]`, row-major: row `s` holds the head's logits after `s` tokens (row 0 is the empty prefix).
     pub logits: Vec<f32>,
-    /// Per layer, `[T, H]`: the hidden state after each step. Kept for tests and inspection.
+    /// Per layer, `[T, H]`: the hidden state after each step; what a [`crate::Session`] continues from, and what
+    /// the tests compare. Empty (no layers) when the pass read back only the logits, as the GPU does for a plain
+    /// analysis (see [`crate::backend::Backend::logits_batch_async`]).
     pub hidden: Vec<Vec<f32>>,
     /// Per layer, `[T, H]`: the cell state after each step.
     pub cell: Vec<Vec<f32>>,
