@@ -143,6 +143,44 @@ async fn options_backend_forces_a_backend_or_says_which_exist() {
 }
 
 #[test]
+async fn overlapping_calls_on_the_gpu_give_what_the_cpu_gives() {
+    // In a browser the calls interleave at their awaits (error scopes, readbacks): every one must still complete.
+    let options = Object::new();
+    Reflect::set(&options, &"backend".into(), &"gpu".into()).expect("set");
+    let gpu = JsAnalyzer::create(files(), Some(options)).await.map_err(JsValue::from).expect("loads, GPU or not");
+    let cpu = analyzer().await;
+    let session = gpu.session();
+    let texts: Vec<String> =
+        (0..8).map(|i| format!("{i} {}", ["good", "not bad", "awful 😡", "fine, but meh"][i % 4])).collect();
+    let mut promises = Vec::new();
+    for text in &texts {
+        promises.push(gpu.analyze(text.clone()));
+        promises.push(session.analyze(text.clone()));
+    }
+    promises.push(gpu.analyze_batch(texts.clone()));
+    let all = Array::from(&resolve(Promise::all(&promises.into_iter().collect::<Array>())).await.expect("all resolve"));
+    let positive = |result: &JsValue| number(&get(result, "probabilities"), "positive");
+    for (i, text) in texts.iter().enumerate() {
+        let expected = resolve(cpu.analyze(text.clone())).await.expect("analyzes");
+        let batch = Array::from(&all.get(2 * texts.len() as u32)).get(i as u32);
+        for got in [all.get(2 * i as u32), all.get(2 * i as u32 + 1), batch] {
+            assert_eq!(get(&got, "label").as_string(), get(&expected, "label").as_string(), "text {i}");
+            assert!(
+                (positive(&got) - positive(&expected)).abs() < 1e-5,
+                "text {i}: {} vs {}",
+                positive(&got),
+                positive(&expected)
+            );
+        }
+    }
+    if gpu.backend() == "gpu" {
+        // A forced GPU reruns a session's whole text: nothing was reused.
+        resolve(session.analyze(format!("{} more", texts[7]))).await.expect("analyzes");
+        assert_eq!(session.reused_tokens(), 0);
+    }
+}
+
+#[test]
 async fn options_backend_gpu_runs_on_webgpu_or_says_why_not() {
     let options = Object::new();
     Reflect::set(&options, &"backend".into(), &"gpu".into()).expect("set");

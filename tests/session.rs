@@ -98,10 +98,10 @@ fn resuming_gives_the_forward_pass_bit_for_bit() {
             let (earlier, _) = backend.forward(&model, &texts[0]).expect("runs");
             for keep in [0, 1, 4, 13, 20] {
                 let ids: Vec<u32> = texts[0][..keep].iter().chain(&texts[1][keep..]).copied().collect();
-                let (resumed, ran) = backend.resume(&model, &earlier, keep, &ids).expect("runs");
+                let (resumed, ran, reused) = backend.resume(&model, Some((&earlier, keep)), &ids).expect("runs");
                 let (fresh, _) = backend.forward(&model, &ids).expect("runs");
                 assert_eq!(resumed, fresh, "{} H={hidden}: resumed after {keep} of 20 tokens", kind.name());
-                assert_eq!(ran.kind, kind);
+                assert_eq!((ran.kind, reused), (kind, keep));
             }
         }
     }

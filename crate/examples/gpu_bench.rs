@@ -41,7 +41,9 @@ mod native {
         let per_step = pollster::block_on(Gpu::new(model))?;
         let mut persistent = pollster::block_on(Gpu::new(model))?;
         // A model too wide for the persistent kernel is measured per step only.
-        let _ = pollster::block_on(persistent.set_recurrence(Recurrence::Persistent));
+        if let Err(error) = pollster::block_on(persistent.set_recurrence(Recurrence::Persistent)) {
+            println!("(no persistent recurrence: {error})");
+        }
         println!("GPU: {}; CPU: {} ({})", persistent.adapter, simd.kind().name(), simd.reason);
 
         // The logits only, as an analysis reads them (no states back from the GPU). The GPU runs here without the

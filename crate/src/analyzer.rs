@@ -209,7 +209,7 @@ impl Analyzer {
     ///
     /// Blocking; in the browser a call the GPU runs must be awaited ([`Analyzer::analyze_async`]).
     pub fn analyze(&self, text: &str) -> Result<Analysis> {
-        ready("Analyzer::analyze", self.analyze_async(text))
+        ready("Analyzer::analyze_async", self.analyze_async(text))
     }
 
     /// [`Analyzer::analyze`], awaiting the GPU where it runs.
@@ -222,33 +222,27 @@ impl Analyzer {
     /// [`Analyzer::analyze`] for the next version of a text being edited: reuses what `session` kept from the
     /// previous version (see [`Session`]) and keeps this one's. A failed call leaves the session as it was.
     pub fn analyze_in(&self, session: &mut Session, text: &str) -> Result<Analysis> {
-        ready("Analyzer::analyze_in", self.analyze_in_async(session, text))
+        ready("Analyzer::analyze_in_async", self.analyze_in_async(session, text))
     }
 
     /// [`Analyzer::analyze_in`], awaiting the GPU where it runs.
     pub async fn analyze_in_async(&self, session: &mut Session, text: &str) -> Result<Analysis> {
         let encoding = self.encode(text)?;
-        let (trace, ran, keep) = match &session.previous {
-            Some(previous) if previous.analyzer == self.id => {
-                let keep = previous.ids.iter().zip(&encoding.ids).take_while(|(a, b)| a == b).count();
-                let (trace, ran) = self.backend.resume_async(&self.model, &previous.trace, keep, &encoding.ids).await?;
-                (trace, ran, keep)
-            }
-            _ => {
-                let (trace, ran) = self.backend.forward_async(&self.model, &encoding.ids).await?;
-                (trace, ran, 0)
-            }
-        };
+        let earlier = session.previous.as_ref().filter(|previous| previous.analyzer == self.id).map(|previous| {
+            let keep = previous.ids.iter().zip(&encoding.ids).take_while(|(a, b)| a == b).count();
+            (&previous.trace, keep)
+        });
+        let (trace, ran, reused) = self.backend.resume_async(&self.model, earlier, &encoding.ids).await?;
         let analysis = self.analysis(text, &encoding, &trace, &ran)?;
         session.previous = Some(Previous { analyzer: self.id, ids: encoding.ids, trace });
-        session.reused = keep;
+        session.reused = reused;
         Ok(analysis)
     }
 
     /// Analyses several texts, in one pass of the model where the backend can; the first failure names the
     /// index of its text.
     pub fn analyze_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Analysis>> {
-        ready("Analyzer::analyze_batch", self.analyze_batch_async(texts))
+        ready("Analyzer::analyze_batch_async", self.analyze_batch_async(texts))
     }
 
     /// [`Analyzer::analyze_batch`], awaiting the GPU where it runs.

@@ -207,7 +207,7 @@ impl Backend {
 
     /// [`Backend::switch`], blocking (see [`ready`]).
     pub fn force(&mut self, kind: BackendKind, model: &Model) -> Result<()> {
-        ready("Backend::force", self.switch(kind, model))
+        ready("Backend::switch", self.switch(kind, model))
     }
 
     /// The SIMD kernel's packed weights, when the CPU kernel is the SIMD one.
@@ -236,25 +236,41 @@ impl Backend {
 
     /// [`Backend::forward_async`], blocking (see [`ready`]).
     pub fn forward(&self, model: &Model, ids: &[u32]) -> Result<(Trace, Ran)> {
-        ready("Backend::forward", self.forward_async(model, ids))
+        ready("Backend::forward_async", self.forward_async(model, ids))
     }
 
-    /// Runs the model over `ids`, whose first `keep` tokens are the first `keep` that `earlier` was run over: the
-    /// CPU kernels take those steps from `earlier` and continue from its states after them, which gives the trace
-    /// [`Backend::forward_async`] would, bit for bit (a step depends only on its token and the state before it).
-    /// A forced GPU runs the whole text again; `auto` continues on the CPU kernel.
-    pub async fn resume_async(&self, model: &Model, earlier: &Trace, keep: usize, ids: &[u32]) -> Result<(Trace, Ran)> {
-        debug_assert!(keep <= earlier.steps.min(ids.len()));
-        if keep == 0 || self.gpu.as_ref().is_some_and(|used| used.min_steps.is_none()) {
-            return self.forward_async(model, ids).await;
+    /// Runs a session's next text, `ids`. With `earlier = Some((trace, keep))`, the first `keep` tokens of `ids`
+    /// are the first `keep` that `trace` was run over: the CPU kernels take those steps from it and continue from
+    /// its states after them, which gives the trace [`Backend::forward_async`] would, bit for bit (a step depends
+    /// only on its token and the state before it). Returns the trace, what ran, and how many tokens it took from
+    /// `earlier`.
+    ///
+    /// `auto` runs sessions on its CPU kernel alone, so that a session never mixes the GPU's arithmetic with the
+    /// CPU's; a forced GPU runs the whole text again and takes nothing.
+    pub async fn resume_async(
+        &self,
+        model: &Model,
+        earlier: Option<(&Trace, usize)>,
+        ids: &[u32],
+    ) -> Result<(Trace, Ran, usize)> {
+        if self.gpu.as_ref().is_some_and(|used| used.min_steps.is_none()) {
+            let (trace, ran) = self.forward_async(model, ids).await?;
+            return Ok((trace, ran, 0));
         }
-        let rest = self.cpu.forward_from(model, &ids[keep..], &earlier.states_after(keep))?;
-        Ok((earlier.continued(keep, rest), Ran::plain(self.cpu.kind())))
+        let ran = Ran::plain(self.cpu.kind());
+        match earlier {
+            Some((earlier, keep)) if keep > 0 => {
+                debug_assert!(keep <= earlier.steps.min(ids.len()));
+                let rest = self.cpu.forward_from(model, &ids[keep..], &earlier.states_after(keep))?;
+                Ok((earlier.continued(keep, rest), ran, keep))
+            }
+            _ => Ok((self.cpu.forward_from(model, ids, &[])?, ran, 0)),
+        }
     }
 
     /// [`Backend::resume_async`], blocking (see [`ready`]).
-    pub fn resume(&self, model: &Model, earlier: &Trace, keep: usize, ids: &[u32]) -> Result<(Trace, Ran)> {
-        ready("Backend::resume", self.resume_async(model, earlier, keep, ids))
+    pub fn resume(&self, model: &Model, earlier: Option<(&Trace, usize)>, ids: &[u32]) -> Result<(Trace, Ran, usize)> {
+        ready("Backend::resume_async", self.resume_async(model, earlier, ids))
     }
 
     /// Runs the model over every text of `batch`: one [`Trace`] each, in order, and which backend ran them.
@@ -294,7 +310,7 @@ impl Backend {
 
     /// [`Backend::forward_batch_async`], blocking (see [`ready`]).
     pub fn forward_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<(Vec<Trace>, Ran)> {
-        ready("Backend::forward_batch", self.forward_batch_async(model, batch))
+        ready("Backend::forward_batch_async", self.forward_batch_async(model, batch))
     }
 }
 
@@ -331,11 +347,11 @@ fn gpu_message(error: Error) -> String {
 
 /// Runs `future`, an async call of this crate, to its end for a blocking caller. Natively it blocks on it. In the
 /// browser nothing may block: it polls once, which finishes every CPU path (they never wait), and a call that
-/// has to wait for the GPU is [`Error::MustAwait`], naming `call`.
-pub(crate) fn ready<T>(call: &'static str, future: impl Future<Output = Result<T>>) -> Result<T> {
+/// has to wait for the GPU is [`Error::MustAwait`], naming `instead`, the async function to await.
+pub(crate) fn ready<T>(instead: &'static str, future: impl Future<Output = Result<T>>) -> Result<T> {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let _ = call;
+        let _ = instead;
         pollster::block_on(future)
     }
     #[cfg(target_arch = "wasm32")]
@@ -343,7 +359,7 @@ pub(crate) fn ready<T>(call: &'static str, future: impl Future<Output = Result<T
         let mut future = std::pin::pin!(future);
         match future.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
             std::task::Poll::Ready(result) => result,
-            std::task::Poll::Pending => Err(Error::MustAwait { call }),
+            std::task::Poll::Pending => Err(Error::MustAwait { instead }),
         }
     }
 }

@@ -34,8 +34,8 @@ pub enum Error {
     Gpu { message: String },
 
     /// A blocking call met a backend that can only be awaited: the GPU in a browser answers on the event loop.
-    #[error("{call} cannot wait for the browser's GPU, which answers on the event loop; await the call's async form")]
-    MustAwait { call: &'static str },
+    #[error("a blocking call cannot wait for the browser's GPU, which answers on the event loop; await {instead}")]
+    MustAwait { instead: &'static str },
 
     // --- Loading: model.safetensors ---
     /// The weights file is not a readable safetensors file (truncated, corrupt header, ...).

@@ -24,12 +24,12 @@ use crate::model::{Matrix, Model};
 
 /// The shaders, one file per stage, as compiled: WGSL has no includes, so the files that use σ and tanh get
 /// [`WGSL_LIBRARIES`]' `activation.wgsl` prepended.
-pub const SHADERS: [(&str, &str); 4] = [
-    ("project.wgsl", include_str!("project.wgsl")),
-    ("step.wgsl", concat!(include_str!("activation.wgsl"), include_str!("step.wgsl"))),
-    ("recur.wgsl", concat!(include_str!("activation.wgsl"), include_str!("recur.wgsl"))),
-    ("head.wgsl", include_str!("head.wgsl")),
-];
+pub const SHADERS: [(&str, &str); 4] = [PROJECT, STEP, RECUR, HEAD];
+
+const PROJECT: (&str, &str) = ("project.wgsl", include_str!("project.wgsl"));
+const STEP: (&str, &str) = ("step.wgsl", concat!(include_str!("activation.wgsl"), include_str!("step.wgsl")));
+const RECUR: (&str, &str) = ("recur.wgsl", concat!(include_str!("activation.wgsl"), include_str!("recur.wgsl")));
+const HEAD: (&str, &str) = ("head.wgsl", include_str!("head.wgsl"));
 
 /// WGSL files that are not shaders but are prepended to some (see [`SHADERS`]).
 pub const WGSL_LIBRARIES: [(&str, &str); 1] = [("activation.wgsl", include_str!("activation.wgsl"))];
@@ -54,7 +54,8 @@ impl Recurrence {
     }
 }
 
-/// Invocations per workgroup in every shader (`@workgroup_size(64)`).
+/// Invocations per workgroup in the shaders dispatched one invocation per element (`@workgroup_size(64)`:
+/// project, step, head; `recur.wgsl` runs a workgroup per text).
 const WORKGROUP: u32 = 64;
 /// The step index lives at a dynamic offset into one uniform buffer: one slot per step, this far apart (the
 /// largest `min_uniform_buffer_offset_alignment` WebGPU allows).
@@ -126,10 +127,9 @@ impl Gpu {
 
         let scope = Scope::push(&device);
         use Binding::{DynamicUniform, Read, ReadWrite, Uniform};
-        let [(project_file, project), (step_file, step), _, (head_file, head)] = SHADERS;
-        let project = stage(&device, project_file, project, &[Uniform, Read, Read, Read, Read, ReadWrite]);
-        let step = stage(&device, step_file, step, &[Uniform, DynamicUniform, Read, Read, Read, ReadWrite, ReadWrite]);
-        let head = stage(&device, head_file, head, &[Uniform, Read, Read, Read, Read, ReadWrite]);
+        let project = stage(&device, PROJECT, &[Uniform, Read, Read, Read, Read, ReadWrite]);
+        let step = stage(&device, STEP, &[Uniform, DynamicUniform, Read, Read, Read, ReadWrite, ReadWrite]);
+        let head = stage(&device, HEAD, &[Uniform, Read, Read, Read, Read, ReadWrite]);
         let hidden = model.layers.first().map_or(0, |layer| layer.hidden_size());
 
         let upload = |label: &str, values: &[f32]| {
@@ -151,7 +151,7 @@ impl Gpu {
             head_weight: upload("head.weight", model.head.weight.as_slice()),
             head_bias: upload("head.bias", &model.head.bias),
             hidden,
-            // Measured on lavapipe, the per-step kernel is 1.3–2× faster (one workgroup per text runs on one core
+            // Measured on lavapipe, the per-step kernel is 1.2–2× faster (one workgroup per text runs on one core
             // there); a hardware GPU has not been measured yet (crate/examples/gpu_bench.rs compares both).
             recurrence: Recurrence::PerStep,
             labels: model.head.bias.len(),
@@ -166,6 +166,32 @@ impl Gpu {
         };
         scope.check("loading the shaders and weights").await?;
         Ok(gpu)
+    }
+
+    /// The buffer sizes of a call of `texts` texts of up to `steps` tokens, or an [`Error::Gpu`] (which the backend
+    /// answers by running the call on the CPU) if one exceeds what this device allows in one buffer.
+    fn sizes(&self, texts: usize, steps: usize) -> Result<Sizes> {
+        let (t, s, h, k, layers) =
+            (texts as u64, steps as u64, self.hidden as u64, self.labels as u64, self.layers.len() as u64);
+        let states = t * s * h * 4;
+        let logits = t * (s + 1) * k * 4;
+        let sizes =
+            Sizes { ids: t * s * 4, states, projected: 4 * states, logits, readback: logits + 2 * states * layers };
+        let limits = self.device.limits();
+        // The shaders index with u32: every element count must fit one too.
+        let storage = limits.max_storage_buffer_binding_size.min(4 * u64::from(u32::MAX));
+        if sizes.projected > storage || sizes.readback > limits.max_buffer_size {
+            let mb = |bytes: u64| bytes.div_ceil(1 << 20);
+            return Err(gpu_error(format!(
+                "{texts} texts of up to {steps} tokens need buffers of {} and {} MiB, over this GPU's limits of {} and \
+                 {} MiB; split the batch",
+                mb(sizes.projected),
+                mb(sizes.readback),
+                mb(storage),
+                mb(limits.max_buffer_size)
+            )));
+        }
+        Ok(sizes)
     }
 
     /// How the recurrence is dispatched: [`Recurrence::PerStep`] unless set otherwise.
@@ -185,8 +211,7 @@ impl Gpu {
         if recurrence == Recurrence::Persistent && self.recur.is_none() {
             use Binding::{Read, ReadWrite, Uniform};
             let scope = Scope::push(&self.device);
-            let (file, source) = SHADERS[2];
-            let recur = stage(&self.device, file, source, &[Uniform, Read, Read, Read, ReadWrite, ReadWrite]);
+            let recur = stage(&self.device, RECUR, &[Uniform, Read, Read, Read, ReadWrite, ReadWrite]);
             scope.check("making the persistent recurrence's pipeline").await?;
             self.recur = Some(recur);
             // The kept working buffers have no bind groups for it.
@@ -230,6 +255,7 @@ impl Gpu {
             return Ok(batch.iter().map(|_| empty()).collect());
         }
         let (texts, hidden, labels) = (batch.len(), self.hidden, self.labels);
+        let sizes = self.sizes(texts, steps)?;
         let mut ids = vec![0u32; texts * steps];
         for (row, text) in ids.chunks_exact_mut(steps).zip(batch) {
             row[..text.len()].copy_from_slice(text);
@@ -243,7 +269,7 @@ impl Gpu {
         let taken = self.scratch.lock().map(|mut scratch| scratch.take()).unwrap_or(None);
         let scratch = match taken {
             Some(scratch) if scratch.fits(texts, steps) => scratch,
-            _ => Scratch::new(self, texts, steps),
+            _ => Scratch::new(self, texts, steps, sizes),
         };
         let write = |buffer: &wgpu::Buffer, values: &[u32]| queue.write_buffer(buffer, 0, bytemuck::cast_slice(values));
         write(&scratch.ids, &ids);
@@ -262,7 +288,8 @@ impl Gpu {
             for l in 0..self.layers.len() {
                 pass.set_pipeline(&self.project.pipeline);
                 pass.set_bind_group(0, &scratch.project_groups[l], &[]);
-                let (x, y) = grid((texts * steps * 4 * hidden) as u32);
+                // One invocation per projected value; `sizes` checked that their count fits a u32.
+                let (x, y) = grid((sizes.projected / 4) as u32);
                 pass.dispatch_workgroups(x, y, 1);
                 match self.recurrence {
                     Recurrence::PerStep => {
@@ -293,8 +320,7 @@ impl Gpu {
         let readback = &scratch.readback;
 
         // One readback: the logits, then (if asked for) every layer's hidden and cell states.
-        let state_bytes = (texts * steps * hidden * 4) as u64;
-        let logits_bytes = (texts * (steps + 1) * labels * 4) as u64;
+        let (state_bytes, logits_bytes) = (sizes.states, sizes.logits);
         let layers_read = if with_states { self.layers.len() } else { 0 };
         let total = logits_bytes + 2 * state_bytes * layers_read as u64;
         encoder.copy_buffer_to_buffer(logits, 0, readback, 0, logits_bytes);
@@ -370,6 +396,21 @@ pub fn is_hardware(adapter: &wgpu::Adapter) -> bool {
     adapter.get_info().device_type != wgpu::DeviceType::Cpu
 }
 
+/// The byte sizes of a call's working buffers, computed in `u64`: in wasm32 a `usize` product would wrap for a large
+/// batch, and WebGPU clamps out-of-range accesses instead of failing, so a wrapped size would give wrong results.
+#[derive(Debug, Clone, Copy)]
+struct Sizes {
+    ids: u64,
+    /// One layer's hidden (or cell) states, `[texts][steps][H]`.
+    states: u64,
+    /// The input projections, `[texts][steps][4H]`.
+    projected: u64,
+    /// The logits of every prefix, `[texts][steps + 1][K]`.
+    logits: u64,
+    /// The readback buffer: the logits and every layer's states.
+    readback: u64,
+}
+
 /// The working buffers of a forward pass and the bind groups over them, for up to `texts` texts of up to `steps`
 /// tokens; kept between calls and replaced by larger ones when a call needs more.
 #[derive(Debug)]
@@ -393,28 +434,26 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(gpu: &Gpu, texts: usize, steps: usize) -> Scratch {
-        let (device, queue, hidden, labels) = (&gpu.device, &gpu.queue, gpu.hidden, gpu.labels);
-        let state_bytes = (texts * steps * hidden * 4) as u64;
-        let logits_bytes = (texts * (steps + 1) * labels * 4) as u64;
+    fn new(gpu: &Gpu, texts: usize, steps: usize, sizes: Sizes) -> Scratch {
+        let (device, queue) = (&gpu.device, &gpu.queue);
+        let (state_bytes, logits_bytes) = (sizes.states, sizes.logits);
         use wgpu::BufferUsages as Usage;
         // Inputs and shapes are written by each call; states and logits are copied out for the readback.
         let (input, shape, output) =
             (Usage::STORAGE | Usage::COPY_DST, Usage::UNIFORM | Usage::COPY_DST, Usage::STORAGE | Usage::COPY_SRC);
-        let ids = buffer(device, "ids", (texts * steps * 4) as u64, input);
-        let lengths = buffer(device, "lengths", (texts * 4) as u64, input);
+        let ids = buffer(device, "ids", sizes.ids, input);
+        let lengths = buffer(device, "lengths", texts as u64 * 4, input);
         let step_shape = buffer(device, "step shape", 16, shape);
         let head_shape = buffer(device, "head shape", 16, shape);
         let project_shapes = gpu.layers.iter().map(|_| buffer(device, "project shape", 32, shape)).collect();
-        let projected = buffer(device, "projected", 4 * state_bytes, Usage::STORAGE);
+        let projected = buffer(device, "projected", sizes.projected, Usage::STORAGE);
         let states: Vec<(wgpu::Buffer, wgpu::Buffer)> = gpu
             .layers
             .iter()
             .map(|_| (buffer(device, "hidden", state_bytes, output), buffer(device, "cell", state_bytes, output)))
             .collect();
         let logits = buffer(device, "logits", logits_bytes, output);
-        let size = logits_bytes + 2 * state_bytes * gpu.layers.len() as u64;
-        let readback = buffer(device, "readback", size, Usage::MAP_READ | Usage::COPY_DST);
+        let readback = buffer(device, "readback", sizes.readback, Usage::MAP_READ | Usage::COPY_DST);
         // The step index: slot s (STEP_SLOT bytes apart) holds s.
         let slots: Vec<u32> =
             (0..steps).flat_map(|s| [s as u32].into_iter().chain([0; STEP_SLOT as usize / 4 - 1])).collect();
@@ -501,8 +540,9 @@ fn persistent_unprepared() -> ! {
     unreachable!("set_recurrence makes recur.wgsl's pipeline and drops the working buffers made without its groups")
 }
 
-/// A compute pipeline for the shader `file` (entry point `main`) whose bindings, in order, are `bindings`.
-fn stage(device: &wgpu::Device, file: &str, source: &str, bindings: &[Binding]) -> Stage {
+/// A compute pipeline for the shader `(file, source)` (entry point `main`) whose bindings, in order, are
+/// `bindings`.
+fn stage(device: &wgpu::Device, (file, source): (&str, &str), bindings: &[Binding]) -> Stage {
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(file),
         source: wgpu::ShaderSource::Wgsl(source.into()),
@@ -557,10 +597,13 @@ impl Scope {
 
     /// The first error raised while the scopes were pushed, if any, as an [`Error::Gpu`] naming `what` failed.
     async fn check(self, what: &str) -> Result<()> {
-        // Scopes pop in the reverse order of their pushing.
+        // Scopes pop in the reverse order of their pushing, all before any is awaited: in a browser they are one
+        // stack per device, and a call awaiting between two pops would let another call push onto it in between
+        // (wgpu panics on a pop out of order).
         let [validation, memory, internal] = self.0;
-        for guard in [internal, memory, validation] {
-            if let Some(error) = guard.pop().await {
+        let popped = [internal.pop(), memory.pop(), validation.pop()];
+        for result in popped {
+            if let Some(error) = result.await {
                 return Err(gpu_error(format!("{what} failed: {error}")));
             }
         }
