@@ -171,27 +171,7 @@ impl Gpu {
     /// The buffer sizes of a call of `texts` texts of up to `steps` tokens, or an [`Error::Gpu`] (which the backend
     /// answers by running the call on the CPU) if one exceeds what this device allows in one buffer.
     fn sizes(&self, texts: usize, steps: usize) -> Result<Sizes> {
-        let (t, s, h, k, layers) =
-            (texts as u64, steps as u64, self.hidden as u64, self.labels as u64, self.layers.len() as u64);
-        let states = t * s * h * 4;
-        let logits = t * (s + 1) * k * 4;
-        let sizes =
-            Sizes { ids: t * s * 4, states, projected: 4 * states, logits, readback: logits + 2 * states * layers };
-        let limits = self.device.limits();
-        // The shaders index with u32: every element count must fit one too.
-        let storage = limits.max_storage_buffer_binding_size.min(4 * u64::from(u32::MAX));
-        if sizes.projected > storage || sizes.readback > limits.max_buffer_size {
-            let mb = |bytes: u64| bytes.div_ceil(1 << 20);
-            return Err(gpu_error(format!(
-                "{texts} texts of up to {steps} tokens need buffers of {} and {} MiB, over this GPU's limits of {} and \
-                 {} MiB; split the batch",
-                mb(sizes.projected),
-                mb(sizes.readback),
-                mb(storage),
-                mb(limits.max_buffer_size)
-            )));
-        }
-        Ok(sizes)
+        Sizes::checked(texts, steps, self.hidden, self.labels, self.layers.len(), &self.device.limits())
     }
 
     /// How the recurrence is dispatched: [`Recurrence::PerStep`] unless set otherwise.
@@ -409,6 +389,39 @@ struct Sizes {
     logits: u64,
     /// The readback buffer: the logits and every layer's states.
     readback: u64,
+}
+
+impl Sizes {
+    /// The sizes for `texts` texts of up to `steps` tokens through `layers` layers of `hidden` units and `labels`
+    /// labels, or an [`Error::Gpu`] saying to split the batch if a buffer would exceed `limits`.
+    fn checked(
+        texts: usize,
+        steps: usize,
+        hidden: usize,
+        labels: usize,
+        layers: usize,
+        limits: &wgpu::Limits,
+    ) -> Result<Sizes> {
+        let (t, s, h, k, layers) = (texts as u64, steps as u64, hidden as u64, labels as u64, layers as u64);
+        let states = t * s * h * 4;
+        let logits = t * (s + 1) * k * 4;
+        let sizes =
+            Sizes { ids: t * s * 4, states, projected: 4 * states, logits, readback: logits + 2 * states * layers };
+        // The shaders index with u32: every element count must fit one too.
+        let storage = limits.max_storage_buffer_binding_size.min(4 * u64::from(u32::MAX));
+        if sizes.projected > storage || sizes.readback > limits.max_buffer_size {
+            let mb = |bytes: u64| bytes.div_ceil(1 << 20);
+            return Err(gpu_error(format!(
+                "{texts} texts of up to {steps} tokens need buffers of {} and {} MiB, over this GPU's limits of {} and \
+                 {} MiB; split the batch",
+                mb(sizes.projected),
+                mb(sizes.readback),
+                mb(storage),
+                mb(limits.max_buffer_size)
+            )));
+        }
+        Ok(sizes)
+    }
 }
 
 /// The working buffers of a forward pass and the bind groups over them, for up to `texts` texts of up to `steps`
@@ -687,4 +700,29 @@ async fn read(device: &wgpu::Device, buffer: &wgpu::Buffer, bytes: u64) -> Resul
     };
     buffer.unmap();
     Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_counted_in_u64_and_a_call_over_the_limits_says_to_split_the_batch() {
+        let limits = wgpu::Limits::default(); // WebGPU's: 128 MiB a storage binding, 256 MiB a buffer
+        // 1024 texts of 512 tokens, H = 128, 2 labels, 1 layer: 256 MiB of projections, over 128 MiB.
+        let error = Sizes::checked(1024, 512, 128, 2, 1, &limits).expect_err("over the binding limit");
+        let message = error.to_string();
+        assert!(message.contains("1024 texts of up to 512 tokens") && message.contains("split the batch"), "{message}");
+        // A count whose usize product would wrap in wasm32 (2^33 bytes of states) is still counted exactly.
+        let huge =
+            wgpu::Limits { max_storage_buffer_binding_size: u64::MAX, max_buffer_size: u64::MAX, ..limits.clone() };
+        let error = Sizes::checked(1 << 14, 1 << 14, 1 << 3, 2, 1, &huge).expect_err("over the u32 index range");
+        assert!(error.to_string().contains("split the batch"), "{error}");
+        let sizes = Sizes::checked(64, 32, 128, 2, 2, &limits).expect("a batch of 64 short texts fits");
+        assert_eq!(
+            (sizes.states, sizes.projected, sizes.logits),
+            (64 * 32 * 128 * 4, 4 * 64 * 32 * 128 * 4, 64 * 33 * 2 * 4)
+        );
+        assert_eq!(sizes.readback, sizes.logits + 2 * 2 * sizes.states);
+    }
 }
