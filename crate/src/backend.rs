@@ -285,27 +285,21 @@ impl Backend {
     }
 
     async fn run_batch(&self, model: &Model, batch: &[&[u32]], with_states: bool) -> Result<(Vec<Trace>, Ran)> {
-        let Some(used) = &self.gpu else {
-            return Ok((self.cpu.forward_batch(model, batch)?, Ran::plain(self.cpu.kind())));
-        };
+        // `auto` leaves calls under its threshold to the CPU kernel.
         let steps = batch.len() * batch.iter().map(|ids| ids.len()).max().unwrap_or(0);
-        if used.min_steps.is_some_and(|min| steps < min) {
-            return Ok((self.cpu.forward_batch(model, batch)?, Ran::plain(self.cpu.kind())));
-        }
-        let traces = if with_states {
-            used.gpu.forward_batch(model, batch).await
-        } else {
-            used.gpu.logits_batch(model, batch).await
+        let gpu = self.gpu.as_ref().filter(|used| used.min_steps.is_none_or(|min| steps >= min));
+        let fallback = match gpu.map(|used| used.gpu.run(model, batch, with_states)) {
+            None => None,
+            Some(call) => match call.await {
+                Ok(traces) => return Ok((traces, Ran::plain(BackendKind::Gpu))),
+                Err(Error::Gpu { message }) => Some(format!(
+                    "the GPU failed ({message}); the {} kernel ran this call instead",
+                    self.cpu.kind().name()
+                )),
+                Err(other) => return Err(other),
+            },
         };
-        match traces {
-            Ok(traces) => Ok((traces, Ran::plain(BackendKind::Gpu))),
-            Err(Error::Gpu { message }) => {
-                let kind = self.cpu.kind();
-                let fallback = format!("the GPU failed ({message}); the {} kernel ran this call instead", kind.name());
-                Ok((self.cpu.forward_batch(model, batch)?, Ran { kind, fallback: Some(fallback) }))
-            }
-            Err(other) => Err(other),
-        }
+        Ok((self.cpu.forward_batch(model, batch)?, Ran { kind: self.cpu.kind(), fallback }))
     }
 
     /// [`Backend::forward_batch_async`], blocking (see [`ready`]).

@@ -218,7 +218,8 @@ impl Gpu {
         self.run(model, batch, false).await
     }
 
-    async fn run(&self, model: &Model, batch: &[&[u32]], with_states: bool) -> Result<Vec<Trace>> {
+    /// [`Gpu::forward_batch`] (`with_states`) or [`Gpu::logits_batch`].
+    pub(crate) async fn run(&self, model: &Model, batch: &[&[u32]], with_states: bool) -> Result<Vec<Trace>> {
         for ids in batch {
             model.check_ids(ids)?;
         }
