@@ -5,13 +5,11 @@
 //
 // Needs web/pkg (release), the data splits and bench/node_modules. Prints the table and writes
 // bench/results/gpu-browser.{json,md}.
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { prepareInputs } from "./inputs.mjs";
-import { launchChromium, origin, pageResult, serve } from "./serve.mjs";
+import { launchChromium, origin, pageResult, runContext, serve } from "./serve.mjs";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, "..");
@@ -50,11 +48,8 @@ async function main() {
   server.close();
   if (result.error) throw new Error(result.error);
   const run = {
-    date: new Date().toISOString(),
-    command: `node bench/gpu.mjs${args.length ? ` ${args.join(" ")}` : ""}`,
-    machine: `${cpus()[0].model}, ${cpus().length} cores`,
+    ...runContext(ROOT, "bench/gpu.mjs", args),
     browser: `Chromium ${version} (headless)`,
-    commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim(),
     result,
   };
   mkdirSync(join(BENCH, "results"), { recursive: true });

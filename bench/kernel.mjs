@@ -5,14 +5,12 @@
 //
 // Needs target/bench/pkg-{simd,scalar} (`--features bench`; scripts/bench builds them), the data splits and
 // bench/node_modules. Prints the tables and writes bench/results/kernel.{json,md}.
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { BATCHES, LENGTHS, measureBuild } from "./kernel.js";
 import { prepareInputs } from "./inputs.mjs";
-import { launchChromium, origin, pageResult, serve } from "./serve.mjs";
+import { launchChromium, origin, pageResult, runContext, serve } from "./serve.mjs";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, "..");
@@ -100,11 +98,8 @@ async function main() {
   }
   const texts = Object.fromEntries(Object.entries(JSON.parse(readFileSync(inputs)).lengths).map(([n, [item]]) => [n, item.text]));
   const run = {
-    date: new Date().toISOString(),
-    command: `node bench/kernel.mjs${args.length ? ` ${args.join(" ")}` : ""}`,
-    machine: `${cpus()[0].model}, ${cpus().length} cores`,
+    ...runContext(ROOT, "bench/kernel.mjs", args),
     node: process.version,
-    commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim(),
     budget_ms: budget,
     environments: { node: await inNode(texts), chromium: await inChromium() },
   };

@@ -5,16 +5,14 @@
 // Builds the peer bundles (esbuild), prepares the inputs with sentir's own tokenizer, serves the repo on
 // localhost, opens bench/page.html once per peer in a fresh browser context, and writes
 // bench/results/peers.{json,md,svg}. Needs web/pkg (release), bench/build/<model>.onnx and bench/node_modules.
-import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { prepareInputs } from "./inputs.mjs";
 import { writeReports } from "./report.mjs";
-import { launchChromium, origin, pageResult, serve } from "./serve.mjs";
+import { launchChromium, origin, pageResult, runContext, serve } from "./serve.mjs";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, "..");
@@ -100,11 +98,8 @@ async function main() {
   server.close();
 
   const run = {
-    date: new Date().toISOString(),
-    command: `node bench/peers.mjs${args.length ? ` ${args.join(" ")}` : ""}`,
-    machine: `${cpus()[0].model}, ${cpus().length} cores`,
+    ...runContext(ROOT, "bench/peers.mjs", args),
     browser: `Chromium ${version} (headless)`,
-    commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim(),
     budget_ms: budget,
     results,
   };

@@ -1,6 +1,9 @@
-// What the benchmark drivers share: a static server for the repo and Debian's headless Chromium.
+// What the benchmark drivers share: a static server for the repo, Debian's headless Chromium, and what a run
+// records about itself.
+import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import { readFileSync, statSync } from "node:fs";
+import { cpus } from "node:os";
 import { extname, join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -50,4 +53,15 @@ export async function pageResult(browser, url, label, onPage = () => {}) {
   const result = await page.evaluate(() => window.benchResult);
   await context.close();
   return result;
+}
+
+// What every result file records about its run: when, the command that reproduces it (`script` with `args`), the
+// machine and the commit of `root`.
+export function runContext(root, script, args) {
+  return {
+    date: new Date().toISOString(),
+    command: `node ${script}${args.length ? ` ${args.join(" ")}` : ""}`,
+    machine: `${cpus()[0].model}, ${cpus().length} cores`,
+    commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root }).toString().trim(),
+  };
 }
