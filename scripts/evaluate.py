@@ -132,7 +132,7 @@ def main():
     write_card(model, args.name, log, report)
 
 
-def lexicon_loss(hp):
+def auxiliary_losses(hp):
     if not hp.get("lexicon_weight"):
         return "."
     margin = hp.get("lexicon_margin", 0)
@@ -215,7 +215,7 @@ Each epoch sees every IMDB training review (its last {hp['max_tokens']} tokens),
 {hp['rt_repeat']} times{synthetic_data(hp)}.
 The loss is cross-entropy on the whole text plus {hp['prefix_weight']} times a cross-entropy on every prefix,
 weighted by how far into the text the prefix reaches, so that prefix predictions, and so per-token scores, are
-meaningful{lexicon_loss(hp)}
+meaningful{auxiliary_losses(hp)}
 
 Validation accuracy after the last epoch: RT {last['rt/valid']:.3f}, IMDB {last['imdb/valid']:.3f}.
 

@@ -10,7 +10,7 @@ model never saw in a template.
 import random
 import re
 
-from evaluate import ROOT, read_afinn
+from evaluate import ROOT
 
 ADJECTIVES = """
     good great nice fine excellent amazing awesome wonderful fantastic perfect lovely beautiful brilliant
@@ -40,9 +40,8 @@ def subjects():
     return sorted(set(SUBJECTS) - set(re.findall(r"\w+", behaviour)))
 
 
-def lexicon_words():
-    """{word: sign} for the template words, checked against AFINN (a word missing from it is a bug here)."""
-    afinn = read_afinn()
+def lexicon_words(afinn):
+    """{word: sign} for the template words, checked against `afinn` (a word missing from it is a bug here)."""
     missing = [w for w in ADJECTIVES + VERBS if w not in afinn]
     if missing:
         raise SystemExit(f"scripts/synthetic.py: not in AFINN-165: {missing}")
@@ -66,10 +65,10 @@ def clause(rng, signs, nouns):
     return text, int(sign > 0)
 
 
-def sentences(count, seed):
-    """`count` (text, label) pairs: single clauses, and two clauses of opposite labels joined by a contrast word
-    (the label is the second clause's)."""
-    rng, signs, nouns, out = random.Random(seed), lexicon_words(), subjects(), []
+def sentences(count, seed, afinn):
+    """`count` (text, label) pairs, signs from `afinn` ({word: score}): single clauses, and two clauses of opposite
+    labels joined by a contrast word (the label is the second clause's)."""
+    rng, signs, nouns, out = random.Random(seed), lexicon_words(afinn), subjects(), []
     while len(out) < count:
         text, label = clause(rng, signs, nouns)
         if rng.random() < 0.3:

@@ -152,7 +152,7 @@ def prefix_odds(logits, empty):
     return torch.cat([(empty[1] - empty[0]).expand(odds.shape[0], 1), odds], dim=1)
 
 
-def lexicon_loss(logits, empty, targets, lengths, persist, margin):
+def lexicon_loss(odds, targets, lengths, persist, margin):
     """Pushes each target word's effect to its sign: the change in log-odds across the word, and with `persist` > 0
     also the change from before the word to `persist` tokens after it (or the end of the text), so that the model
     cannot meet the target with a spike that the next tokens take back.
@@ -161,8 +161,7 @@ def lexicon_loss(logits, empty, targets, lengths, persist, margin):
     whole text pushes back, and the cheapest way to satisfy both is a spike that the next token takes back. With
     `margin` > 0 it is a hinge: no push once the score has the right sign and at least that size."""
     if len(targets) == 0:
-        return logits.new_zeros(())
-    odds = prefix_odds(logits, empty)
+        return odds.new_zeros(())
     rows, first, last, sign = targets.unbind(1)
 
     def push(change):
@@ -176,10 +175,10 @@ def lexicon_loss(logits, empty, targets, lengths, persist, margin):
     return loss
 
 
-def zigzag_loss(logits, empty, lengths):
+def zigzag_loss(odds, lengths):
     """How much of each token's score the next token takes back, per pair of neighbouring tokens: for scores
     a, b it is (|a| + |b| - |a + b|) / 2, that is min(|a|, |b|) when their signs differ and 0 when they agree."""
-    delta = prefix_odds(logits, empty).diff(dim=1)
+    delta = odds.diff(dim=1)
     a, b = delta[:, :-1], delta[:, 1:]
     pairs = (torch.arange(a.shape[1], device=a.device)[None, :] < lengths[:, None] - 1).float()
     taken_back = (a.abs() + b.abs() - (a + b).abs()) / 2
@@ -288,7 +287,7 @@ def main():
             out.append((e.ids[cut:] or [0], label, targets))
         return out
 
-    splits["synthetic"] = synthetic_sentences(args.synthetic, args.seed)
+    splits["synthetic"] = synthetic_sentences(args.synthetic, args.seed, afinn)
     data = {key: encode(rows, 100_000 if key.endswith("valid") else args.max_tokens) for key, rows in splits.items()}
     print(f"tokenized in {time.time() - started:.0f} s; vocabulary {vocab}", flush=True)
 
@@ -310,13 +309,14 @@ def main():
             ids, lengths, labels = tensors(train, batch, device)
             logits = net(ids, lengths, args.dropout)
             loss = loss_fn(logits, lengths, labels, args.prefix_weight)
+            # [batch, time + 1]; the logits before any token are the head's bias (the hidden state starts at zero).
+            odds = prefix_odds(logits, net.head.bias)
             if args.lexicon_weight > 0:
-                empty = net.head.bias  # the logits before any token: the hidden state starts at zero
                 targets = lexicon_tensor(train, batch, device)
-                loss = loss + args.lexicon_weight * lexicon_loss(logits, empty, targets, lengths, args.persist,
+                loss = loss + args.lexicon_weight * lexicon_loss(odds, targets, lengths, args.persist,
                                                                  args.lexicon_margin)
             if args.zigzag > 0:
-                loss = loss + args.zigzag * zigzag_loss(logits, net.head.bias, lengths)
+                loss = loss + args.zigzag * zigzag_loss(odds, lengths)
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(net.parameters(), 1.0)

@@ -287,18 +287,17 @@ impl Backend {
     async fn run_batch(&self, model: &Model, batch: &[&[u32]], with_states: bool) -> Result<(Vec<Trace>, Ran)> {
         // `auto` leaves calls under its threshold to the CPU kernel.
         let steps = batch.len() * batch.iter().map(|ids| ids.len()).max().unwrap_or(0);
-        let gpu = self.gpu.as_ref().filter(|used| used.min_steps.is_none_or(|min| steps >= min));
-        let fallback = match gpu.map(|used| used.gpu.run(model, batch, with_states)) {
-            None => None,
-            Some(call) => match call.await {
+        let mut fallback = None;
+        if let Some(used) = self.gpu.as_ref().filter(|used| used.min_steps.is_none_or(|min| steps >= min)) {
+            match used.gpu.run(model, batch, with_states).await {
                 Ok(traces) => return Ok((traces, Ran::plain(BackendKind::Gpu))),
-                Err(Error::Gpu { message }) => Some(format!(
-                    "the GPU failed ({message}); the {} kernel ran this call instead",
-                    self.cpu.kind().name()
-                )),
+                Err(Error::Gpu { message }) => {
+                    let kernel = self.cpu.kind().name();
+                    fallback = Some(format!("the GPU failed ({message}); the {kernel} kernel ran this call instead"));
+                }
                 Err(other) => return Err(other),
-            },
-        };
+            }
+        }
         Ok((self.cpu.forward_batch(model, batch)?, Ran { kind: self.cpu.kind(), fallback }))
     }
 
