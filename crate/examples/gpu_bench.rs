@@ -38,13 +38,14 @@ mod native {
         let model = analyzer.model();
         let simd = analyzer.backend();
         // Two devices, one per way of dispatching the recurrence.
-        let per_step = pollster::block_on(Gpu::new(model))?;
+        let mut per_step = pollster::block_on(Gpu::new(model))?;
+        pollster::block_on(per_step.set_recurrence(Recurrence::PerStep))?;
         let mut persistent = pollster::block_on(Gpu::new(model))?;
         // A model too wide for the persistent kernel is measured per step only.
         if let Err(error) = pollster::block_on(persistent.set_recurrence(Recurrence::Persistent)) {
             println!("(no persistent recurrence: {error})");
         }
-        println!("GPU: {}; CPU: {} ({})", persistent.adapter, simd.kind().name(), simd.reason);
+        println!("GPU: {}; CPU: {} ({})\n", persistent.adapter, simd.kind().name(), simd.reason);
 
         // The logits only, as an analysis reads them (no states back from the GPU). The GPU runs here without the
         // backend's fallback, so a failure stops the benchmark instead of timing the CPU.

@@ -7,8 +7,8 @@
 //!
 //! - forced (`gpu`): every call runs on the GPU;
 //! - offered by `auto` ([`Backend::offer_gpu`]): only a hardware adapter is taken (a software one, lavapipe or
-//!   SwiftShader, is slower than the SIMD kernel at every size measured), and only calls of at least
-//!   [`GPU_MIN_STEPS`] token steps run on it.
+//!   SwiftShader, is slower than the SIMD kernel at every size measured), and only the calls [`gpu_pays`] accepts
+//!   run on it: several texts, enough token steps.
 //!
 //! A call the GPU fails (a lost device, a refused shader) completes on the CPU kernel, and the [`Ran`] it returns
 //! says so and why.
@@ -23,12 +23,26 @@ use crate::lstm::simd::{self, Packed};
 use crate::lstm::{State, Trace, reference};
 use crate::model::Model;
 
+/// The fewest texts in a call that `auto` runs on a hardware GPU. A single text's steps run one after another
+/// wherever they run, and one GPU step is no faster than one SIMD step: measured on an NVIDIA H200 against the SIMD
+/// kernel on its host's CPU, one text of 32, 128 and 512 tokens ran 0.47×, 1.06× and 0.83× as fast on the GPU
+/// (`bench/results/gpu-native.md`).
+pub const GPU_MIN_TEXTS: usize = 2;
+
 /// The smallest call, in token steps (texts × the longest text's tokens), that `auto` runs on a hardware GPU.
 ///
-/// Not measured on a hardware GPU yet (no session has had one): an estimate from the GPU pass's fixed cost (one
-/// submission and one readback, about a millisecond in a browser) against the SIMD kernel's 50–70 k tokens/s.
-/// Software adapters never win (`bench/README.md`), so `auto` never takes them.
-pub const GPU_MIN_STEPS: usize = 4096;
+/// On the H200 the GPU's time hardly grows with the batch up to 64 texts (0.31 ms for 1, 16 or 64 texts of 32
+/// tokens) while the SIMD kernel's grows with every text (0.14 ms each), so the GPU wins from about 3 texts of 32
+/// tokens (96 steps) and 2 of 128; 16 × 32 ran 6.7× faster there. 256 leaves room for a browser, where a submission
+/// and a readback cost more than natively. Software adapters never win (`bench/README.md`), so `auto` never takes
+/// them.
+pub const GPU_MIN_STEPS: usize = 256;
+
+/// Whether `auto` runs a call of `texts` texts, the longest `longest` tokens, on a hardware GPU (see
+/// [`GPU_MIN_TEXTS`] and [`GPU_MIN_STEPS`]).
+pub fn gpu_pays(texts: usize, longest: usize) -> bool {
+    texts >= GPU_MIN_TEXTS && texts * longest >= GPU_MIN_STEPS
+}
 
 /// How the GPU is shared: `Gpu` holds wgpu handles, which are `Send` natively but not in the browser.
 #[cfg(not(target_arch = "wasm32"))]
@@ -94,8 +108,9 @@ enum Cpu {
 #[derive(Debug, Clone)]
 struct GpuUse {
     gpu: Shared<Gpu>,
-    /// `auto`: calls of fewer token steps run on the CPU kernel. `None` when the GPU was forced.
-    min_steps: Option<usize>,
+    /// `auto`: only the calls [`gpu_pays`] accepts run on the GPU, the others on the CPU kernel. `false` when the
+    /// GPU was forced.
+    auto: bool,
 }
 
 /// Which backend ran a call, and why it was not the one asked for, if it was not.
@@ -129,8 +144,7 @@ impl Backend {
         }
     }
 
-    /// `auto`'s GPU: takes the system's GPU for calls of at least [`GPU_MIN_STEPS`] token steps if it is a
-    /// hardware one and opens; otherwise keeps the CPU kernel and adds why to [`Backend::reason`].
+    /// `auto`'s GPU: takes the system's GPU for the calls [`gpu_pays`] accepts if it is a hardware one and opens; otherwise keeps the CPU kernel and adds why to [`Backend::reason`].
     pub async fn offer_gpu(&mut self, model: &Model) {
         if self.gpu.is_some() {
             return;
@@ -148,12 +162,12 @@ impl Backend {
         match opened {
             Ok(gpu) => {
                 self.reason = format!(
-                    "auto: the GPU ({}) runs calls of at least {GPU_MIN_STEPS} token steps (texts × the longest \
-                     text's tokens), the {} kernel smaller ones",
+                    "auto: the GPU ({}) runs calls of at least {GPU_MIN_TEXTS} texts and {GPU_MIN_STEPS} token \
+                     steps (texts × the longest text's tokens), the {} kernel smaller ones",
                     gpu.adapter,
                     self.cpu.kind().name()
                 );
-                self.gpu = Some(GpuUse { gpu: Shared::new(gpu), min_steps: Some(GPU_MIN_STEPS) });
+                self.gpu = Some(GpuUse { gpu: Shared::new(gpu), auto: true });
             }
             Err(why) => self.reason = format!("{}; {why}", self.reason),
         }
@@ -197,8 +211,8 @@ impl Backend {
                 self.gpu = None;
             }
             BackendKind::Gpu => match &mut self.gpu {
-                Some(used) => used.min_steps = None,
-                None => self.gpu = Some(GpuUse { gpu: Shared::new(Gpu::new(model).await?), min_steps: None }),
+                Some(used) => used.auto = false,
+                None => self.gpu = Some(GpuUse { gpu: Shared::new(Gpu::new(model).await?), auto: false }),
             },
         }
         self.reason = "chosen by the caller".to_owned();
@@ -253,7 +267,7 @@ impl Backend {
         earlier: Option<(&Trace, usize)>,
         ids: &[u32],
     ) -> Result<(Trace, Ran, usize)> {
-        if self.gpu.as_ref().is_some_and(|used| used.min_steps.is_none()) {
+        if self.gpu.as_ref().is_some_and(|used| !used.auto) {
             let (trace, ran) = self.forward_async(model, ids).await?;
             return Ok((trace, ran, 0));
         }
@@ -285,10 +299,10 @@ impl Backend {
     }
 
     async fn run_batch(&self, model: &Model, batch: &[&[u32]], with_states: bool) -> Result<(Vec<Trace>, Ran)> {
-        // `auto` leaves calls under its threshold to the CPU kernel.
-        let steps = batch.len() * batch.iter().map(|ids| ids.len()).max().unwrap_or(0);
+        // `auto` leaves the calls the GPU does not pay for to the CPU kernel.
+        let longest = batch.iter().map(|ids| ids.len()).max().unwrap_or(0);
         let mut fallback = None;
-        if let Some(used) = self.gpu.as_ref().filter(|used| used.min_steps.is_none_or(|min| steps >= min)) {
+        if let Some(used) = self.gpu.as_ref().filter(|used| !used.auto || gpu_pays(batch.len(), longest)) {
             match used.gpu.run(model, batch, with_states).await {
                 Ok(traces) => return Ok((traces, Ran::plain(BackendKind::Gpu))),
                 Err(Error::Gpu { message }) => {

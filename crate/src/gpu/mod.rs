@@ -6,9 +6,10 @@
 //!
 //! Per layer: [`project.wgsl`](project.wgsl) projects every step of every text in one dispatch (reading embedding
 //! rows for the first layer, the layer below's states above it), then the recurrence runs, the four gates fused,
-//! shorter texts masked by their length: [`step.wgsl`](step.wgsl) once per step for the whole batch (the default),
-//! or [`recur.wgsl`](recur.wgsl) in one dispatch, one workgroup per text looping over its steps (hidden sizes up
-//! to [`PERSISTENT_MAX_HIDDEN`]; both give the same bits, see [`Recurrence`]); finally
+//! shorter texts masked by their length: [`recur.wgsl`](recur.wgsl) in one dispatch, one workgroup per text looping
+//! over its steps (hidden sizes up to [`PERSISTENT_MAX_HIDDEN`]; the default on a hardware GPU), or
+//! [`step.wgsl`](step.wgsl) once per step for the whole batch (the default on a software adapter); both give the
+//! same bits, see [`Recurrence`]; finally
 //! [`head.wgsl`](head.wgsl) computes the logits of every prefix. Everything goes into one submission and comes
 //! back in one readback. Pipelines and weight buffers are made once, in [`Gpu::new`]; the working buffers and the
 //! bind groups over them are kept and reused by later calls that fit in them (a larger call replaces them).
@@ -145,14 +146,12 @@ impl Gpu {
                 bias: upload("bias", &layer.bias),
             })
             .collect();
-        let gpu = Gpu {
+        let mut gpu = Gpu {
             adapter: describe(&info),
             embedding: upload("embedding", model.embedding.as_slice()),
             head_weight: upload("head.weight", model.head.weight.as_slice()),
             head_bias: upload("head.bias", &model.head.bias),
             hidden,
-            // Measured on lavapipe, the per-step kernel is 1.2–2× faster (one workgroup per text runs on one core
-            // there); a hardware GPU has not been measured yet (crate/examples/gpu_bench.rs compares both).
             recurrence: Recurrence::PerStep,
             labels: model.head.bias.len(),
             scratch: std::sync::Mutex::new(None),
@@ -165,6 +164,12 @@ impl Gpu {
             queue,
         };
         scope.check("loading the shaders and weights").await?;
+        // Measured (crate/examples/gpu_bench.rs): on an NVIDIA H200 the persistent recurrence is 1.4–3.6× faster
+        // than one dispatch per step at every size; on lavapipe 1.2–2× slower, since a workgroup runs on one core
+        // there.
+        if is_hardware(&adapter) && Recurrence::Persistent.fits(hidden) {
+            gpu.set_recurrence(Recurrence::Persistent).await?;
+        }
         Ok(gpu)
     }
 
@@ -174,7 +179,8 @@ impl Gpu {
         Sizes::checked(texts, steps, self.hidden, self.labels, self.layers.len(), &self.device.limits())
     }
 
-    /// How the recurrence is dispatched: [`Recurrence::PerStep`] unless set otherwise.
+    /// How the recurrence is dispatched: [`Recurrence::Persistent`] on a hardware GPU, [`Recurrence::PerStep`] on a
+    /// software one, unless set otherwise.
     pub fn recurrence(&self) -> Recurrence {
         self.recurrence
     }
