@@ -7,6 +7,8 @@ export const LENGTHS = [8, 32, 128, 512];
 export const BATCHES = [1, 16, 64];
 // The recurrent step is timed over texts of this many tokens.
 const RECURRENT_STEPS = 32;
+// The length of the text whose analysis is timed in parts.
+export const PARTS_LENGTH = 32;
 
 // `sentir`: an initialised build (the module of a `wasm-pack --target web` package built with `--features bench`).
 // `files`: the model's { config, weights, tokenizer } bytes. `texts`: one real text per length in LENGTHS.
@@ -39,6 +41,20 @@ export async function measureBuild(sentir, { files, texts, simd, budgetMs }) {
     const times = await timeCalls(() => analyzer.benchRecurrence(batch, RECURRENT_STEPS), budgetMs);
     result.recurrent[batch] = { gflops: gflops(flopsPerStep * batch * RECURRENT_STEPS, times), ...times };
   }
+
+  // Where one analysis of the 32-token text spends its time: each part timed alone, `repeats` calls per timing
+  // (performance.now() is coarse in a browser). The forward pass gets the text's own ids.
+  const text = texts[PARTS_LENGTH];
+  const ids = Uint32Array.from((await analyzer.analyze(text)).tokens.map((token) => token.id));
+  const repeats = 20;
+  const part = async (call) => (await timeCalls(call, budgetMs)).p50_ms / repeats;
+  result.parts = {
+    tokens: ids.length,
+    tokenize_ms: await part(() => analyzer.benchTokenize(text, repeats)),
+    forward_ms: await part(() => { for (let i = 0; i < repeats; i++) analyzer.benchForward(ids, 1); }),
+    rust_ms: await part(() => analyzer.benchAnalyze(text, repeats)),
+    whole_ms: await part(async () => { for (let i = 0; i < repeats; i++) await analyzer.analyze(text); }),
+  };
 
   // Whole analyses (tokenize, forward, every token's score, the result as JS objects): one call per batch.
   result.analysis = {};

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { BATCHES, LENGTHS, measureBuild } from "./kernel.js";
+import { BATCHES, LENGTHS, PARTS_LENGTH, measureBuild } from "./kernel.js";
 import { prepareInputs } from "./inputs.mjs";
 import { launchChromium, origin, pageResult, runContext, serve } from "./serve.mjs";
 
@@ -79,6 +79,15 @@ function markdown(run) {
     for (const batch of BATCHES) {
       const ratio = LENGTHS.map((n) => `${f(builds.simd.analysis[n][batch].tokens_per_s / builds.scalar.analysis[n][batch].tokens_per_s)}×`);
       lines.push(`| ${env} | SIMD ÷ scalar | ${batch} | ${ratio.join(" | ")} |`);
+    }
+  }
+  lines.push("", `One analysis of the ${PARTS_LENGTH}-token text, part by part (p50 ms per call, each part timed alone): tokenizing;`,
+    "the forward pass on its ids; the whole analysis in Rust (tokenizing, the forward pass, scores, words, offsets); the",
+    "whole analysis from JS (that, plus the result as JS objects and the promise).", "",
+    "| environment | build | tokenize | forward pass | analysis in Rust | analysis from JS | of which JS objects |", "|---|---|---:|---:|---:|---:|---:|");
+  for (const [env, { builds }] of Object.entries(run.environments)) {
+    for (const [build, { parts }] of Object.entries(builds)) {
+      lines.push(`| ${env} | ${build} | ${f(parts.tokenize_ms, 3)} | ${f(parts.forward_ms, 3)} | ${f(parts.rust_ms, 3)} | ${f(parts.whole_ms, 3)} | ${f(parts.whole_ms - parts.rust_ms, 3)} |`);
     }
   }
   const table = run.environments.node.builds.simd.table_bytes;

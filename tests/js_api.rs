@@ -89,6 +89,38 @@ async fn analyze_batch_returns_one_result_per_text_in_order() {
 }
 
 #[test]
+async fn results_are_the_rust_analysis_as_plain_objects() {
+    // The JS objects are built in JS from flat arrays (crate/src/wasm.rs); they must say what the Rust analysis
+    // says, field for field, with UTF-16 offsets. Numbers are compared as the f32 they are (serde_json's parser
+    // may be one f64 ulp off).
+    fn as_f32(value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::Number(n) => serde_json::json!(n.as_f64().expect("a finite number") as f32),
+            Value::Array(items) => Value::Array(items.into_iter().map(as_f32).collect()),
+            Value::Object(fields) => Value::Object(fields.into_iter().map(|(k, v)| (k, as_f32(v))).collect()),
+            other => other,
+        }
+    }
+    let (js, rust) = (analyzer().await, tiny::analyzer());
+    let session = js.session();
+    for text in ["not good, but wonderful", "Café crème 😀 très bon — 这部电影", "", "   ", "good good good"]
+    {
+        let expected = serde_json::to_value(rust.analyze(text).expect("analyzes").into_utf16_offsets(text))
+            .map(as_f32)
+            .expect("serializes");
+        let single = resolve(js.analyze(text.to_owned())).await.expect("analyzes");
+        let batch = Array::from(&resolve(js.analyze_batch(vec![text.to_owned()])).await.expect("analyzes")).get(0);
+        let in_session = resolve(session.analyze(text.to_owned())).await.expect("analyzes");
+        for (how, result) in [("analyze", single), ("analyzeBatch", batch), ("session.analyze", in_session)] {
+            let json = String::from(js_sys::JSON::stringify(&result).expect("plain data"));
+            let got = as_f32(serde_json::from_str(&json).expect("JSON"));
+            assert_eq!(got, expected, "{how}({text:?})");
+        }
+    }
+}
+
+#[test]
 async fn the_analyzer_reports_its_backend_model_and_labels() {
     let analyzer = analyzer().await;
     assert_eq!(analyzer.backend(), "cpu-simd");

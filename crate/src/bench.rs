@@ -5,6 +5,7 @@
 
 use wide::f32x4;
 
+use crate::attribution::softmax;
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::lstm::{State, reference, simd};
@@ -113,6 +114,13 @@ pub fn recurrence(model: &Model, backend: &Backend, batch: usize, steps: usize) 
         total += state.h.iter().sum::<f32>();
     }
     Ok(total)
+}
+
+/// The forward pass of `batch` on `backend`, as one call (every step's logits, and on the CPU its states, as an
+/// analysis computes them): each text's probability of label `positive` after its last token.
+pub fn forward(model: &Model, backend: &Backend, positive: usize, batch: &[&[u32]]) -> Result<Vec<f32>> {
+    let (traces, _) = backend.forward_batch(model, batch)?;
+    Ok(traces.iter().map(|trace| softmax(trace.logits_at(trace.steps))[positive]).collect())
 }
 
 /// Floating-point operations of one recurrent step of `model`'s first layer: `W_hh · h`, `4H × H` multiply-adds.

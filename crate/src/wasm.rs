@@ -17,8 +17,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use js_sys::{ArrayBuffer, Promise, Reflect, Uint8Array};
-use serde::Serialize;
+use js_sys::{Array, ArrayBuffer, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -37,12 +36,101 @@ extern "C" {
     fn global_fetch(url: &str) -> Promise;
 }
 
+// Results are built as JS objects by JS, from a few flat arrays: building them from Rust one property at a time
+// is a call into JS per field (hundreds per analysis), and a JSON string for `JSON.parse` parses every number from
+// text; both cost more than the analysis itself.
+#[wasm_bindgen(inline_js = r#"
+export function analysisObject(text, pieces, labels, label, probabilities, tokens, values, words, wordScores, backend,
+                               fallback) {
+  const byLabel = {};
+  for (let i = 0; i < labels.length; i++) byLabel[labels[i]] = probabilities[i];
+  const tokenList = new Array(tokens.length / 3);
+  for (let i = 0; i < tokenList.length; i++) {
+    const [id, start, end] = [tokens[3 * i], tokens[3 * i + 1], tokens[3 * i + 2]];
+    tokenList[i] = { id, piece: pieces[id], text: text.slice(start, end), start, end, score: values[2 * i],
+                     probability: values[2 * i + 1] };
+  }
+  const wordList = new Array(words.length / 4);
+  for (let i = 0; i < wordList.length; i++) {
+    const [start, end] = [words[4 * i], words[4 * i + 1]];
+    wordList[i] = { text: text.slice(start, end), start, end, score: wordScores[i], first_token: words[4 * i + 2],
+                    token_count: words[4 * i + 3] };
+  }
+  const result = { label, probabilities: byLabel, tokens: tokenList, words: wordList, backend };
+  if (fallback !== undefined) result.fallback = fallback;
+  return result;
+}
+"#)]
+extern "C" {
+    /// `tokens`: `[id, start, end]` per token; `values`: `[score, probability]` per token; `words`: `[start, end,
+    /// first_token, token_count]` per word. Offsets in UTF-16 code units of `text`.
+    #[wasm_bindgen(js_name = analysisObject)]
+    #[allow(clippy::too_many_arguments)]
+    fn analysis_object(
+        text: &str,
+        pieces: &Array,
+        labels: &Array,
+        label: &str,
+        probabilities: &[f32],
+        tokens: &[u32],
+        values: &[f32],
+        words: &[u32],
+        word_scores: &[f32],
+        backend: &str,
+        fallback: Option<String>,
+    ) -> JsValue;
+}
+
+/// What turns an [`crate::Analysis`] into the JS result: the vocabulary's pieces and the labels, as JS strings made
+/// once per analyzer.
+#[derive(Debug)]
+struct Results {
+    pieces: Array,
+    labels: Array,
+}
+
+impl Results {
+    fn new(analyzer: &crate::Analyzer) -> Results {
+        let strings = |items: Vec<String>| items.into_iter().map(JsValue::from).collect::<Array>();
+        Results { pieces: strings(analyzer.tokenizer().pieces()), labels: strings(analyzer.config().labels.clone()) }
+    }
+
+    /// `{ label, probabilities, tokens, words, backend, fallback? }` for `analysis` of `text`, offsets in UTF-16
+    /// code units.
+    fn object(&self, analysis: crate::Analysis, text: &str) -> JsValue {
+        let analysis = analysis.into_utf16_offsets(text);
+        let probabilities: Vec<f32> = analysis.probabilities.0.iter().map(|&(_, p)| p).collect();
+        let tokens: Vec<u32> = analysis.tokens.iter().flat_map(|t| [t.id, t.start as u32, t.end as u32]).collect();
+        let values: Vec<f32> = analysis.tokens.iter().flat_map(|t| [t.score, t.probability]).collect();
+        let words: Vec<u32> = analysis
+            .words
+            .iter()
+            .flat_map(|w| [w.start, w.end, w.first_token, w.token_count].map(|n| n as u32))
+            .collect();
+        let word_scores: Vec<f32> = analysis.words.iter().map(|w| w.score).collect();
+        analysis_object(
+            text,
+            &self.pieces,
+            &self.labels,
+            &analysis.label,
+            &probabilities,
+            &tokens,
+            &values,
+            &words,
+            &word_scores,
+            analysis.backend,
+            analysis.fallback,
+        )
+    }
+}
+
 /// A loaded model, ready to analyse text. Call `free()` when done with it.
 #[wasm_bindgen(js_name = Analyzer)]
 #[derive(Debug)]
 pub struct JsAnalyzer {
     /// Shared with the sessions made from it.
     inner: Rc<crate::Analyzer>,
+    results: Rc<Results>,
 }
 
 #[wasm_bindgen(js_class = Analyzer)]
@@ -74,28 +162,30 @@ impl JsAnalyzer {
             Some(BackendKind::Gpu) => inner.prefer_gpu().await,
             Some(kind) => inner.switch_backend(kind).await.map_err(error)?,
         }
-        Ok(JsAnalyzer { inner: Rc::new(inner) })
+        let results = Rc::new(Results::new(&inner));
+        Ok(JsAnalyzer { inner: Rc::new(inner), results })
     }
 
     /// Analyses one text. Resolves to `{ label, probabilities, tokens, words, backend }`, offsets in UTF-16
     /// code units.
     pub fn analyze(&self, text: String) -> Promise {
-        let analyzer = Rc::clone(&self.inner);
-        promise(async move { Ok(analyzer.analyze_async(&text).await?.into_utf16_offsets(&text)) })
+        let (analyzer, results) = (Rc::clone(&self.inner), Rc::clone(&self.results));
+        promise(async move { Ok(results.object(analyzer.analyze_async(&text).await?, &text)) })
     }
 
     /// Analyses several texts. Resolves to an array of results, in order; rejects naming the first text that
     /// failed.
     #[wasm_bindgen(js_name = analyzeBatch)]
     pub fn analyze_batch(&self, texts: Vec<String>) -> Promise {
-        let analyzer = Rc::clone(&self.inner);
+        let (analyzer, results) = (Rc::clone(&self.inner), Rc::clone(&self.results));
         promise(async move {
             let analyses = analyzer.analyze_batch_async(&texts).await?;
             Ok(analyses
                 .into_iter()
                 .zip(&texts)
-                .map(|(analysis, text)| analysis.into_utf16_offsets(text))
-                .collect::<Vec<_>>())
+                .map(|(analysis, text)| results.object(analysis, text))
+                .collect::<Array>()
+                .into())
         })
     }
 
@@ -103,7 +193,7 @@ impl JsAnalyzer {
     /// from the previous call's text where the new one begins with the same tokens (typing at the end reads only
     /// the new tokens). Free it with `free()`; it keeps the model alive until then.
     pub fn session(&self) -> JsSession {
-        JsSession { analyzer: Rc::clone(&self.inner), session: Rc::default() }
+        JsSession { analyzer: Rc::clone(&self.inner), results: Rc::clone(&self.results), session: Rc::default() }
     }
 
     /// The backend that runs the model: `"gpu"` (with `"auto"`, for large calls only), `"cpu-simd"` or
@@ -143,6 +233,7 @@ impl JsAnalyzer {
 #[derive(Debug)]
 pub struct JsSession {
     analyzer: Rc<crate::Analyzer>,
+    results: Rc<Results>,
     /// Shared with the calls in flight. A call takes the session out while it runs and puts back its own; a call
     /// that overlaps it (not awaited in between) starts from an empty session, which only costs reuse.
     session: Rc<RefCell<crate::Session>>,
@@ -153,12 +244,12 @@ impl JsSession {
     /// Analyses the text's current version. Resolves to what `Analyzer.analyze` resolves to; a rejected call
     /// leaves the session as it was.
     pub fn analyze(&self, text: String) -> Promise {
-        let (analyzer, cell) = (Rc::clone(&self.analyzer), Rc::clone(&self.session));
+        let (analyzer, results, cell) = (Rc::clone(&self.analyzer), Rc::clone(&self.results), Rc::clone(&self.session));
         promise(async move {
             let mut session = cell.take();
             let analysis = analyzer.analyze_in_async(&mut session, &text).await;
             cell.replace(session);
-            Ok(analysis?.into_utf16_offsets(&text))
+            Ok(results.object(analysis?, &text))
         })
     }
 
@@ -183,6 +274,44 @@ impl JsAnalyzer {
     #[wasm_bindgen(getter, js_name = benchRecurrenceFlops)]
     pub fn bench_recurrence_flops(&self) -> f64 {
         crate::bench::recurrence_flops(self.inner.model())
+    }
+
+    /// The forward pass alone, the work an ONNX runtime does for the same model: `ids` holds `texts` texts of
+    /// equal length one after another; runs them as one batch on the current backend (every step's logits) and
+    /// returns each text's positive probability after its last token.
+    #[wasm_bindgen(js_name = benchForward)]
+    pub fn bench_forward(&self, ids: &[u32], texts: usize) -> Result<Vec<f32>, JsError> {
+        let length = ids.len().checked_div(texts).unwrap_or(0);
+        if length == 0 || length * texts != ids.len() {
+            return Err(JsError::new(&format!(
+                "benchForward: {} ids are not {texts} texts of equal length",
+                ids.len()
+            )));
+        }
+        let batch: Vec<&[u32]> = ids.chunks_exact(length).collect();
+        let positive = self.inner.model().config.positive_index().unwrap_or_default();
+        crate::bench::forward(self.inner.model(), self.inner.backend(), positive, &batch).map_err(error)
+    }
+
+    /// Tokenizes `text` `repeats` times; returns the number of tokens.
+    #[wasm_bindgen(js_name = benchTokenize)]
+    pub fn bench_tokenize(&self, text: &str, repeats: usize) -> Result<usize, JsError> {
+        let mut tokens = 0;
+        for _ in 0..repeats {
+            tokens = self.inner.tokenizer().encode(text).map_err(error)?.ids.len();
+        }
+        Ok(tokens)
+    }
+
+    /// Analyses `text` `repeats` times on the CPU, without turning the result into JS objects; returns the number
+    /// of tokens.
+    #[wasm_bindgen(js_name = benchAnalyze)]
+    pub fn bench_analyze(&self, text: &str, repeats: usize) -> Result<usize, JsError> {
+        let mut tokens = 0;
+        for _ in 0..repeats {
+            tokens = self.inner.analyze(text).map_err(error)?.tokens.len();
+        }
+        Ok(tokens)
     }
 
     /// Bytes of the SIMD kernel's vocabulary table (0 without one).
@@ -239,14 +368,9 @@ fn error(error: crate::Error) -> JsError {
     JsError::new(&error.to_string())
 }
 
-/// A promise of `future`'s result, as a plain JS object (maps become objects), or of its error as an `Error`.
-fn promise<T: Serialize>(future: impl Future<Output = crate::Result<T>> + 'static) -> Promise {
-    wasm_bindgen_futures::future_to_promise(async move {
-        let value = future.await.map_err(error)?;
-        value
-            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(|e| JsError::new(&format!("could not convert the result to JS: {e}")).into())
-    })
+/// A promise of `future`'s result, or of its error as an `Error`.
+fn promise(future: impl Future<Output = crate::Result<JsValue>> + 'static) -> Promise {
+    wasm_bindgen_futures::future_to_promise(async move { future.await.map_err(|e| error(e).into()) })
 }
 
 /// A base URL given as a string or a `URL` object.
