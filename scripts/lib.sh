@@ -84,7 +84,8 @@ build_npm_package() {
   cp "$ROOT"/npm/{package.json,index.js,node.js,index.d.ts,README.md} "$ROOT"/LICENSE-{MIT,APACHE} "$out/"
   cp "$ROOT/web/sentir.js" "$out/loader.js"
   for build in pkg pkg-scalar; do
-    cp "$ROOT/web/$build/sentir.js" "$ROOT/web/$build/sentir_bg.wasm" "$out/$build/"
+    # snippets/: the JS that wasm-bindgen's `inline_js` puts beside the glue (it builds the results' objects).
+    cp -r "$ROOT/web/$build/sentir.js" "$ROOT/web/$build/sentir_bg.wasm" "$ROOT/web/$build/snippets" "$out/$build/"
   done
   cp "$ROOT"/models/default/{config.json,model.safetensors,tokenizer.json,MODEL_CARD.md} "$out/model/"
   (cd "$ROOT/target/npm" && npm pack ./sentir --json --loglevel=error >pack.json)
