@@ -81,7 +81,7 @@ function markdown(run) {
       lines.push(`| ${env} | SIMD ÷ scalar | ${batch} | ${ratio.join(" | ")} |`);
     }
   }
-  lines.push("", `One analysis of the ${PARTS_LENGTH}-token text, part by part (p50 ms per call, each part timed alone): tokenizing;`,
+  lines.push("", `One analysis of the ${PARTS_LENGTH}-token text, part by part (ms per call, the fastest of each part's timings of 20 calls): tokenizing;`,
     "the forward pass on its ids; the whole analysis in Rust (tokenizing, the forward pass, scores, words, offsets); the",
     "whole analysis from JS (that, plus the result as JS objects and the promise).", "",
     "| environment | build | tokenize | forward pass | analysis in Rust | analysis from JS | of which JS objects |", "|---|---|---:|---:|---:|---:|---:|");
