@@ -8,9 +8,24 @@ import { cacheName } from "./cache.js";
 const SHELL = ["./", "index.html", "style.css", "main.js", "worker.js", "sentir.js", "cache.js", "pkg/sentir.js",
   "pkg-scalar/sentir.js"];
 
+// wasm-bindgen's glue imports the JS of the crate's `inline_js` from snippets/, under a name with a hash in it.
+const GLUE = ["pkg/sentir.js", "pkg-scalar/sentir.js"];
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(cacheName).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil((async () => {
+    const cache = await caches.open(cacheName);
+    await cache.addAll(SHELL);
+    await cache.addAll((await Promise.all(GLUE.map(glueImports))).flat());
+    await self.skipWaiting();
+  })());
 });
+
+// The files the glue at `path` imports, as paths relative to this worker.
+async function glueImports(path) {
+  const source = await (await fetch(path)).text();
+  const dir = path.slice(0, path.lastIndexOf("/") + 1);
+  return [...source.matchAll(/^import .* from '\.\/(snippets\/[^']+)';$/gm)].map((match) => dir + match[1]);
+}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {

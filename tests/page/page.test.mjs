@@ -13,6 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { launchOptions, serve } from "../browser.mjs";
+import { cacheName } from "../../web/cache.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const WEB = join(ROOT, "web");
@@ -134,11 +135,12 @@ async function worksOfflineAfterOneLoad(browser, server, origin) {
   const context = await browser.newContext();
   const page = await open(context, `${origin}/`);
   await page.evaluate(() => navigator.serviceWorker.ready);
-  const cached = await page.waitForFunction(async () => {
-    const keys = await (await caches.open("sentir-v1")).keys();
+  const cached = await page.waitForFunction(async (name) => {
+    const keys = await (await caches.open(name)).keys();
     const names = keys.map((request) => new URL(request.url).pathname);
-    return names.some((n) => n.endsWith(".wasm")) && names.some((n) => n.endsWith("model.safetensors")) && names;
-  }, null, WAIT);
+    return names.some((n) => n.endsWith(".wasm")) && names.some((n) => n.endsWith("model.safetensors")) &&
+      names.some((n) => n.includes("/pkg/snippets/")) && names;
+  }, cacheName, WAIT);
   console.log(`  cached: ${(await cached.jsonValue()).join(" ")}`);
   server.closeAllConnections();
   await new Promise((done) => server.close(done));
