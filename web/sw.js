@@ -5,24 +5,23 @@
 // Requests to other origins are not touched (the page makes none: its CSP allows only 'self').
 import { cacheName } from "./cache.js";
 
-const SHELL = ["./", "index.html", "style.css", "main.js", "worker.js", "sentir.js", "cache.js", "pkg/sentir.js",
-  "pkg-scalar/sentir.js"];
-
-// wasm-bindgen's glue imports the JS of the crate's `inline_js` from snippets/, under a name with a hash in it.
+// wasm-bindgen's glue, one per build; it imports the JS of the crate's `inline_js` from snippets/, under a name with
+// a hash in it.
 const GLUE = ["pkg/sentir.js", "pkg-scalar/sentir.js"];
+const SHELL = ["./", "index.html", "style.css", "main.js", "worker.js", "sentir.js", "cache.js", ...GLUE];
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(cacheName);
     await cache.addAll(SHELL);
-    await cache.addAll((await Promise.all(GLUE.map(glueImports))).flat());
+    await cache.addAll((await Promise.all(GLUE.map((path) => glueImports(cache, path)))).flat());
     await self.skipWaiting();
   })());
 });
 
-// The files the glue at `path` imports, as paths relative to this worker.
-async function glueImports(path) {
-  const source = await (await fetch(path)).text();
+// The files the glue at `path` (already in `cache`) imports, as paths relative to this worker.
+async function glueImports(cache, path) {
+  const source = await (await cache.match(path)).text();
   const dir = path.slice(0, path.lastIndexOf("/") + 1);
   return [...source.matchAll(/^import .* from '\.\/(snippets\/[^']+)';$/gm)].map((match) => dir + match[1]);
 }

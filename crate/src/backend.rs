@@ -144,7 +144,8 @@ impl Backend {
         }
     }
 
-    /// `auto`'s GPU: takes the system's GPU for the calls [`gpu_pays`] accepts if it is a hardware one and opens; otherwise keeps the CPU kernel and adds why to [`Backend::reason`].
+    /// `auto`'s GPU: takes the system's GPU for the calls [`gpu_pays`] accepts if it is a hardware one and opens;
+    /// otherwise keeps the CPU kernel and adds why to [`Backend::reason`].
     pub async fn offer_gpu(&mut self, model: &Model) {
         if self.gpu.is_some() {
             return;

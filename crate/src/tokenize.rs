@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone)]
 pub struct Tokenizer {
     inner: tokenizers::Tokenizer,
-    /// The same tokenizer without the normalizers that leave ASCII text as it is (Unicode normalization forms,
+    /// A clone of `inner` without the normalizers that leave ASCII text as it is (Unicode normalization forms,
     /// `StripAccents`), for ASCII texts: they were a quarter of the time of encoding one, and on ASCII they change
     /// nothing, offsets included. `None` when the file has none of them, or a normalizer this cannot vouch for.
     ascii: Option<tokenizers::Tokenizer>,
@@ -45,14 +45,20 @@ impl Tokenizer {
         if let Some(normalizer) = value.get("normalizer") {
             check_precompiled(normalizer)?;
         }
-        let ascii_value = without_identities_on_ascii(&value);
-        let load = |value: serde_json::Value| -> Result<tokenizers::Tokenizer> {
-            let mut tokenizer: tokenizers::Tokenizer = serde_json::from_value(value).map_err(json)?;
-            tokenizer.with_truncation(None).map_err(error)?;
-            tokenizer.with_padding(None);
-            Ok(tokenizer)
+        let ascii_normalizer = value.get("normalizer").and_then(without_identities_on_ascii);
+        let mut inner: tokenizers::Tokenizer = serde_json::from_value(value).map_err(json)?;
+        inner.with_truncation(None).map_err(error)?;
+        inner.with_padding(None);
+        let ascii = match ascii_normalizer {
+            Some(normalizer) => {
+                let normalizer: tokenizers::NormalizerWrapper = serde_json::from_value(normalizer).map_err(json)?;
+                let mut ascii = inner.clone();
+                ascii.with_normalizer(Some(normalizer)).map_err(error)?;
+                Some(ascii)
+            }
+            None => None,
         };
-        Ok(Tokenizer { inner: load(value)?, ascii: ascii_value.map(load).transpose()? })
+        Ok(Tokenizer { inner, ascii })
     }
 
     /// The number of ids the tokenizer can produce, added tokens included.
@@ -81,12 +87,12 @@ impl Tokenizer {
     }
 }
 
-/// `tokenizer.json` without the normalizers in [`IDENTITY_ON_ASCII`], if it has some and every other normalizer
-/// keeps ASCII text ASCII (so that the removed ones would have met ASCII only); otherwise `None`.
-fn without_identities_on_ascii(value: &serde_json::Value) -> Option<serde_json::Value> {
+/// `tokenizer.json`'s `normalizer` without the normalizers in [`IDENTITY_ON_ASCII`], if it has some and every other
+/// normalizer keeps ASCII text ASCII (so that the removed ones would have met ASCII only); otherwise `None`.
+fn without_identities_on_ascii(normalizer: &serde_json::Value) -> Option<serde_json::Value> {
     use serde_json::Value;
     let type_of = |normalizer: &Value| normalizer.get("type").and_then(Value::as_str).map(str::to_owned);
-    let normalizers = match value.get("normalizer")? {
+    let normalizers = match normalizer {
         Value::Null => return None,
         sequence if type_of(sequence).as_deref() == Some("Sequence") => {
             sequence.get("normalizers")?.as_array()?.clone()
@@ -109,9 +115,7 @@ fn without_identities_on_ascii(value: &serde_json::Value) -> Option<serde_json::
     if kept.len() == normalizers.len() {
         return None;
     }
-    let mut value = value.clone();
-    value["normalizer"] = serde_json::json!({ "type": "Sequence", "normalizers": kept });
-    Some(value)
+    Some(serde_json::json!({ "type": "Sequence", "normalizers": kept }))
 }
 
 /// Every `Precompiled` normalizer in `value` (a `normalizer`, possibly a `Sequence` of them) must parse: tokenizers
@@ -167,10 +171,7 @@ mod tests {
 
     #[test]
     fn only_a_pipeline_that_keeps_ascii_ascii_loses_its_unicode_normalizers() {
-        let with = |normalizers: serde_json::Value| {
-            without_identities_on_ascii(&serde_json::json!({ "normalizer": normalizers }))
-                .map(|v| v["normalizer"].clone())
-        };
+        let with = |normalizer: serde_json::Value| without_identities_on_ascii(&normalizer);
         let sequence = |items: serde_json::Value| serde_json::json!({ "type": "Sequence", "normalizers": items });
         assert_eq!(
             with(sequence(serde_json::json!([{ "type": "NFD" }, { "type": "Lowercase" }]))),
