@@ -24,7 +24,7 @@
 
 use wide::f32x4;
 
-use super::activation::{sigmoid, tanh};
+use super::activation::Activations;
 use super::{LstmLayer, State, Trace};
 use crate::error::Result;
 use crate::model::{Matrix, Model};
@@ -262,16 +262,17 @@ fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<V
 /// texts still running.
 fn recur(layer: &PackedLayer, blocks: usize, units: usize, sequences: &mut [Sequence]) {
     let longest = sequences.first().map_or(0, |seq| seq.ids.len());
+    let mut gates = vec![f32x4::ZERO; ROWS * blocks * GATES];
     for s in 0..longest {
         let running = sequences.partition_point(|seq| seq.ids.len() > s);
         let mut pairs = sequences[..running].chunks_exact_mut(ROWS);
         for pair in &mut pairs {
             if let [a, b] = pair {
-                step_rows(layer, blocks, units, s, [a, b]);
+                step_rows(layer, blocks, units, s, [a, b], &mut gates);
             }
         }
         if let [last] = pairs.into_remainder() {
-            step_rows(layer, blocks, units, s, [last]);
+            step_rows(layer, blocks, units, s, [last], &mut gates);
         }
     }
 }
@@ -343,9 +344,19 @@ fn project<const R: usize>(layer: &PackedLayer, blocks: usize, x: [&[f32]; R], o
     }
 }
 
-/// Step `s` for `R` texts: gates from the projection plus `W_hh · h_{s-1}`, then the cell and hidden update.
+/// Step `s` for `R` texts: gates from the projection plus `W_hh · h_{s-1}` for every block, then the cell and
+/// hidden update of every block. (Two passes, not one per block: the activations are long chains of dependent
+/// operations, and the blocks' chains in a row are independent, which the CPU overlaps; after each block's
+/// multiply-adds it could not, and it waited.) `gates`: room for `R × blocks × 4` vectors.
 #[inline(always)]
-fn step_rows<const R: usize>(layer: &PackedLayer, blocks: usize, units: usize, s: usize, mut rows: [&mut Sequence; R]) {
+fn step_rows<const R: usize>(
+    layer: &PackedLayer,
+    blocks: usize,
+    units: usize,
+    s: usize,
+    mut rows: [&mut Sequence; R],
+    gates: &mut [f32x4],
+) {
     for block in 0..blocks {
         let panel = &layer.recurrent[block * units * GATES..(block + 1) * units * GATES];
         let mut acc: [[f32x4; GATES]; R] =
@@ -356,14 +367,32 @@ fn step_rows<const R: usize>(layer: &PackedLayer, blocks: usize, units: usize, s
             });
             accumulate(panel, previous, &mut acc);
         }
-        for (r, seq) in rows.iter_mut().enumerate() {
-            let [zi, zf, zg, zo] = acc[r];
+        for (r, acc) in acc.iter().enumerate() {
+            gates[(r * blocks + block) * GATES..][..GATES].copy_from_slice(acc);
+        }
+    }
+    let act = Activations::opaque();
+    for (r, seq) in rows.iter_mut().enumerate() {
+        let (c_prev, hidden, cell) = if s == 0 {
+            (&seq.start_cell[..], &mut seq.hidden[..units], &mut seq.cell[..units])
+        } else {
+            let (done, now) = seq.cell.split_at_mut(s * units);
+            (&done[(s - 1) * units..], &mut seq.hidden[s * units..(s + 1) * units], &mut now[..units])
+        };
+        let gates = &mut gates[r * blocks * GATES..(r + 1) * blocks * GATES];
+        // The cell, then the hidden state, each for every block: tanh(c) waits for c, so computing it right
+        // after c would chain two activations in a row.
+        for (block, z) in gates.chunks_exact_mut(GATES).enumerate() {
             let at = block * LANES;
-            let c_prev = if s == 0 { load(&seq.start_cell[at..]) } else { load(&seq.cell[(s - 1) * units + at..]) };
-            let c = sigmoid(zf) * c_prev + sigmoid(zi) * tanh(zg);
-            let h = sigmoid(zo) * tanh(c);
-            seq.cell[s * units + at..][..LANES].copy_from_slice(&c.to_array());
-            seq.hidden[s * units + at..][..LANES].copy_from_slice(&h.to_array());
+            let c = act.sigmoid(z[1]) * load(&c_prev[at..]) + act.sigmoid(z[0]) * act.tanh(z[2]);
+            cell[at..at + LANES].copy_from_slice(&c.to_array());
+            z[0] = c;
+            z[3] = act.sigmoid(z[3]);
+        }
+        for (block, z) in gates.chunks_exact(GATES).enumerate() {
+            let at = block * LANES;
+            let h = z[3] * act.tanh(z[0]);
+            hidden[at..at + LANES].copy_from_slice(&h.to_array());
         }
     }
 }
