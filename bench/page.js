@@ -38,6 +38,14 @@ async function main() {
     result.parity = { texts: inputs.check.length, max_abs_diff: maxDiff, labels_agree: labelsAgree };
   }
 
+  // Steady state, for every peer alike: wasm engines run code first from a quick compile and replace it with an
+  // optimised one in the background a while later (V8: Liftoff, then TurboFan), so each peer first runs a 32-token
+  // text, then a batch of 64, for the budget each, untimed.
+  for (const input of [slice(inputs.lengths["32"], 0, 1), slice(inputs.batch32, 0, 64)]) {
+    const until = performance.now() + budgetMs;
+    while (performance.now() < until) await peer.run(input);
+  }
+
   result.latency = {};
   for (const [tokens, items] of Object.entries(inputs.lengths)) {
     result.latency[tokens] = await timeCalls(() => peer.run(slice(items, 0, 1)));

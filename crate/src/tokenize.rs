@@ -5,8 +5,9 @@
 //! text it belongs to, and a text too long for the model is an error rather than silently cut.
 //!
 //! The `tokenizers` crate is the source of truth. Two shortcuts give its encodings faster, each for the texts it
-//! can vouch for: a clone without the normalizers that leave ASCII alone, and [`Recipe`], sentir's own tokenizer
-//! written out for ASCII texts.
+//! can vouch for: [`Recipe`], sentir's own tokenizer written out for the common texts, and, for ASCII texts the
+//! recipe leaves (or every ASCII text, with another tokenizer), a clone without the normalizers that leave ASCII
+//! alone.
 
 use std::collections::HashMap;
 
@@ -109,13 +110,13 @@ impl Tokenizer {
     }
 }
 
-/// The tokenizer `scripts/train.py` makes (`make_tokenizer`), for ASCII texts without a URL or a `[`: the same
-/// encoding as the `tokenizers` crate gives, at a fraction of its cost per token (it was two thirds of an
-/// analysis's time outside the LSTM), because on such texts the pipeline is simple: the normalizers only lowercase
-/// (no URL to replace, and NFD, StripAccents and NFC leave ASCII alone), no added token can occur (they all begin
-/// with `[`), and the pre-tokenizer's regular expression is a handful of rules on bytes. The WordPiece model is
-/// read from the same file. Any other text, and any other `tokenizer.json`, goes through `tokenizers`; the tests
-/// check the two agree on the texts this takes.
+/// The tokenizer `scripts/train.py` makes (`make_tokenizer`), written out for texts without a URL or a `[` whose
+/// characters are ASCII, accented Latin-1 letters or common symbols (see [`normalize`]): the same encoding as the
+/// `tokenizers` crate gives, at a seventh of its cost natively and a tenth in wasm (it was a third of an analysis).
+/// On such texts the pipeline is simple: the normalizers lowercase and strip accents (no URL to replace), no added
+/// token can occur (they all begin with `[`), and the pre-tokenizer's regular expression is a handful of rules on
+/// bytes. The WordPiece vocabulary is read from the file. Any other text, and any other `tokenizer.json`, goes
+/// through `tokenizers`; the tests check the two agree on every character this takes, in many contexts.
 #[derive(Debug, Clone)]
 struct Recipe {
     /// Ids of the pieces that begin a word.
@@ -126,7 +127,7 @@ struct Recipe {
     /// The vocabulary's spelling of every id.
     pieces: Vec<String>,
     /// Longer words are one unknown token.
-    max_word_bytes: usize,
+    max_word_chars: usize,
 }
 
 /// `scripts/train.py`'s normalizer and pre-tokenizer, as `tokenizers` writes them (a tokenizer trained after a
@@ -177,17 +178,18 @@ impl Recipe {
             continuations,
             unknown,
             pieces: pieces.collect(),
-            max_word_bytes: model.max_input_chars_per_word,
+            max_word_chars: model.max_input_chars_per_word,
         })
     }
 
-    /// `text`'s encoding, or `None` if it is not ASCII or has a URL or a `[` (see the type's docs).
+    /// `text`'s encoding, or `None` if it has a URL, a `[`, or a character other than ASCII and those
+    /// [`normalize`] knows (see the type's docs).
     fn encode(&self, text: &str) -> Option<Encoding> {
-        if !text.is_ascii() || text.contains('[') || text.contains("http") || text.contains("www.") {
+        if text.contains('[') || text.contains("http") || text.contains("www.") {
             return None;
         }
-        let lower = text.to_ascii_lowercase();
-        let bytes = lower.as_bytes();
+        let normalized = normalize(text)?;
+        let bytes = normalized.text.as_bytes();
         let mut encoding = Encoding::default();
         let mut at = 0;
         let mut word = 0;
@@ -197,30 +199,35 @@ impl Recipe {
                 continue;
             }
             let end = word_end(bytes, at);
-            self.word_piece(&lower[at..end], at, word, &mut encoding);
+            self.word_piece(&normalized, at..end, word, &mut encoding);
             word += 1;
             at = end;
         }
         Some(encoding)
     }
 
-    /// WordPiece on the word `word` (at byte `start` of the text, the text's word number `index`): the longest
-    /// piece of the vocabulary that begins the rest of the word, again and again; the whole word is one unknown
-    /// token if some rest begins with no piece, or if the word is too long.
-    fn word_piece(&self, word: &str, start: usize, index: u32, encoding: &mut Encoding) {
+    /// WordPiece on the word at `span` of `normalized` (the text's word number `index`): the longest piece of the
+    /// vocabulary that begins the rest of the word, again and again; the whole word is one unknown token if some
+    /// rest begins with no piece, or if the word is too long.
+    fn word_piece(&self, normalized: &Normalized, span: std::ops::Range<usize>, index: u32, encoding: &mut Encoding) {
+        let word = &normalized.text[span.clone()];
         let before = encoding.ids.len();
         let push = |encoding: &mut Encoding, id: u32, from: usize, to: usize| {
             encoding.ids.push(id);
             encoding.pieces.push(self.pieces[id as usize].clone());
-            encoding.offsets.push((start + from, start + to));
+            encoding.offsets.push(normalized.origin(span.start + from, span.start + to));
             encoding.word_ids.push(Some(index));
         };
-        if word.len() <= self.max_word_bytes {
+        // A word is a run of ASCII word characters or one other character.
+        let chars = if word.is_ascii() { word.len() } else { word.chars().count() };
+        if chars <= self.max_word_chars {
             let mut from = 0;
             while from < word.len() {
                 let pieces = if from == 0 { &self.starts } else { &self.continuations };
-                let Some((to, id)) =
-                    (from + 1..=word.len()).rev().find_map(|to| Some((to, *pieces.get(&word[from..to])?)))
+                let Some((to, id)) = (from + 1..=word.len())
+                    .rev()
+                    .filter(|&to| word.is_char_boundary(to))
+                    .find_map(|to| Some((to, *pieces.get(&word[from..to])?)))
                 else {
                     break;
                 };
@@ -237,6 +244,72 @@ impl Recipe {
         encoding.word_ids.truncate(before);
         push(encoding, self.unknown, 0, word.len());
     }
+}
+
+/// A text as the recipe's normalizers leave it, and where each of its bytes came from.
+struct Normalized {
+    text: String,
+    /// For each byte of `text`, the byte range of the character of the original text it came from; empty when
+    /// the text is ASCII (each byte its own).
+    origins: Vec<(usize, usize)>,
+}
+
+impl Normalized {
+    /// The original text's byte range of `text[from..to]`.
+    fn origin(&self, from: usize, to: usize) -> (usize, usize) {
+        if self.origins.is_empty() { (from, to) } else { (self.origins[from].0, self.origins[to - 1].1) }
+    }
+}
+
+/// `text` through the recipe's normalizers (NFD, StripAccents, Lowercase, NFC; the URL `Replace` is left to the
+/// caller), for texts whose characters are ASCII, Latin-1 letters with one accent (`é` becomes `e`, its offsets
+/// the two bytes of `é`), or [`is_plain_symbol`]; `None` for any other character.
+fn normalize(text: &str) -> Option<Normalized> {
+    if text.is_ascii() {
+        return Some(Normalized { text: text.to_ascii_lowercase(), origins: Vec::new() });
+    }
+    let mut normalized =
+        Normalized { text: String::with_capacity(text.len()), origins: Vec::with_capacity(text.len()) };
+    for (at, ch) in text.char_indices() {
+        let origin = (at, at + ch.len_utf8());
+        let kept = if ch.is_ascii() {
+            ch.to_ascii_lowercase()
+        } else if let Some(base) = without_accent(ch) {
+            base
+        } else if is_plain_symbol(ch) {
+            ch
+        } else {
+            return None;
+        };
+        normalized.text.push(kept);
+        normalized.origins.extend(std::iter::repeat_n(origin, kept.len_utf8()));
+    }
+    Some(normalized)
+}
+
+/// The lowercase ASCII letter a Latin-1 letter with one accent becomes under NFD, StripAccents and Lowercase
+/// (`À` to `ÿ`; not `Æ`, `Ð`, `Ø`, `Þ`, `ß`, which have no accent to strip).
+fn without_accent(ch: char) -> Option<char> {
+    const BASES: &[u8; 32] = b"aaaaaa_ceeeeiiii_nooooo__uuuuy__";
+    let code = u32::from(ch);
+    let base = match code {
+        0xc0..=0xdf => BASES[(code - 0xc0) as usize],
+        0xe0..=0xfe => BASES[(code - 0xe0) as usize],
+        0xff => b'y',
+        _ => return None,
+    };
+    (base != b'_').then_some(char::from(base))
+}
+
+/// Characters other than ASCII that every normalizer of the recipe leaves as they are and that the pre-tokenizer
+/// takes one at a time (`\S`: neither a word character nor a space): curly quotes, dashes, the ellipsis and the
+/// rest of U+2010–U+2027, the Latin-1 symbols and control characters, `€`, `™`.
+fn is_plain_symbol(ch: char) -> bool {
+    matches!(u32::from(ch),
+        0x80..=0x84 | 0x86..=0x9f // C1 controls, not U+0085 (a space)
+        | 0xa1..=0xa9 | 0xab..=0xb4 | 0xb6..=0xb9 | 0xbb..=0xbf // not NBSP, ª, µ, º (a space, letters)
+        | 0xd7 | 0xf7 // × ÷
+        | 0x2010..=0x2027 | 0x20ac | 0x2122)
 }
 
 /// The end of the word that begins at byte `at` of a lowercased ASCII text (not at a space): the pre-tokenizer's
@@ -261,7 +334,8 @@ fn word_end(bytes: &[u8], at: usize) -> usize {
             .find(|suffix| rest.starts_with(suffix.as_bytes()) && !is_word(at + 1 + suffix.len()))
             .map_or(at + 1, |suffix| at + 1 + suffix.len())
     } else {
-        at + 1
+        // One character (of one to four bytes).
+        at + (1..=4).find(|&len| bytes.get(at + len).is_none_or(|&b| b & 0xc0 != 0x80)).unwrap_or(1)
     }
 }
 
@@ -376,11 +450,15 @@ mod tests {
             let (fast, full) = both(&tokenizer, text);
             assert_eq!(fast, full, "{text:?}");
         }
-        // Texts made of the pieces where the pre-tokenizer's rules meet, from a fixed seed.
+        // Texts made of the pieces where the pre-tokenizer's rules meet, from a fixed seed; the last parts are
+        // characters the recipe leaves to `tokenizers`.
         let parts = [
             "n", "N", "'", "t", "T", "'s", "'re", "'ve", "'ll", "'d", "'m", "n't", "do", "ca", "wo", " ", "  ", "\t",
-            "\n", "_", "-", ".", "!", "?", "0", "42", "good", "bad", "not", "ing", "un", "movie", "zq", "x", "é",
+            "\n", "_", "-", ".", "!", "?", "0", "42", "good", "bad", "not", "ing", "un", "movie", "zq", "x", "é", "É",
+            "ñ", "ÿ", "’", "“", "”", "–", "—", "…", "\u{96}", "×", "½", "€", "ß", "µ", "\u{a0}", "日", "👍",
         ];
+        let others = ["ß", "µ", "\u{a0}", "日", "👍"];
+        let recipe = tokenizer.recipe.as_ref().expect("the shipped tokenizer is the recipe");
         let mut state = 0x2545_f491_u32;
         let mut next = |below: usize| {
             state ^= state << 13;
@@ -391,22 +469,40 @@ mod tests {
         let mut compared = 0;
         for _ in 0..20_000 {
             let text: String = (0..1 + next(24)).map(|_| parts[next(parts.len())]).collect();
-            if text.is_ascii() {
+            if others.iter().any(|other| text.contains(other)) {
+                assert_eq!(recipe.encode(&text), None, "{text:?}");
+            } else {
                 let (fast, full) = both(&tokenizer, &text);
                 assert_eq!(fast, full, "{text:?}");
                 compared += 1;
-            } else {
-                assert!(tokenizer.recipe.as_ref().is_some_and(|recipe| recipe.encode(&text).is_none()));
             }
         }
-        assert!(compared > 10_000, "{compared}");
+        assert!(compared > 5_000, "{compared}");
+    }
+
+    #[test]
+    fn every_character_the_recipe_takes_beyond_ascii_encodes_as_tokenizers_does() {
+        let tokenizer = Tokenizer::from_bytes(SHIPPED).expect("loads");
+        let recipe = tokenizer.recipe.as_ref().expect("the shipped tokenizer is the recipe");
+        let mut taken = 0;
+        for ch in (0x80..0x3000).filter_map(char::from_u32) {
+            let text = format!("x{ch}y {ch} don{ch}t don't{ch} {ch}{ch}A{ch}");
+            if recipe.encode(&text).is_some() {
+                let (fast, full) = both(&tokenizer, &text);
+                assert_eq!(fast, full, "{ch:?} (U+{:04X})", u32::from(ch));
+                taken += 1;
+            }
+        }
+        // C1 controls 31, Latin-1 symbols 28, × ÷, accented letters 53, U+2010–U+2027, € ™.
+        assert_eq!(taken, 31 + 28 + 2 + 53 + 24 + 2, "characters taken beyond ASCII");
     }
 
     #[test]
     fn the_recipe_leaves_urls_brackets_and_unicode_to_tokenizers() {
         let tokenizer = Tokenizer::from_bytes(SHIPPED).expect("loads");
         let recipe = tokenizer.recipe.as_ref().expect("the shipped tokenizer is the recipe");
-        for text in ["see https://example.com now", "www.example.com", "[UNK] and [url] and [URL]", "café"] {
+        for text in ["see https://example.com now", "www.example.com", "[UNK] and [url] and [URL]", "straße", "日本"]
+        {
             assert_eq!(recipe.encode(text), None, "{text:?}");
         }
         // Another pre-tokenizer: not the recipe.
