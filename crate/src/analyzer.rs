@@ -333,6 +333,9 @@ impl Analysis {
     /// Rewrites every offset from bytes to UTF-16 code units of `text` (the text this analysis came from), the
     /// unit JavaScript's `String.prototype.slice` counts in.
     pub fn into_utf16_offsets(mut self, text: &str) -> Analysis {
+        if text.is_ascii() {
+            return self; // one byte, one code unit
+        }
         // utf16[b] is the UTF-16 index of byte b; only char boundaries are ever looked up.
         let mut utf16 = vec![0u32; text.len() + 1];
         let mut units = 0u32;

@@ -218,8 +218,11 @@ fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<V
             let steps = seq.ids.len();
             seq.projected = match (l, &packed.table) {
                 (0, Some(table)) => {
-                    let row = |&id: &u32| &table[id as usize * blocks * GATES..][..blocks * GATES];
-                    seq.ids.iter().flat_map(row).copied().collect()
+                    let mut rows = Vec::with_capacity(steps * blocks * GATES);
+                    for &id in seq.ids {
+                        rows.extend_from_slice(&table[id as usize * blocks * GATES..][..blocks * GATES]);
+                    }
+                    rows
                 }
                 (0, None) => project_all(layer, blocks, steps, |s| model.embedding.row(seq.ids[s] as usize)),
                 _ => project_all(layer, blocks, steps, |s| &seq.hidden[s * units..(s + 1) * units]),
@@ -239,9 +242,22 @@ fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<V
 
         recur(layer, blocks, units, &mut sequences);
 
+        // The states the trace reports, moved rather than copied where there is no padding to drop (the hidden
+        // states are still the next layer's input).
+        let next_reads_hidden = l + 1 < packed.layers.len();
         for seq in &mut sequences {
-            seq.trace_hidden.push(unpad(&seq.hidden, units, packed.hidden));
-            seq.trace_cell.push(unpad(&seq.cell, units, packed.hidden));
+            let hidden = if units == packed.hidden && !next_reads_hidden {
+                std::mem::take(&mut seq.hidden)
+            } else {
+                unpad(&seq.hidden, units, packed.hidden)
+            };
+            let cell = if units == packed.hidden {
+                std::mem::take(&mut seq.cell)
+            } else {
+                unpad(&seq.cell, units, packed.hidden)
+            };
+            seq.trace_hidden.push(hidden);
+            seq.trace_cell.push(cell);
         }
     }
 
