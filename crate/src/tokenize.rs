@@ -94,8 +94,9 @@ impl Tokenizer {
         self.encode_with_tokenizers(text)
     }
 
-    /// [`Tokenizer::encode`] by the `tokenizers` crate alone.
-    fn encode_with_tokenizers(&self, text: &str) -> Result<Encoding> {
+    /// [`Tokenizer::encode`] by the `tokenizers` crate alone, without the recipe: the oracle the recipe is tested
+    /// and fuzzed against (`fuzz/fuzz_targets/analyze.rs`).
+    pub fn encode_with_tokenizers(&self, text: &str) -> Result<Encoding> {
         let tokenizer = match &self.ascii {
             Some(ascii) if text.is_ascii() => ascii,
             _ => &self.inner,

@@ -1,6 +1,7 @@
 //! `analyze` and a session on arbitrary text with the shipped model: an analysis whose offsets slice the text and
 //! whose numbers are finite, or a typed error; never a panic. Each input is also analysed as the next version of
-//! the previous input, through one session, against a fresh analysis.
+//! the previous input, through one session, against a fresh analysis. The tokenizer's encoding (sentir's recipe
+//! where it applies) must be the `tokenizers` crate's.
 #![no_main]
 
 use std::sync::{LazyLock, Mutex};
@@ -16,6 +17,8 @@ static SESSION: LazyLock<Mutex<Session>> = LazyLock::new(|| Mutex::new(Session::
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
+    let tokenizer = ANALYZER.tokenizer();
+    assert_eq!(tokenizer.encode(&text).ok(), tokenizer.encode_with_tokenizers(&text).ok(), "the recipe is tokenizers");
     let fresh = ANALYZER.analyze(&text);
     if let Ok(analysis) = &fresh {
         for token in &analysis.tokens {
