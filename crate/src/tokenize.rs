@@ -55,11 +55,7 @@ impl Tokenizer {
             check_precompiled(normalizer)?;
         }
         let ascii_normalizer = value.get("normalizer").and_then(without_identities_on_ascii);
-        let value_for_recipe = serde_json::json!({
-            "normalizer": value.get("normalizer"),
-            "pre_tokenizer": value.get("pre_tokenizer"),
-            "post_processor": value.get("post_processor"),
-        });
+        let is_recipe = is_recipe_pipeline(&value);
         let mut inner: tokenizers::Tokenizer = serde_json::from_value(value).map_err(json)?;
         inner.with_truncation(None).map_err(error)?;
         inner.with_padding(None);
@@ -72,7 +68,7 @@ impl Tokenizer {
             }
             None => None,
         };
-        let recipe = Recipe::new(&value_for_recipe, &inner);
+        let recipe = if is_recipe { Recipe::new(&inner) } else { None };
         Ok(Tokenizer { inner, ascii, recipe })
     }
 
@@ -83,7 +79,7 @@ impl Tokenizer {
 
     /// Every id's spelling in the vocabulary (the `piece` of a token with that id), indexed by id.
     pub fn pieces(&self) -> Vec<String> {
-        (0..self.vocab_size()).map(|id| self.inner.id_to_token(id as u32).unwrap_or_default()).collect()
+        pieces_of(&self.inner)
     }
 
     /// Tokenizes `text` without special tokens.
@@ -131,6 +127,20 @@ struct Recipe {
     max_word_chars: usize,
 }
 
+/// Every id's spelling in `tokenizer`'s vocabulary, indexed by id.
+fn pieces_of(tokenizer: &tokenizers::Tokenizer) -> Vec<String> {
+    (0..tokenizer.get_vocab_size(true)).map(|id| tokenizer.id_to_token(id as u32).unwrap_or_default()).collect()
+}
+
+/// Whether `tokenizer.json` (`value`) has [`recipe_pipeline`]'s normalizer, pre-tokenizer and post-processor (a
+/// missing one counts as `null`).
+fn is_recipe_pipeline(value: &serde_json::Value) -> bool {
+    let recipe = recipe_pipeline();
+    ["normalizer", "pre_tokenizer", "post_processor"]
+        .iter()
+        .all(|&key| value.get(key).unwrap_or(&serde_json::Value::Null) == &recipe[key])
+}
+
 /// `scripts/train.py`'s normalizer and pre-tokenizer, as `tokenizers` writes them (a tokenizer trained after a
 /// change to its `URL` or `WORDS` is simply not the recipe: it is encoded by `tokenizers`, correctly, slower).
 fn recipe_pipeline() -> serde_json::Value {
@@ -150,14 +160,10 @@ fn recipe_pipeline() -> serde_json::Value {
 }
 
 impl Recipe {
-    /// The recipe, if `pipeline` (the file's normalizer, pre-tokenizer and post-processor) is
-    /// [`recipe_pipeline`], `tokenizer`'s model is WordPiece with `##` continuations and every added token begins
-    /// with `[`.
-    fn new(pipeline: &serde_json::Value, tokenizer: &tokenizers::Tokenizer) -> Option<Recipe> {
+    /// The recipe for `tokenizer`, whose file has [`recipe_pipeline`] (see [`is_recipe_pipeline`]), if its model
+    /// is WordPiece with `##` continuations and every added token begins with `[`.
+    fn new(tokenizer: &tokenizers::Tokenizer) -> Option<Recipe> {
         use tokenizers::{Model, ModelWrapper};
-        if *pipeline != recipe_pipeline() {
-            return None;
-        }
         let ModelWrapper::WordPiece(model) = tokenizer.get_model() else { return None };
         if model.continuing_subword_prefix != "##"
             || !tokenizer.get_added_tokens_decoder().values().all(|token| token.content.starts_with('['))
@@ -173,12 +179,11 @@ impl Recipe {
                 None => starts.insert(piece.as_str().into(), id),
             };
         }
-        let pieces = (0..tokenizer.get_vocab_size(true)).map(|id| tokenizer.id_to_token(id as u32).unwrap_or_default());
         Some(Recipe {
             starts,
             continuations,
             unknown,
-            pieces: pieces.collect(),
+            pieces: pieces_of(tokenizer),
             max_word_chars: model.max_input_chars_per_word,
         })
     }

@@ -362,7 +362,7 @@ fn project<const R: usize>(layer: &PackedLayer, blocks: usize, x: [&[f32]; R], o
 
 /// Step `s` for `R` texts: gates from the projection plus `W_hh · h_{s-1}` for every block, then the cell and
 /// hidden update of every block. (Two passes, not one per block: the activations are long chains of dependent
-/// operations, and the blocks' chains in a row are independent, which the CPU overlaps; after each block's
+/// operations, and consecutive blocks' chains are independent, which the CPU overlaps; right after each block's
 /// multiply-adds it could not, and it waited.) `gates`: room for `R × blocks × 4` vectors.
 #[inline(always)]
 fn step_rows<const R: usize>(
@@ -395,19 +395,12 @@ fn step_rows<const R: usize>(
             let (done, now) = seq.cell.split_at_mut(s * units);
             (&done[(s - 1) * units..], &mut seq.hidden[s * units..(s + 1) * units], &mut now[..units])
         };
-        let gates = &mut gates[r * blocks * GATES..(r + 1) * blocks * GATES];
-        // The cell, then the hidden state, each for every block: tanh(c) waits for c, so computing it right
-        // after c would chain two activations in a row.
-        for (block, z) in gates.chunks_exact_mut(GATES).enumerate() {
-            let at = block * LANES;
-            let c = act.sigmoid(z[1]) * load(&c_prev[at..]) + act.sigmoid(z[0]) * act.tanh(z[2]);
-            cell[at..at + LANES].copy_from_slice(&c.to_array());
-            z[0] = c;
-            z[3] = act.sigmoid(z[3]);
-        }
+        let gates = &gates[r * blocks * GATES..(r + 1) * blocks * GATES];
         for (block, z) in gates.chunks_exact(GATES).enumerate() {
             let at = block * LANES;
-            let h = z[3] * act.tanh(z[0]);
+            let c = act.sigmoid(z[1]) * load(&c_prev[at..]) + act.sigmoid(z[0]) * act.tanh(z[2]);
+            let h = act.sigmoid(z[3]) * act.tanh(c);
+            cell[at..at + LANES].copy_from_slice(&c.to_array());
             hidden[at..at + LANES].copy_from_slice(&h.to_array());
         }
     }
