@@ -3,12 +3,12 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::attribution::{self, TokenScores};
+use crate::attribution::{self, TokenScores, WordSpan};
 use crate::backend::{Backend, BackendKind, Ran, ready};
 use crate::error::{Error, Result};
 use crate::lstm::Trace;
 use crate::model::{Config, Model};
-use crate::tokenize::{Encoding, Tokenizer};
+use crate::tokenize::{Tokenizer, Tokens};
 
 /// The most bytes of text per token of `max_length` that [`Analyzer::analyze`] accepts. English averages about
 /// 5 bytes a token; the margin leaves room for long words, CJK and emoji.
@@ -103,6 +103,21 @@ pub struct Word {
     pub first_token: usize,
     /// How many tokens it spans.
     pub token_count: usize,
+}
+
+/// An analysis in numbers, before any of the text is copied into it: what [`Analysis`] is made of, and what the
+/// JS API turns into its objects directly (a `String` per token and word in Rust would only be copied into JS
+/// strings again).
+#[derive(Debug)]
+pub(crate) struct Scored {
+    pub(crate) tokens: Tokens,
+    /// The index of the most probable label.
+    pub(crate) best: usize,
+    pub(crate) probabilities: Vec<f32>,
+    pub(crate) scores: TokenScores,
+    pub(crate) words: Vec<WordSpan>,
+    pub(crate) backend: &'static str,
+    pub(crate) fallback: Option<String>,
 }
 
 /// Label probabilities in the model's label order; serialized as an object `{label: probability}`.
@@ -214,9 +229,14 @@ impl Analyzer {
 
     /// [`Analyzer::analyze`], awaiting the GPU where it runs.
     pub async fn analyze_async(&self, text: &str) -> Result<Analysis> {
-        let encoding = self.encode(text)?;
-        let (traces, ran) = self.backend.logits_batch_async(&self.model, &[&encoding.ids]).await?;
-        self.analysis(text, &encoding, &traces[0], &ran)
+        Ok(self.analysis(text, self.score_async(text).await?))
+    }
+
+    /// [`Analyzer::analyze_async`] in numbers (see [`Scored`]).
+    pub(crate) async fn score_async(&self, text: &str) -> Result<Scored> {
+        let tokens = self.tokens(text)?;
+        let (traces, ran) = self.backend.logits_batch_async(&self.model, &[&tokens.ids]).await?;
+        self.scored(tokens, &traces[0], &ran)
     }
 
     /// [`Analyzer::analyze`] for the next version of a text being edited: reuses what `session` kept from the
@@ -227,16 +247,22 @@ impl Analyzer {
 
     /// [`Analyzer::analyze_in`], awaiting the GPU where it runs.
     pub async fn analyze_in_async(&self, session: &mut Session, text: &str) -> Result<Analysis> {
-        let encoding = self.encode(text)?;
+        Ok(self.analysis(text, self.score_in_async(session, text).await?))
+    }
+
+    /// [`Analyzer::analyze_in_async`] in numbers (see [`Scored`]).
+    pub(crate) async fn score_in_async(&self, session: &mut Session, text: &str) -> Result<Scored> {
+        let tokens = self.tokens(text)?;
         let earlier = session.previous.as_ref().filter(|previous| previous.analyzer == self.id).map(|previous| {
-            let keep = previous.ids.iter().zip(&encoding.ids).take_while(|(a, b)| a == b).count();
+            let keep = previous.ids.iter().zip(&tokens.ids).take_while(|(a, b)| a == b).count();
             (&previous.trace, keep)
         });
-        let (trace, ran, reused) = self.backend.resume_async(&self.model, earlier, &encoding.ids).await?;
-        let analysis = self.analysis(text, &encoding, &trace, &ran)?;
-        session.previous = Some(Previous { analyzer: self.id, ids: encoding.ids, trace });
+        let (trace, ran, reused) = self.backend.resume_async(&self.model, earlier, &tokens.ids).await?;
+        let ids = tokens.ids.clone();
+        let scored = self.scored(tokens, &trace, &ran)?;
+        session.previous = Some(Previous { analyzer: self.id, ids, trace });
         session.reused = reused;
-        Ok(analysis)
+        Ok(scored)
     }
 
     /// Analyses several texts, in one pass of the model where the backend can; the first failure names the
@@ -247,58 +273,76 @@ impl Analyzer {
 
     /// [`Analyzer::analyze_batch`], awaiting the GPU where it runs.
     pub async fn analyze_batch_async<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Analysis>> {
+        let scored = self.score_batch_async(texts).await?;
+        Ok(texts.iter().zip(scored).map(|(text, scored)| self.analysis(text.as_ref(), scored)).collect())
+    }
+
+    /// [`Analyzer::analyze_batch_async`] in numbers (see [`Scored`]).
+    pub(crate) async fn score_batch_async<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Scored>> {
         let in_batch = |index: usize| move |e: Error| Error::InBatch { index, source: Box::new(e) };
-        let encodings = texts
+        let tokens = texts
             .iter()
             .enumerate()
-            .map(|(index, text)| self.encode(text.as_ref()).map_err(in_batch(index)))
+            .map(|(index, text)| self.tokens(text.as_ref()).map_err(in_batch(index)))
             .collect::<Result<Vec<_>>>()?;
-        let ids: Vec<&[u32]> = encodings.iter().map(|e| e.ids.as_slice()).collect();
+        let ids: Vec<&[u32]> = tokens.iter().map(|t| t.ids.as_slice()).collect();
         let (traces, ran) = self.backend.logits_batch_async(&self.model, &ids).await?;
-        texts
-            .iter()
-            .zip(&encodings)
+        tokens
+            .into_iter()
             .zip(&traces)
             .enumerate()
-            .map(|(index, ((text, encoding), trace))| {
-                self.analysis(text.as_ref(), encoding, trace, &ran).map_err(in_batch(index))
-            })
+            .map(|(index, (tokens, trace))| self.scored(tokens, trace, &ran).map_err(in_batch(index)))
             .collect()
     }
 
     /// Tokenizes `text`, refusing texts over the size limits before and after.
-    fn encode(&self, text: &str) -> Result<Encoding> {
+    fn tokens(&self, text: &str) -> Result<Tokens> {
         let max = self.model.config.max_length;
         let max_bytes = max.saturating_mul(MAX_BYTES_PER_TOKEN);
         if text.len() > max_bytes {
             return Err(Error::TooLarge { bytes: text.len(), max: max_bytes });
         }
-        let encoding = self.tokenizer.encode(text)?;
-        if encoding.ids.len() > max {
-            return Err(Error::TooLong { tokens: encoding.ids.len(), max });
+        let tokens = self.tokenizer.tokens(text)?;
+        if tokens.ids.len() > max {
+            return Err(Error::TooLong { tokens: tokens.ids.len(), max });
         }
-        Ok(encoding)
+        Ok(tokens)
     }
 
-    /// The analysis of `text` from its encoding and the model's trace over it.
-    fn analysis(&self, text: &str, encoding: &Encoding, trace: &Trace, ran: &Ran) -> Result<Analysis> {
+    /// The analysis of a text in numbers, from its tokens and the model's trace over them.
+    fn scored(&self, tokens: Tokens, trace: &Trace, ran: &Ran) -> Result<Scored> {
         if !trace.logits.iter().all(|z| z.is_finite()) {
             return Err(Error::NonFiniteOutput);
         }
-        let TokenScores { scores, running } = attribution::token_scores(trace, self.positive);
-
+        let scores = attribution::token_scores(trace, self.positive);
         let probabilities = attribution::softmax(trace.logits_at(trace.steps));
         let best =
             (0..probabilities.len()).fold(0, |best, k| if probabilities[k] > probabilities[best] { k } else { best });
-        let labels = &self.model.config.labels;
-        let slice = |start: usize, end: usize| text.get(start..end).unwrap_or_default().to_owned();
+        let words = attribution::words(&tokens.word_ids, &tokens.offsets, &scores.scores);
+        Ok(Scored {
+            tokens,
+            best,
+            probabilities,
+            scores,
+            words,
+            backend: ran.kind.name(),
+            fallback: ran.fallback.clone(),
+        })
+    }
 
-        let tokens = (0..encoding.ids.len())
+    /// The analysis of `text` from its [`Scored`] numbers.
+    fn analysis(&self, text: &str, scored: Scored) -> Analysis {
+        let Scored { tokens, best, probabilities, scores: TokenScores { scores, running }, words, backend, fallback } =
+            scored;
+        let labels = &self.model.config.labels;
+        let pieces = self.tokenizer.pieces();
+        let slice = |start: usize, end: usize| text.get(start..end).unwrap_or_default().to_owned();
+        let tokens = (0..tokens.ids.len())
             .map(|s| {
-                let (start, end) = encoding.offsets[s];
+                let (id, (start, end)) = (tokens.ids[s], tokens.offsets[s]);
                 Token {
-                    id: encoding.ids[s],
-                    piece: encoding.pieces[s].clone(),
+                    id,
+                    piece: pieces.get(id as usize).cloned().unwrap_or_default(),
                     text: slice(start, end),
                     start,
                     end,
@@ -307,7 +351,7 @@ impl Analyzer {
                 }
             })
             .collect();
-        let words = attribution::words(&encoding.word_ids, &encoding.offsets, &scores)
+        let words = words
             .into_iter()
             .map(|word| Word {
                 text: slice(word.start, word.end),
@@ -318,14 +362,14 @@ impl Analyzer {
                 token_count: word.tokens.len(),
             })
             .collect();
-        Ok(Analysis {
+        Analysis {
             label: labels[best].clone(),
             probabilities: Probabilities(labels.iter().cloned().zip(probabilities).collect()),
             tokens,
             words,
-            backend: ran.kind.name(),
-            fallback: ran.fallback.clone(),
-        })
+            backend,
+            fallback,
+        }
     }
 }
 
@@ -334,24 +378,46 @@ impl Analysis {
     /// unit JavaScript's `String.prototype.slice` counts in.
     pub fn into_utf16_offsets(mut self, text: &str) -> Analysis {
         if text.is_ascii() {
-            return self; // one byte, one code unit
+            return self;
         }
-        // utf16[b] is the UTF-16 index of byte b; only char boundaries are ever looked up.
-        let mut utf16 = vec![0u32; text.len() + 1];
-        let mut units = 0u32;
-        for (byte, ch) in text.char_indices() {
-            utf16[byte] = units;
-            units += ch.len_utf16() as u32;
-        }
-        utf16[text.len()] = units;
-        let convert = |byte: usize| utf16.get(byte).copied().unwrap_or(units) as usize;
+        let utf16 = Utf16Offsets::new(text);
         for token in &mut self.tokens {
-            (token.start, token.end) = (convert(token.start), convert(token.end));
+            (token.start, token.end) = (utf16.of(token.start), utf16.of(token.end));
         }
         for word in &mut self.words {
-            (word.start, word.end) = (convert(word.start), convert(word.end));
+            (word.start, word.end) = (utf16.of(word.start), utf16.of(word.end));
         }
         self
+    }
+}
+
+/// Byte offsets of a text to offsets in its UTF-16 code units.
+pub(crate) struct Utf16Offsets {
+    /// `units[b]`: the UTF-16 offset of byte `b` (only char boundaries are ever looked up); empty for an ASCII
+    /// text, where a byte is a code unit.
+    units: Vec<u32>,
+    /// The text's length in code units.
+    len: u32,
+}
+
+impl Utf16Offsets {
+    pub(crate) fn new(text: &str) -> Utf16Offsets {
+        if text.is_ascii() {
+            return Utf16Offsets { units: Vec::new(), len: text.len() as u32 };
+        }
+        let mut units = vec![0u32; text.len() + 1];
+        let mut len = 0u32;
+        for (byte, ch) in text.char_indices() {
+            units[byte] = len;
+            len += ch.len_utf16() as u32;
+        }
+        units[text.len()] = len;
+        Utf16Offsets { units, len }
+    }
+
+    /// The UTF-16 offset of byte offset `byte` (a char boundary).
+    pub(crate) fn of(&self, byte: usize) -> usize {
+        if self.units.is_empty() { byte } else { self.units.get(byte).copied().unwrap_or(self.len) as usize }
     }
 }
 

@@ -9,7 +9,7 @@
 //! recipe leaves (or every ASCII text, with another tokenizer), a clone without the normalizers that leave ASCII
 //! alone.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::error::{Error, Result};
 
@@ -23,12 +23,23 @@ pub struct Tokenizer {
     ascii: Option<tokenizers::Tokenizer>,
     /// sentir's own tokenizer recipe, encoded directly, when the file is that recipe (see [`Recipe`]).
     recipe: Option<Recipe>,
+    /// The vocabulary's spelling of every id.
+    pieces: Vec<String>,
 }
 
 /// Normalizer types that change nothing in ASCII text.
 const IDENTITY_ON_ASCII: [&str; 5] = ["NFC", "NFD", "NFKC", "NFKD", "StripAccents"];
 /// Normalizer types that keep ASCII text ASCII (a `Replace` only when its replacement is ASCII).
 const ASCII_TO_ASCII: [&str; 3] = ["Lowercase", "Strip", "Replace"];
+
+/// One text's tokens, without their spellings: an [`Encoding`] less `pieces`, for the analyzer, which looks a
+/// spelling up in [`Tokenizer::pieces`] where it needs one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Tokens {
+    pub(crate) ids: Vec<u32>,
+    pub(crate) offsets: Vec<(usize, usize)>,
+    pub(crate) word_ids: Vec<Option<u32>>,
+}
 
 /// One text, tokenized.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -69,7 +80,9 @@ impl Tokenizer {
             None => None,
         };
         let recipe = if is_recipe { Recipe::new(&inner) } else { None };
-        Ok(Tokenizer { inner, ascii, recipe })
+        let pieces =
+            (0..inner.get_vocab_size(true)).map(|id| inner.id_to_token(id as u32).unwrap_or_default()).collect();
+        Ok(Tokenizer { inner, ascii, recipe, pieces })
     }
 
     /// The number of ids the tokenizer can produce, added tokens included.
@@ -78,16 +91,30 @@ impl Tokenizer {
     }
 
     /// Every id's spelling in the vocabulary (the `piece` of a token with that id), indexed by id.
-    pub fn pieces(&self) -> Vec<String> {
-        pieces_of(&self.inner)
+    pub fn pieces(&self) -> &[String] {
+        &self.pieces
     }
 
     /// Tokenizes `text` without special tokens.
     pub fn encode(&self, text: &str) -> Result<Encoding> {
-        if let Some(encoding) = self.recipe.as_ref().and_then(|recipe| recipe.encode(text)) {
-            return Ok(encoding);
+        match self.recipe.as_ref().and_then(|recipe| recipe.encode(text)) {
+            Some(Tokens { ids, offsets, word_ids }) => {
+                let pieces = ids.iter().map(|&id| self.pieces[id as usize].clone()).collect();
+                Ok(Encoding { ids, pieces, offsets, word_ids })
+            }
+            None => self.encode_with_tokenizers(text),
         }
-        self.encode_with_tokenizers(text)
+    }
+
+    /// [`Tokenizer::encode`] without the pieces' spellings, which cost an allocation each.
+    pub(crate) fn tokens(&self, text: &str) -> Result<Tokens> {
+        match self.recipe.as_ref().and_then(|recipe| recipe.encode(text)) {
+            Some(tokens) => Ok(tokens),
+            None => {
+                let Encoding { ids, offsets, word_ids, .. } = self.encode_with_tokenizers(text)?;
+                Ok(Tokens { ids, offsets, word_ids })
+            }
+        }
     }
 
     /// [`Tokenizer::encode`] by the `tokenizers` crate alone, without the recipe: the oracle the recipe is tested
@@ -121,15 +148,8 @@ struct Recipe {
     /// Ids of the pieces that continue a word, without the `##` they are spelled with.
     continuations: HashMap<Box<str>, u32>,
     unknown: u32,
-    /// The vocabulary's spelling of every id.
-    pieces: Vec<String>,
     /// Longer words are one unknown token.
     max_word_chars: usize,
-}
-
-/// Every id's spelling in `tokenizer`'s vocabulary, indexed by id.
-fn pieces_of(tokenizer: &tokenizers::Tokenizer) -> Vec<String> {
-    (0..tokenizer.get_vocab_size(true)).map(|id| tokenizer.id_to_token(id as u32).unwrap_or_default()).collect()
 }
 
 /// Whether `tokenizer.json` (`value`) has [`recipe_pipeline`]'s normalizer, pre-tokenizer and post-processor (a
@@ -172,31 +192,25 @@ impl Recipe {
         }
         let vocab = model.get_vocab();
         let unknown = *vocab.get(&model.unk_token)?;
-        let (mut starts, mut continuations) = (HashMap::new(), HashMap::new());
+        let (mut starts, mut continuations) = (HashMap::default(), HashMap::default());
         for (piece, &id) in &vocab {
             match piece.strip_prefix("##") {
                 Some(rest) => continuations.insert(rest.into(), id),
                 None => starts.insert(piece.as_str().into(), id),
             };
         }
-        Some(Recipe {
-            starts,
-            continuations,
-            unknown,
-            pieces: pieces_of(tokenizer),
-            max_word_chars: model.max_input_chars_per_word,
-        })
+        Some(Recipe { starts, continuations, unknown, max_word_chars: model.max_input_chars_per_word })
     }
 
     /// `text`'s encoding, or `None` if it has a URL, a `[`, or a character other than ASCII and those
     /// [`normalize`] knows (see the type's docs).
-    fn encode(&self, text: &str) -> Option<Encoding> {
+    fn encode(&self, text: &str) -> Option<Tokens> {
         if text.contains('[') || text.contains("http") || text.contains("www.") {
             return None;
         }
         let normalized = normalize(text)?;
         let bytes = normalized.text.as_bytes();
-        let mut encoding = Encoding::default();
+        let mut tokens = Tokens::default();
         let mut at = 0;
         let mut word = 0;
         while at < bytes.len() {
@@ -205,24 +219,23 @@ impl Recipe {
                 continue;
             }
             let end = word_end(bytes, at);
-            self.word_piece(&normalized, at..end, word, &mut encoding);
+            self.word_piece(&normalized, at..end, word, &mut tokens);
             word += 1;
             at = end;
         }
-        Some(encoding)
+        Some(tokens)
     }
 
     /// WordPiece on the word at `span` of `normalized` (the text's word number `index`): the longest piece of the
     /// vocabulary that begins the rest of the word, again and again; the whole word is one unknown token if some
     /// rest begins with no piece, or if the word is too long.
-    fn word_piece(&self, normalized: &Normalized, span: std::ops::Range<usize>, index: u32, encoding: &mut Encoding) {
+    fn word_piece(&self, normalized: &Normalized, span: std::ops::Range<usize>, index: u32, tokens: &mut Tokens) {
         let word = &normalized.text[span.clone()];
-        let before = encoding.ids.len();
-        let push = |encoding: &mut Encoding, id: u32, from: usize, to: usize| {
-            encoding.ids.push(id);
-            encoding.pieces.push(self.pieces[id as usize].clone());
-            encoding.offsets.push(normalized.origin(span.start + from, span.start + to));
-            encoding.word_ids.push(Some(index));
+        let before = tokens.ids.len();
+        let push = |tokens: &mut Tokens, id: u32, from: usize, to: usize| {
+            tokens.ids.push(id);
+            tokens.offsets.push(normalized.origin(span.start + from, span.start + to));
+            tokens.word_ids.push(Some(index));
         };
         // A word is a run of ASCII word characters or one other character.
         let chars = if word.is_ascii() { word.len() } else { word.chars().count() };
@@ -237,18 +250,17 @@ impl Recipe {
                 else {
                     break;
                 };
-                push(encoding, id, from, to);
+                push(tokens, id, from, to);
                 from = to;
             }
             if from == word.len() {
                 return;
             }
         }
-        encoding.ids.truncate(before);
-        encoding.pieces.truncate(before);
-        encoding.offsets.truncate(before);
-        encoding.word_ids.truncate(before);
-        push(encoding, self.unknown, 0, word.len());
+        tokens.ids.truncate(before);
+        tokens.offsets.truncate(before);
+        tokens.word_ids.truncate(before);
+        push(tokens, self.unknown, 0, word.len());
     }
 }
 
@@ -435,8 +447,8 @@ mod tests {
     /// The recipe's encoding of `text`, which must take it, and the `tokenizers` crate's.
     fn both(tokenizer: &Tokenizer, text: &str) -> (Encoding, Encoding) {
         let recipe = tokenizer.recipe.as_ref().expect("the shipped tokenizer is the recipe");
-        let fast = recipe.encode(text).unwrap_or_else(|| panic!("the recipe takes {text:?}"));
-        (fast, tokenizer.encode_with_tokenizers(text).expect("encodes"))
+        assert!(recipe.encode(text).is_some(), "the recipe takes {text:?}");
+        (tokenizer.encode(text).expect("encodes"), tokenizer.encode_with_tokenizers(text).expect("encodes"))
     }
 
     #[test]

@@ -22,6 +22,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::BackendKind;
+use crate::analyzer::{Scored, Utf16Offsets};
 use crate::model::Config;
 
 #[wasm_bindgen(start)]
@@ -40,7 +41,7 @@ extern "C" {
 // is a call into JS per field (hundreds per analysis), and a JSON string for `JSON.parse` parses every number from
 // text; both cost more than the analysis itself.
 #[wasm_bindgen(inline_js = r#"
-export function analysisObject(text, pieces, labels, label, probabilities, tokens, values, words, wordScores, backend,
+export function analysisObject(text, pieces, labels, best, probabilities, tokens, values, words, wordScores, backend,
                                fallback) {
   const byLabel = {};
   for (let i = 0; i < labels.length; i++) byLabel[labels[i]] = probabilities[i];
@@ -56,21 +57,21 @@ export function analysisObject(text, pieces, labels, label, probabilities, token
     wordList[i] = { text: text.slice(start, end), start, end, score: wordScores[i], first_token: words[4 * i + 2],
                     token_count: words[4 * i + 3] };
   }
-  const result = { label, probabilities: byLabel, tokens: tokenList, words: wordList, backend };
+  const result = { label: labels[best], probabilities: byLabel, tokens: tokenList, words: wordList, backend };
   if (fallback !== undefined) result.fallback = fallback;
   return result;
 }
 "#)]
 extern "C" {
-    /// `tokens`: `[id, start, end]` per token; `values`: `[score, probability]` per token; `words`: `[start, end,
-    /// first_token, token_count]` per word. Offsets in UTF-16 code units of `text`.
+    /// `best`: the index of the label; `tokens`: `[id, start, end]` per token; `values`: `[score, probability]` per
+    /// token; `words`: `[start, end, first_token, token_count]` per word. Offsets in UTF-16 code units of `text`.
     #[wasm_bindgen(js_name = analysisObject)]
     #[allow(clippy::too_many_arguments)]
     fn analysis_object(
         text: &str,
         pieces: &Array,
         labels: &Array,
-        label: &str,
+        best: usize,
         probabilities: &[f32],
         tokens: &[u32],
         values: &[f32],
@@ -81,8 +82,8 @@ extern "C" {
     ) -> JsValue;
 }
 
-/// What turns an [`crate::Analysis`] into the JS result: the vocabulary's pieces and the labels, as JS strings made
-/// once per analyzer.
+/// What turns an analysis ([`Scored`]) into the JS result: the vocabulary's pieces and the labels, as JS strings
+/// made once per analyzer.
 #[derive(Debug)]
 struct Results {
     pieces: Array,
@@ -92,34 +93,36 @@ struct Results {
 impl Results {
     fn new(analyzer: &crate::Analyzer) -> Results {
         let strings = |items: Vec<String>| items.into_iter().map(JsValue::from).collect::<Array>();
-        Results { pieces: strings(analyzer.tokenizer().pieces()), labels: strings(analyzer.config().labels.clone()) }
+        Results {
+            pieces: strings(analyzer.tokenizer().pieces().to_vec()),
+            labels: strings(analyzer.config().labels.clone()),
+        }
     }
 
-    /// `{ label, probabilities, tokens, words, backend, fallback? }` for `analysis` of `text`, offsets in UTF-16
-    /// code units.
-    fn object(&self, analysis: crate::Analysis, text: &str) -> JsValue {
-        let analysis = analysis.into_utf16_offsets(text);
-        let probabilities: Vec<f32> = analysis.probabilities.0.iter().map(|&(_, p)| p).collect();
-        let tokens: Vec<u32> = analysis.tokens.iter().flat_map(|t| [t.id, t.start as u32, t.end as u32]).collect();
-        let values: Vec<f32> = analysis.tokens.iter().flat_map(|t| [t.score, t.probability]).collect();
-        let words: Vec<u32> = analysis
-            .words
-            .iter()
-            .flat_map(|w| [w.start, w.end, w.first_token, w.token_count].map(|n| n as u32))
-            .collect();
-        let word_scores: Vec<f32> = analysis.words.iter().map(|w| w.score).collect();
+    /// `{ label, probabilities, tokens, words, backend, fallback? }` for `scored`, the analysis of `text`, offsets
+    /// in UTF-16 code units.
+    fn object(&self, scored: Scored, text: &str) -> JsValue {
+        let utf16 = Utf16Offsets::new(text);
+        let at = |byte: usize| utf16.of(byte) as u32;
+        let Scored { tokens, best, probabilities, scores, words, backend, fallback } = scored;
+        let token_fields: Vec<u32> =
+            tokens.ids.iter().zip(&tokens.offsets).flat_map(|(&id, &(start, end))| [id, at(start), at(end)]).collect();
+        let values: Vec<f32> = scores.scores.iter().zip(&scores.running).flat_map(|(&s, &p)| [s, p]).collect();
+        let word_fields: Vec<u32> =
+            words.iter().flat_map(|w| [at(w.start), at(w.end), w.tokens.start as u32, w.tokens.len() as u32]).collect();
+        let word_scores: Vec<f32> = words.iter().map(|w| w.score).collect();
         analysis_object(
             text,
             &self.pieces,
             &self.labels,
-            &analysis.label,
+            best,
             &probabilities,
-            &tokens,
+            &token_fields,
             &values,
-            &words,
+            &word_fields,
             &word_scores,
-            analysis.backend,
-            analysis.fallback,
+            backend,
+            fallback,
         )
     }
 }
@@ -170,7 +173,7 @@ impl JsAnalyzer {
     /// code units.
     pub fn analyze(&self, text: String) -> Promise {
         let (analyzer, results) = (Rc::clone(&self.inner), Rc::clone(&self.results));
-        promise(async move { Ok(results.object(analyzer.analyze_async(&text).await?, &text)) })
+        promise(async move { Ok(results.object(analyzer.score_async(&text).await?, &text)) })
     }
 
     /// Analyses several texts. Resolves to an array of results, in order; rejects naming the first text that
@@ -179,11 +182,11 @@ impl JsAnalyzer {
     pub fn analyze_batch(&self, texts: Vec<String>) -> Promise {
         let (analyzer, results) = (Rc::clone(&self.inner), Rc::clone(&self.results));
         promise(async move {
-            let analyses = analyzer.analyze_batch_async(&texts).await?;
+            let analyses = analyzer.score_batch_async(&texts).await?;
             Ok(analyses
                 .into_iter()
                 .zip(&texts)
-                .map(|(analysis, text)| results.object(analysis, text))
+                .map(|(scored, text)| results.object(scored, text))
                 .collect::<Array>()
                 .into())
         })
@@ -247,7 +250,7 @@ impl JsSession {
         let (analyzer, results, cell) = (Rc::clone(&self.analyzer), Rc::clone(&self.results), Rc::clone(&self.session));
         promise(async move {
             let mut session = cell.take();
-            let analysis = analyzer.analyze_in_async(&mut session, &text).await;
+            let analysis = analyzer.score_in_async(&mut session, &text).await;
             cell.replace(session);
             Ok(results.object(analysis?, &text))
         })
@@ -303,13 +306,14 @@ impl JsAnalyzer {
         Ok(tokens)
     }
 
-    /// Analyses `text` `repeats` times on the CPU, without turning the result into JS objects; returns the number
-    /// of tokens.
+    /// Runs `repeats` times on the CPU what `analyze(text)` runs in Rust, all but the JS objects; returns the
+    /// number of tokens.
     #[wasm_bindgen(js_name = benchAnalyze)]
     pub fn bench_analyze(&self, text: &str, repeats: usize) -> Result<usize, JsError> {
         let mut tokens = 0;
         for _ in 0..repeats {
-            tokens = self.inner.analyze(text).map_err(error)?.tokens.len();
+            let scored = crate::backend::ready("benchAnalyze", self.inner.score_async(text)).map_err(error)?;
+            tokens = scored.tokens.ids.len();
         }
         Ok(tokens)
     }

@@ -47,6 +47,8 @@ pub struct Packed {
     hidden: usize,
     /// `[vocab][blocks][gate]`: `b + W_ih · embedding[v]` of the first layer, for every token id `v`.
     table: Option<Vec<f32x4>>,
+    /// `[labels][units / 4]`: the head's weights, padded units zero.
+    head: Vec<f32x4>,
 }
 
 #[derive(Debug, Clone)]
@@ -92,7 +94,16 @@ impl Packed {
                 }
             })
             .collect();
-        Packed { layers, units, hidden, table: None }
+        let weight = &model.head.weight;
+        let head = (0..weight.rows())
+            .flat_map(|label| {
+                let row = weight.row(label);
+                (0..units / LANES).map(move |chunk| {
+                    f32x4::from(std::array::from_fn(|lane| row.get(chunk * LANES + lane).copied().unwrap_or(0.0)))
+                })
+            })
+            .collect();
+        Packed { layers, units, hidden, table: None, head }
     }
 
     /// The bytes the vocabulary table takes (0 without one).
@@ -168,6 +179,8 @@ struct Sequence<'a> {
     hidden: Vec<f32>,
     /// `[steps][units]`: the current layer's cell states.
     cell: Vec<f32>,
+    /// `[steps + 1][labels]`: the head's logits for every prefix, once the last layer has run.
+    logits: Vec<f32>,
     /// Per finished layer, `[steps][H]`: the states the trace reports.
     trace_hidden: Vec<Vec<f32>>,
     trace_cell: Vec<Vec<f32>>,
@@ -187,6 +200,7 @@ impl<'a> Sequence<'a> {
             cell: Vec::new(),
             trace_hidden: Vec::new(),
             trace_cell: Vec::new(),
+            logits: Vec::new(),
         }
     }
 }
@@ -246,6 +260,9 @@ fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<V
         // states are still the next layer's input).
         let next_reads_hidden = l + 1 < packed.layers.len();
         for seq in &mut sequences {
+            if !next_reads_hidden {
+                seq.logits = prefix_logits(model, packed, &seq.hidden);
+            }
             let hidden = if units == packed.hidden && !next_reads_hidden {
                 std::mem::take(&mut seq.hidden)
             } else {
@@ -267,7 +284,7 @@ fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<V
         .map(|seq| Trace {
             steps: seq.ids.len(),
             labels: model.head.bias.len(),
-            logits: model.head.prefix_logits(seq.trace_hidden.last().map_or(&[], Vec::as_slice)),
+            logits: seq.logits,
             hidden: seq.trace_hidden,
             cell: seq.trace_cell,
         })
@@ -409,6 +426,24 @@ fn step_rows<const R: usize>(
 #[inline(always)]
 fn load(values: &[f32]) -> f32x4 {
     f32x4::from([values[0], values[1], values[2], values[3]])
+}
+
+/// `[T + 1, labels]`: [`crate::model::Head::prefix_logits`] from the last layer's hidden states `[T][units]`, each
+/// dot product in four lanes (the reference's is one chain of additions, as long as a row).
+fn prefix_logits(model: &Model, packed: &Packed, hidden: &[f32]) -> Vec<f32> {
+    let bias = &model.head.bias;
+    let mut logits = Vec::with_capacity((hidden.len() / packed.units + 1) * bias.len());
+    logits.extend_from_slice(bias); // the zero state's
+    for h in hidden.chunks_exact(packed.units) {
+        for (row, b) in packed.head.chunks_exact(packed.units / LANES).zip(bias) {
+            let mut acc = f32x4::ZERO;
+            for (w, x) in row.iter().zip(h.chunks_exact(LANES)) {
+                acc = load(x).mul_add(*w, acc);
+            }
+            logits.push(b + acc.reduce_add());
+        }
+    }
+    logits
 }
 
 /// `[steps][hidden]` from `[steps][units]`.
