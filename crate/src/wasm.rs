@@ -92,11 +92,8 @@ struct Results {
 
 impl Results {
     fn new(analyzer: &crate::Analyzer) -> Results {
-        let strings = |items: Vec<String>| items.into_iter().map(JsValue::from).collect::<Array>();
-        Results {
-            pieces: strings(analyzer.tokenizer().pieces().to_vec()),
-            labels: strings(analyzer.config().labels.clone()),
-        }
+        let strings = |items: &[String]| items.iter().map(|item| JsValue::from_str(item)).collect::<Array>();
+        Results { pieces: strings(analyzer.tokenizer().pieces()), labels: strings(&analyzer.config().labels) }
     }
 
     /// `{ label, probabilities, tokens, words, backend, fallback? }` for `scored`, the analysis of `text`, offsets
