@@ -6,7 +6,8 @@ const LENGTHS = ["8", "32", "128", "512"];
 const BATCHES = ["1", "64", "256"];
 
 const ms = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const ratio = (x) => `${x >= 100 ? x.toFixed(0) : x.toPrecision(2)}×`;
+// 0: the peer's time was below the page's 5 µs timer.
+const ratio = (x) => (x === 0 ? "—" : `${x >= 100 ? x.toFixed(0) : x.toPrecision(2)}×`);
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
 const si = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
 
@@ -15,6 +16,7 @@ function markdown(run) {
   const base = ok[0]; // sentir on its default backend
   const lines = [
     `Run ${run.date.slice(0, 10)} on ${run.machine}, ${run.browser}, one thread, commit ${run.commit}: \`${run.command}\`.`,
+    `Every peer ran ${run.rounds ?? 1} time(s), the peers in the opposite order each round; each number is the peer's best round.`,
     "",
     "Relative to sentir in the same run: time ratios are the peer's time over sentir's (above 1: sentir is faster);",
     "throughput ratios are sentir's tokens/s over the peer's (above 1: sentir does more per second).",
@@ -44,7 +46,7 @@ function markdown(run) {
   }
   lines.push("", "Lexicon peers read words, not token ids; a score of 0 counts as positive. Model peers get token ids made by",
     "sentir's tokenizer and return the positive probability after every step; sentir's times include tokenizing and",
-    "computing every token's score.");
+    "computing every token's score. —: a time below the page's 5 µs timer.");
   return `${lines.join("\n")}\n`;
 }
 
