@@ -377,9 +377,6 @@ impl Analysis {
     /// Rewrites every offset from bytes to UTF-16 code units of `text` (the text this analysis came from), the
     /// unit JavaScript's `String.prototype.slice` counts in.
     pub fn into_utf16_offsets(mut self, text: &str) -> Analysis {
-        if text.is_ascii() {
-            return self;
-        }
         let utf16 = Utf16Offsets::new(text);
         for token in &mut self.tokens {
             (token.start, token.end) = (utf16.of(token.start), utf16.of(token.end));

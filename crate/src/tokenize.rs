@@ -34,7 +34,7 @@ const ASCII_TO_ASCII: [&str; 3] = ["Lowercase", "Strip", "Replace"];
 
 /// One text's tokens, without their spellings: an [`Encoding`] less `pieces`, for the analyzer, which looks a
 /// spelling up in [`Tokenizer::pieces`] where it needs one.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, PartialEq, Eq, Default)]
 pub(crate) struct Tokens {
     pub(crate) ids: Vec<u32>,
     pub(crate) offsets: Vec<(usize, usize)>,
