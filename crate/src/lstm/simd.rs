@@ -7,8 +7,12 @@
 //! `H` is padded with zero units up to a multiple of four), and for each block and each input column `k` the
 //! four gates' weights are stored next to each other: `[i, f, g, o]`, one `f32x4` each, covering the block's
 //! four units. Accumulating `x[k] · w` down the columns leaves the block's four gate pre-activations in four
-//! registers, so the activations and the cell update run right there: the four gates are fused into one pass
-//! over the weights, which are read once per step for up to [`ROWS`] texts at a time.
+//! registers: the four gates are fused into one pass over the weights, which are read once per step for up to
+//! [`ROWS`] texts at a time. Each gate's weights and bias are stored times its factor in
+//! [`GATE_SCALE`] (σ's `−log2 e` for i, f and o, tanh's `2 log2 e` for g), so the sums come out as the
+//! activations' arguments: the four gates then run one formula, `1 / (1 + 2^t)`
+//! ([`Activations::sigmoid_of_scaled`]). Scaling by `±log2 e` rounds each weight once: the sums differ from the
+//! unscaled ones in the last bits, within the kernel's tolerance of the reference.
 //!
 //! # Order of work
 //!
@@ -24,7 +28,7 @@
 
 use wide::f32x4;
 
-use super::activation::Activations;
+use super::activation::{Activations, GATE_SCALE};
 use super::{LstmLayer, State, Trace};
 use crate::error::Result;
 use crate::model::{Matrix, Model};
@@ -88,8 +92,8 @@ impl Packed {
                 let inputs = if l == 0 { layer.weight_ih.cols() } else { units };
                 PackedLayer {
                     inputs,
-                    input: pack(&layer.weight_ih, hidden, units, inputs),
-                    recurrent: pack(&layer.weight_hh, hidden, units, units),
+                    input: pack(&layer.weight_ih, hidden, units, inputs, GATE_SCALE),
+                    recurrent: pack(&layer.weight_hh, hidden, units, units, GATE_SCALE),
                     bias: pack_bias(&layer.bias, hidden, units),
                 }
             })
@@ -117,15 +121,16 @@ fn vocabulary_table(model: &Model, layer: &PackedLayer, blocks: usize) -> Vec<f3
     project_all(layer, blocks, model.embedding.rows(), |v| model.embedding.row(v))
 }
 
-/// `[blocks][columns][gate]` from a `[4H, cols]` matrix whose rows are the gates stacked `[i, f, g, o]`.
-fn pack(matrix: &Matrix, hidden: usize, units: usize, columns: usize) -> Vec<f32x4> {
+/// `[blocks][columns][gate]` from a `[4H, cols]` matrix whose rows are the gates stacked `[i, f, g, o]`, each
+/// gate's rows times its `scale`.
+fn pack(matrix: &Matrix, hidden: usize, units: usize, columns: usize, scale: [f32; GATES]) -> Vec<f32x4> {
     let mut out = Vec::with_capacity(units / LANES * columns * GATES);
     for block in 0..units / LANES {
         for k in 0..columns {
-            for gate in 0..GATES {
+            for (gate, scale) in scale.iter().enumerate() {
                 out.push(f32x4::from(std::array::from_fn(|lane| {
                     let unit = block * LANES + lane;
-                    if unit < hidden && k < matrix.cols() { matrix.row(gate * hidden + unit)[k] } else { 0.0 }
+                    if unit < hidden && k < matrix.cols() { scale * matrix.row(gate * hidden + unit)[k] } else { 0.0 }
                 })));
             }
         }
@@ -133,37 +138,55 @@ fn pack(matrix: &Matrix, hidden: usize, units: usize, columns: usize) -> Vec<f32
     out
 }
 
+/// `[blocks][gate]`, each gate's biases times its [`GATE_SCALE`].
 fn pack_bias(bias: &[f32], hidden: usize, units: usize) -> Vec<f32x4> {
     let mut out = Vec::with_capacity(units / LANES * GATES);
     for block in 0..units / LANES {
         for gate in 0..GATES {
             out.push(f32x4::from(std::array::from_fn(|lane| {
                 let unit = block * LANES + lane;
-                if unit < hidden { bias[gate * hidden + unit] } else { 0.0 }
+                if unit < hidden { GATE_SCALE[gate] * bias[gate * hidden + unit] } else { 0.0 }
             })));
         }
     }
     out
 }
 
-/// `acc[r][gate] += Σ_k x[r][k] · panel[k][gate]` for `R` rows sharing each load of the weights.
+/// `acc[r][gate] += Σ_k x[k][r] · panel[k][gate]` for `R` rows sharing each load of the weights; `x` holds the
+/// rows interleaved, column by column ([`interleave`]), so that one pointer walks them.
 ///
 /// One chain of additions per accumulator, in column order, whatever `R`: a text gets the same bits alone and in
 /// a batch. (Splitting the columns over two chains for `R = 1` measured slower in V8: LLVM unrolls the loop, and
 /// the doubled live values spill out of the 16 vector registers.)
 #[inline(always)]
-fn accumulate<const R: usize>(panel: &[f32x4], x: [&[f32]; R], acc: &mut [[f32x4; GATES]; R]) {
+fn accumulate<const R: usize>(panel: &[f32x4], x: &[f32], acc: &mut [[f32x4; GATES]; R]) {
     if R == 1 {
-        return accumulate_one(panel, x[0], &mut acc[0]);
+        return accumulate_one(panel, x, &mut acc[0]);
     }
-    for (k, w) in panel.chunks_exact(GATES).enumerate() {
+    for (w, xk) in panel.chunks_exact(GATES).zip(x.as_chunks::<R>().0) {
         for r in 0..R {
-            let xk = f32x4::splat(x[r][k]);
+            let xk = f32x4::splat(xk[r]);
             for gate in 0..GATES {
                 acc[r][gate] = xk.mul_add(w[gate], acc[r][gate]);
             }
         }
     }
+}
+
+/// `rows` in the layout [`accumulate`] reads, `[k][r]`, written to `out` (for one row, the row itself).
+#[inline(always)]
+fn interleave<'a, const R: usize>(rows: [&'a [f32]; R], out: &'a mut [f32]) -> &'a [f32] {
+    let columns = rows[0].len();
+    if R == 1 {
+        return rows[0];
+    }
+    let out = &mut out[..columns * R];
+    for (k, column) in out.as_chunks_mut::<R>().0.iter_mut().enumerate() {
+        for r in 0..R {
+            column[r] = rows[r][k];
+        }
+    }
+    out
 }
 
 /// [`accumulate`] for one text, two columns a turn: V8 runs the loop's counters and an interrupt check every turn,
@@ -323,16 +346,17 @@ fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<V
 fn recur(layer: &PackedLayer, blocks: usize, units: usize, sequences: &mut [Sequence]) {
     let longest = sequences.first().map_or(0, |seq| seq.ids.len());
     let mut gates = vec![f32x4::ZERO; ROWS * blocks * GATES];
+    let mut columns = vec![0.0; ROWS * units];
     for s in 0..longest {
         let running = sequences.partition_point(|seq| seq.ids.len() > s);
         let mut pairs = sequences[..running].chunks_exact_mut(ROWS);
         for pair in &mut pairs {
             if let [a, b] = pair {
-                step_rows(layer, blocks, units, s, [a, b], &mut gates);
+                step_rows(layer, blocks, units, s, [a, b], &mut gates, &mut columns);
             }
         }
         if let [last] = pairs.into_remainder() {
-            step_rows(layer, blocks, units, s, [last], &mut gates);
+            step_rows(layer, blocks, units, s, [last], &mut gates, &mut columns);
         }
     }
 }
@@ -364,7 +388,7 @@ pub fn recurrence_only(packed: &Packed, batch: usize, steps: usize) -> f32 {
 #[cfg(feature = "bench")]
 pub(crate) fn pack_matrix(matrix: &Matrix) -> Vec<f32x4> {
     let hidden = matrix.rows() / GATES;
-    pack(matrix, hidden, hidden.div_ceil(LANES) * LANES, matrix.cols())
+    pack(matrix, hidden, hidden.div_ceil(LANES) * LANES, matrix.cols(), [1.0; GATES])
 }
 
 /// `y = W · x` for `W` packed by [`pack_matrix`]: the kernel's multiply-adds without the LSTM around them.
@@ -372,7 +396,7 @@ pub(crate) fn pack_matrix(matrix: &Matrix) -> Vec<f32x4> {
 pub(crate) fn mat_vec(packed: &[f32x4], x: &[f32], y: &mut [f32x4]) {
     for (panel, y) in packed.chunks_exact(x.len() * GATES).zip(y.chunks_exact_mut(GATES)) {
         let mut acc = [[f32x4::ZERO; GATES]];
-        accumulate(panel, [x], &mut acc);
+        accumulate(panel, x, &mut acc);
         y.copy_from_slice(&acc[0]);
     }
 }
@@ -381,20 +405,22 @@ pub(crate) fn mat_vec(packed: &[f32x4], x: &[f32], y: &mut [f32x4]) {
 /// weights.
 fn project_all<'a>(layer: &PackedLayer, blocks: usize, count: usize, input: impl Fn(usize) -> &'a [f32]) -> Vec<f32x4> {
     let mut out = vec![f32x4::ZERO; count * blocks * GATES];
+    let mut columns = vec![0.0; ROWS * layer.inputs];
     let mut rows = out.chunks_exact_mut(ROWS * blocks * GATES);
     for (pair, out) in (&mut rows).enumerate() {
-        project(layer, blocks, [input(ROWS * pair), input(ROWS * pair + 1)], out);
+        let x = interleave([input(ROWS * pair), input(ROWS * pair + 1)], &mut columns);
+        project::<ROWS>(layer, blocks, x, out);
     }
     let last = rows.into_remainder();
     if !last.is_empty() {
-        project(layer, blocks, [input(count - 1)], last);
+        project::<1>(layer, blocks, input(count - 1), last);
     }
     out
 }
 
-/// `out[r][block][gate] = b + W_ih · x[r]` for `R` inputs.
+/// `out[r][block][gate] = b + W_ih · x[r]` for `R` inputs, interleaved in `x` (see [`interleave`]).
 #[inline(always)]
-fn project<const R: usize>(layer: &PackedLayer, blocks: usize, x: [&[f32]; R], out: &mut [f32x4]) {
+fn project<const R: usize>(layer: &PackedLayer, blocks: usize, x: &[f32], out: &mut [f32x4]) {
     for block in 0..blocks {
         let mut acc: [[f32x4; GATES]; R] = [std::array::from_fn(|g| layer.bias[block * GATES + g]); R];
         accumulate(&layer.input[block * layer.inputs * GATES..(block + 1) * layer.inputs * GATES], x, &mut acc);
@@ -404,10 +430,11 @@ fn project<const R: usize>(layer: &PackedLayer, blocks: usize, x: [&[f32]; R], o
     }
 }
 
-/// Step `s` for `R` texts: gates from the projection plus `W_hh · h_{s-1}` for every block, then the cell and
-/// hidden update of every block. (Two passes, not one per block: the activations are long chains of dependent
-/// operations, and consecutive blocks' chains are independent, which the CPU overlaps; right after each block's
-/// multiply-adds it could not, and it waited.) `gates`: room for `R × blocks × 4` vectors.
+/// Step `s` for `R` texts, in three passes: gates from the projection plus `W_hh · h_{s-1}` for every block; every
+/// gate's activation; the cell and hidden update of every block. (Not one pass per block: the activations are long
+/// chains of dependent operations, and the CPU overlaps independent ones only when each loop turn is short;
+/// right after each block's multiply-adds it could not, and it waited.) `gates`: room for `R × blocks × 4`
+/// vectors; `columns`: for `R × units` floats, the texts' previous hidden states interleaved.
 #[inline(always)]
 fn step_rows<const R: usize>(
     layer: &PackedLayer,
@@ -416,22 +443,31 @@ fn step_rows<const R: usize>(
     s: usize,
     mut rows: [&mut Sequence; R],
     gates: &mut [f32x4],
+    columns: &mut [f32],
 ) {
+    let previous: [&[f32]; R] =
+        std::array::from_fn(
+            |r| {
+                if s == 0 { &rows[r].start_hidden } else { &rows[r].hidden[(s - 1) * units..s * units] }
+            },
+        );
+    let previous = interleave(previous, columns);
     for block in 0..blocks {
         let panel = &layer.recurrent[block * units * GATES..(block + 1) * units * GATES];
         let mut acc: [[f32x4; GATES]; R] =
             std::array::from_fn(|r| std::array::from_fn(|g| rows[r].projected[(s * blocks + block) * GATES + g]));
-        {
-            let previous: [&[f32]; R] = std::array::from_fn(|r| {
-                if s == 0 { &rows[r].start_hidden } else { &rows[r].hidden[(s - 1) * units..s * units] }
-            });
-            accumulate(panel, previous, &mut acc);
-        }
+        accumulate(panel, previous, &mut acc);
         for (r, acc) in acc.iter().enumerate() {
             gates[(r * blocks + block) * GATES..][..GATES].copy_from_slice(acc);
         }
     }
+    // Every gate's activation, all R texts' in one flat loop of short independent turns. (A block's five
+    // activations in one turn, the cell state's tanh waiting on four of them, left the CPU waiting: the
+    // activations were 30% of the step.)
     let act = Activations::opaque();
+    for t in &mut gates[..R * blocks * GATES] {
+        *t = act.sigmoid_of_scaled(*t);
+    }
     for (r, seq) in rows.iter_mut().enumerate() {
         let (c_prev, hidden, cell) = if s == 0 {
             (&seq.start_cell[..], &mut seq.hidden[..units], &mut seq.cell[..units])
@@ -439,13 +475,15 @@ fn step_rows<const R: usize>(
             let (done, now) = seq.cell.split_at_mut(s * units);
             (&done[(s - 1) * units..], &mut seq.hidden[s * units..(s + 1) * units], &mut now[..units])
         };
-        let gates = &gates[r * blocks * GATES..(r + 1) * blocks * GATES];
-        for (block, z) in gates.chunks_exact(GATES).enumerate() {
-            let at = block * LANES;
-            let c = act.sigmoid(z[1]) * load(&c_prev[at..]) + act.sigmoid(z[0]) * act.tanh(z[2]);
-            let h = act.sigmoid(z[3]) * act.tanh(c);
-            cell[at..at + LANES].copy_from_slice(&c.to_array());
-            hidden[at..at + LANES].copy_from_slice(&h.to_array());
+        let gates = gates[r * blocks * GATES..(r + 1) * blocks * GATES].as_chunks::<GATES>().0;
+        let (c_prev, cell, hidden) =
+            (c_prev.as_chunks::<LANES>().0, cell.as_chunks_mut::<LANES>().0, hidden.as_chunks_mut::<LANES>().0);
+        // `q`: σ(i), σ(f), the g gate's 1 / (1 + 2^(g · 2 log2 e)), σ(o).
+        for (((q, c_prev), cell), hidden) in gates.iter().zip(c_prev).zip(cell).zip(hidden) {
+            let c = q[1] * f32x4::from(*c_prev) + q[0] * act.tanh_from(q[2]);
+            let h = q[3] * act.tanh(c);
+            *cell = c.to_array();
+            *hidden = h.to_array();
         }
     }
 }
