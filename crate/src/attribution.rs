@@ -22,8 +22,13 @@
 
 use crate::lstm::Trace;
 
-/// `log p(label) - log(1 - p(label))` from logits, computed without forming `p` so it stays finite.
+/// `log p(label) - log(1 - p(label))` from logits, computed without forming `p` so it stays finite. With two
+/// labels that is the difference of the logits: no `exp` or `ln` (in wasm each is a software routine, and an
+/// analysis takes one per token).
 pub fn log_odds(logits: &[f32], label: usize) -> f32 {
+    if let [a, b] = logits {
+        return if label == 0 { a - b } else { b - a };
+    }
     let rest_max =
         logits.iter().enumerate().filter(|&(k, _)| k != label).map(|(_, &z)| z).fold(f32::NEG_INFINITY, f32::max);
     let rest_sum: f32 =
@@ -39,11 +44,19 @@ pub fn softmax(logits: &[f32]) -> Vec<f32> {
     exps.into_iter().map(|e| e / sum).collect()
 }
 
-/// `softmax(logits)[label]`, the same operations in the same order, without allocating.
+/// `softmax(logits)[label]` without allocating: the same bits, with one `exp` fewer per logit equal to the
+/// largest (`e^0` is exactly 1) and the label's own `exp` taken from the sum's.
 pub fn probability(logits: &[f32], label: usize) -> f32 {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let sum: f32 = logits.iter().map(|z| (z - max).exp()).sum();
-    (logits[label] - max).exp() / sum
+    let (mut sum, mut own) = (0.0, 0.0);
+    for (k, &z) in logits.iter().enumerate() {
+        let e = if z == max { 1.0 } else { (z - max).exp() };
+        sum += e;
+        if k == label {
+            own = e;
+        }
+    }
+    own / sum
 }
 
 /// Per-token results of one pass.
@@ -101,6 +114,26 @@ mod tests {
     fn log_odds_of_two_labels_is_the_logit_difference() {
         assert!((log_odds(&[0.5, 2.0], 1) - 1.5).abs() < 1e-6);
         assert!((log_odds(&[0.5, 2.0], 0) + 1.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn log_odds_of_two_labels_has_the_bits_of_the_general_formula() {
+        for logits in [[0.5f32, 2.0], [-3.25, 1e-3], [7.0, 7.0], [1e-30, -1e30]] {
+            for label in 0..2 {
+                let rest = logits[1 - label];
+                let general = logits[label] - (rest + (rest - rest).exp().ln());
+                assert_eq!(log_odds(&logits, label).to_bits(), general.to_bits(), "{logits:?} {label}");
+            }
+        }
+    }
+
+    #[test]
+    fn probability_has_the_bits_of_softmax() {
+        for logits in [&[0.5f32, 2.0][..], &[-3.25, 1e-3], &[7.0, 7.0], &[0.3, -1.2, 0.9], &[2.0, 2.0, -1.0]] {
+            for label in 0..logits.len() {
+                assert_eq!(probability(logits, label).to_bits(), softmax(logits)[label].to_bits(), "{logits:?}");
+            }
+        }
     }
 
     #[test]
