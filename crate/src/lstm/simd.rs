@@ -445,12 +445,10 @@ fn step_rows<const R: usize>(
     gates: &mut [f32x4],
     columns: &mut [f32],
 ) {
-    let previous: [&[f32]; R] =
-        std::array::from_fn(
-            |r| {
-                if s == 0 { &rows[r].start_hidden } else { &rows[r].hidden[(s - 1) * units..s * units] }
-            },
-        );
+    let previous: [&[f32]; R] = std::array::from_fn(|r| match s {
+        0 => &rows[r].start_hidden[..],
+        _ => &rows[r].hidden[(s - 1) * units..s * units],
+    });
     let previous = interleave(previous, columns);
     for block in 0..blocks {
         let panel = &layer.recurrent[block * units * GATES..(block + 1) * units * GATES];
