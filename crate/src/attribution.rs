@@ -23,12 +23,20 @@
 use crate::lstm::Trace;
 
 /// `log p(label) - log(1 - p(label))` from logits, computed without forming `p` so it stays finite. With two
-/// labels that is the difference of the logits: no `exp` or `ln` (in wasm each is a software routine, and an
-/// analysis takes one per token).
+/// labels that is the difference of the logits, which the general formula gives too (for finite logits, up to the
+/// sign of a zero) after an `exp` and an `ln`: in wasm each is a software routine, and an analysis takes one per
+/// token.
 pub fn log_odds(logits: &[f32], label: usize) -> f32 {
-    if let [a, b] = logits {
-        return if label == 0 { a - b } else { b - a };
+    debug_assert!(label < logits.len(), "label {label} of {} logits", logits.len());
+    match logits {
+        [a, b] if label == 0 => a - b,
+        [a, b] => b - a,
+        _ => log_odds_general(logits, label),
     }
+}
+
+/// [`log_odds`] for any number of labels: `z_label − log Σ_{k ≠ label} e^{z_k}`, from the largest of those.
+fn log_odds_general(logits: &[f32], label: usize) -> f32 {
     let rest_max =
         logits.iter().enumerate().filter(|&(k, _)| k != label).map(|(_, &z)| z).fold(f32::NEG_INFINITY, f32::max);
     let rest_sum: f32 =
@@ -44,9 +52,10 @@ pub fn softmax(logits: &[f32]) -> Vec<f32> {
     exps.into_iter().map(|e| e / sum).collect()
 }
 
-/// `softmax(logits)[label]` without allocating: the same bits, with one `exp` fewer per logit equal to the
-/// largest (`e^0` is exactly 1) and the label's own `exp` taken from the sum's.
+/// `softmax(logits)[label]` without allocating: the same bits for finite logits, with no `exp` for a logit equal
+/// to the largest (`e^0` is exactly 1) and the label's own `exp` taken from the sum's.
 pub fn probability(logits: &[f32], label: usize) -> f32 {
+    debug_assert!(label < logits.len(), "label {label} of {} logits", logits.len());
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let (mut sum, mut own) = (0.0, 0.0);
     for (k, &z) in logits.iter().enumerate() {
@@ -120,8 +129,7 @@ mod tests {
     fn log_odds_of_two_labels_has_the_bits_of_the_general_formula() {
         for logits in [[0.5f32, 2.0], [-3.25, 1e-3], [7.0, 7.0], [1e-30, -1e30]] {
             for label in 0..2 {
-                let rest = logits[1 - label];
-                let general = logits[label] - (rest + (rest - rest).exp().ln());
+                let general = log_odds_general(&logits, label);
                 assert_eq!(log_odds(&logits, label).to_bits(), general.to_bits(), "{logits:?} {label}");
             }
         }

@@ -220,7 +220,7 @@ impl Backend {
         Ok(())
     }
 
-    /// [`Backend::switch`], blocking (see [`ready`]).
+    /// [`Backend::switch`], blocking (see `ready`).
     pub fn force(&mut self, kind: BackendKind, model: &Model) -> Result<()> {
         ready("Backend::switch", self.switch(kind, model))
     }
@@ -249,7 +249,7 @@ impl Backend {
         Ok((traces.remove(0), ran))
     }
 
-    /// [`Backend::forward_async`], blocking (see [`ready`]).
+    /// [`Backend::forward_async`], blocking (see `ready`).
     pub fn forward(&self, model: &Model, ids: &[u32]) -> Result<(Trace, Ran)> {
         ready("Backend::forward_async", self.forward_async(model, ids))
     }
@@ -283,7 +283,7 @@ impl Backend {
         }
     }
 
-    /// [`Backend::resume_async`], blocking (see [`ready`]).
+    /// [`Backend::resume_async`], blocking (see `ready`).
     pub fn resume(&self, model: &Model, earlier: Option<(&Trace, usize)>, ids: &[u32]) -> Result<(Trace, Ran, usize)> {
         ready("Backend::resume_async", self.resume_async(model, earlier, ids))
     }
@@ -316,7 +316,7 @@ impl Backend {
         Ok((self.cpu.forward_batch(model, batch)?, Ran { kind: self.cpu.kind(), fallback }))
     }
 
-    /// [`Backend::forward_batch_async`], blocking (see [`ready`]).
+    /// [`Backend::forward_batch_async`], blocking (see `ready`).
     pub fn forward_batch(&self, model: &Model, batch: &[&[u32]]) -> Result<(Vec<Trace>, Ran)> {
         ready("Backend::forward_batch_async", self.forward_batch_async(model, batch))
     }

@@ -15,7 +15,7 @@ use crate::model::Model;
 ///
 /// SIMD, dot products: `W` row-major, four rows at a time, each row's dot product in two accumulators (eight
 /// independent chains of additions), horizontal sums at the end. SIMD, panels: `W` in the kernel's layout,
-/// `x[k]` broadcast and multiplied into columns of 16 rows ([`simd::mat_vec`]). Scalar: the reference kernel's
+/// `x[k]` broadcast and multiplied into columns of 16 rows (`simd::mat_vec`). Scalar: the reference kernel's
 /// own product ([`crate::model::Matrix::mat_vec_add`]).
 #[derive(Debug)]
 pub struct MatVec {

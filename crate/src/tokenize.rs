@@ -5,7 +5,7 @@
 //! text it belongs to, and a text too long for the model is an error rather than silently cut.
 //!
 //! The `tokenizers` crate is the source of truth. Two shortcuts give its encodings faster, each for the texts it
-//! can vouch for: [`Recipe`], sentir's own tokenizer written out for the common texts, and, for ASCII texts the
+//! can vouch for: `Recipe`, sentir's own tokenizer written out for the common texts, and, for ASCII texts the
 //! recipe leaves (or every ASCII text, with another tokenizer), a clone without the normalizers that leave ASCII
 //! alone.
 

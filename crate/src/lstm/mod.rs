@@ -1,5 +1,5 @@
 //! The forward pass: embedding, stacked LSTM, linear head. This doc comment is its specification; the scalar
-//! [`reference`] implements it plainly and is the oracle that faster siblings (a SIMD kernel, WGSL shaders)
+//! [`reference`](mod@reference) implements it plainly and is the oracle that faster siblings (a SIMD kernel, WGSL shaders)
 //! are tested against, never against each other.
 //!
 //! # Equations

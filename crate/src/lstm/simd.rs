@@ -8,16 +8,16 @@
 //! four gates' weights are stored next to each other: `[i, f, g, o]`, one `f32x4` each, covering the block's
 //! four units. Accumulating `x[k] · w` down the columns leaves the block's four gate pre-activations in four
 //! registers: the four gates are fused into one pass over the weights, which are read once per step for up to
-//! [`ROWS`] texts at a time. Each gate's weights and bias are stored times its factor in
+//! `ROWS` texts at a time. Each gate's weights and bias are stored times its factor in
 //! [`GATE_SCALE`] (σ's `−log2 e` for i, f and o, tanh's `2 log2 e` for g), so the sums come out as the
 //! activations' arguments: the four gates then run one formula, `1 / (1 + 2^t)`
-//! ([`Activations::sigmoid_of_scaled`]). Scaling by `±log2 e` rounds each weight once: the sums differ from the
-//! unscaled ones in the last bits, within the kernel's tolerance of the reference.
+//! ([`Activations::sigmoid_of_scaled`]). Scaling by `−log2 e` or `2 log2 e` rounds each weight once: the sums differ
+//! from the unscaled ones in the last bits, within the kernel's tolerance of the reference.
 //!
 //! # Order of work
 //!
 //! Per layer: the input projection `W_ih · x_s + b` for every token of every text at once (no dependency
-//! between steps, so [`ROWS`] steps share each read of `W_ih`), then the recurrence. The first layer's input is
+//! between steps, so `ROWS` steps share each read of `W_ih`), then the recurrence. The first layer's input is
 //! an embedding row, so its projection depends only on the token id: [`Packed::new`] computes it once for the
 //! whole vocabulary (the *table*, `V × 4H` floats, when that is at most [`TABLE_BYTES_MAX`]), and a text's
 //! projection is then a gather of rows. That removes `E / (E + H)` of the multiply-adds per token (44% for the
@@ -160,6 +160,7 @@ fn pack_bias(bias: &[f32], hidden: usize, units: usize) -> Vec<f32x4> {
 /// the doubled live values spill out of the 16 vector registers.)
 #[inline(always)]
 fn accumulate<const R: usize>(panel: &[f32x4], x: &[f32], acc: &mut [[f32x4; GATES]; R]) {
+    debug_assert_eq!(x.len(), panel.len() / GATES * R, "one value per column and row");
     if R == 1 {
         return accumulate_one(panel, x, &mut acc[0]);
     }
@@ -176,10 +177,11 @@ fn accumulate<const R: usize>(panel: &[f32x4], x: &[f32], acc: &mut [[f32x4; GAT
 /// `rows` in the layout [`accumulate`] reads, `[k][r]`, written to `out` (for one row, the row itself).
 #[inline(always)]
 fn interleave<'a, const R: usize>(rows: [&'a [f32]; R], out: &'a mut [f32]) -> &'a [f32] {
-    let columns = rows[0].len();
     if R == 1 {
         return rows[0];
     }
+    let columns = rows[0].len();
+    debug_assert!(rows.iter().all(|row| row.len() == columns), "rows of one length");
     let out = &mut out[..columns * R];
     for (k, column) in out.as_chunks_mut::<R>().0.iter_mut().enumerate() {
         for r in 0..R {
