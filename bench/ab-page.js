@@ -3,22 +3,16 @@
 import { compare } from "./ab.js";
 import { publish } from "./timing.js";
 
-const MODEL = "/models/sentir-en-lstm/";
+const MODEL = new URL("/models/sentir-en-lstm/", location.href);
 const query = new URLSearchParams(location.search);
 
 async function main() {
-  const bytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
-  const files = {
-    config: await bytes(`${MODEL}config.json`),
-    weights: await bytes(`${MODEL}model.safetensors`),
-    tokenizer: await bytes(`${MODEL}tokenizer.json`),
-  };
   const items = (await (await fetch("build/inputs.json")).json()).batch32;
   const analyzers = [];
   for (const i of [0, 1]) {
     const sentir = await import(`/ab/${i}/sentir.js`);
     await sentir.default();
-    analyzers.push(await sentir.Analyzer.create(files, { backend: "cpu-simd" }));
+    analyzers.push(await sentir.Analyzer.create(MODEL, { backend: "cpu-simd" }));
   }
   return { rows: await compare(analyzers, items, { seconds: Number(query.get("seconds")), only: query.get("only")?.split(",") }) };
 }

@@ -94,7 +94,7 @@ impl Packed {
                     inputs,
                     input: pack(&layer.weight_ih, hidden, units, inputs, GATE_SCALE),
                     recurrent: pack(&layer.weight_hh, hidden, units, units, GATE_SCALE),
-                    bias: pack_bias(&layer.bias, hidden, units),
+                    bias: pack_bias(&layer.bias, hidden, units, GATE_SCALE),
                 }
             })
             .collect();
@@ -138,14 +138,14 @@ fn pack(matrix: &Matrix, hidden: usize, units: usize, columns: usize, scale: [f3
     out
 }
 
-/// `[blocks][gate]`, each gate's biases times its [`GATE_SCALE`].
-fn pack_bias(bias: &[f32], hidden: usize, units: usize) -> Vec<f32x4> {
+/// `[blocks][gate]` from biases stacked `[i, f, g, o]`, each gate's times its `scale`.
+fn pack_bias(bias: &[f32], hidden: usize, units: usize, scale: [f32; GATES]) -> Vec<f32x4> {
     let mut out = Vec::with_capacity(units / LANES * GATES);
     for block in 0..units / LANES {
-        for gate in 0..GATES {
+        for (gate, scale) in scale.iter().enumerate() {
             out.push(f32x4::from(std::array::from_fn(|lane| {
                 let unit = block * LANES + lane;
-                if unit < hidden { GATE_SCALE[gate] * bias[gate * hidden + unit] } else { 0.0 }
+                if unit < hidden { scale * bias[gate * hidden + unit] } else { 0.0 }
             })));
         }
     }
