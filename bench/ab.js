@@ -52,6 +52,15 @@ export async function compare([first, second], items, { seconds = 2, only = null
   return rows;
 }
 
+// How many tokens each analyzer's tokenizer makes of the first 1, 16 and 64 texts (they differ between models).
+export async function tokenCounts(analyzers, items) {
+  const texts = items.map((item) => item.text);
+  const count = async (analyzer, n) => (await analyzer.analyzeBatch(texts.slice(0, n))).reduce((sum, r) => sum + r.tokens.length, 0);
+  const lines = [];
+  for (const n of [1, 16, 64]) lines.push(`tokens in ${n} text(s): A ${await count(analyzers[0], n)}, B ${await count(analyzers[1], n)}`);
+  return lines.join("\n");
+}
+
 // One row of the printed table.
 export function formatRow({ name, aMin, bMin, median, pairs }) {
   return `${name.padEnd(8)}${aMin.toFixed(3).padStart(11)}${bMin.toFixed(3).padStart(11)}${median.toFixed(3).padStart(15)}  ${pairs}`;

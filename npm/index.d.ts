@@ -17,9 +17,13 @@ export interface Token {
   text: string;
   start: number;
   end: number;
-  /** How far reading this token moved the positive log-odds. */
+  /**
+   * How far reading this token moved the positive-versus-negative log-odds, `z_positive − z_negative` (for a
+   * two-label model, the positive log-odds): above 0 towards `Analyzer.positiveLabel`, below towards
+   * `Analyzer.negativeLabel`. A neutral label moves no score.
+   */
   score: number;
-  /** The positive probability once the text up to and including this token has been read. */
+  /** The positive probability (over all labels) once the text up to and including this token has been read. */
   probability: number;
 }
 
@@ -38,9 +42,15 @@ export interface Word {
 
 /** The result for one text. */
 export interface Analysis {
-  /** The most probable label, one of `Analyzer.labels` (`"negative"` or `"positive"` for the default model). */
+  /**
+   * The most probable label, one of `Analyzer.labels`: `"negative"` or `"positive"` for the default model, and
+   * also `"neutral"` for a three-class model.
+   */
   label: string;
-  /** Each label's probability for the whole text. */
+  /**
+   * Each label's probability for the whole text, keyed by label; they sum to 1. A two-class model (the default)
+   * has `{ negative, positive }`, a three-class one `{ negative, neutral, positive }`.
+   */
   probabilities: Record<string, number>;
   tokens: Token[];
   words: Word[];
@@ -92,8 +102,12 @@ export interface Analyzer {
   readonly gpuAdapter: string | undefined;
   /** The model's name, from its `config.json`. */
   readonly modelName: string;
-  /** The model's labels, in the order of `probabilities`. */
+  /** The model's labels, in the order of `probabilities`: `["negative", "positive"]`, or with a neutral one. */
   readonly labels: string[];
+  /** The label a token's positive `score` pushes towards, and whose probability `Token.probability` is. */
+  readonly positiveLabel: string;
+  /** The label a token's negative `score` pushes towards. */
+  readonly negativeLabel: string;
   free(): void;
 }
 

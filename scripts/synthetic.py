@@ -3,8 +3,8 @@
 
 Every sentiment word, and the sign it carries, comes from AFINN-165; the lists below only say which of its words
 are adjectives and verbs, so that the templates stay grammatical. Subjects that occur anywhere in
-tests/behaviour/behaviour.tsv are left out, so that the behavioural test keeps measuring sentences about things the
-model never saw in a template.
+tests/behaviour/behaviour.tsv or tests/behaviour/suite.tsv are left out, so that the behavioural tests keep
+measuring sentences about things the model never saw in a template.
 """
 
 import random
@@ -35,8 +35,9 @@ DO_NOT = ["don't", "do not", "didn't", "did not", "won't", "would not", "never",
 
 
 def subjects():
-    """SUBJECTS less every word of the behavioural test."""
-    behaviour = (ROOT / "tests" / "behaviour" / "behaviour.tsv").read_text(encoding="utf-8").lower()
+    """SUBJECTS less every word of the behavioural tests."""
+    behaviour = "\n".join((ROOT / "tests" / "behaviour" / name).read_text(encoding="utf-8").lower()
+                          for name in ("behaviour.tsv", "suite.tsv"))
     return sorted(set(SUBJECTS) - set(re.findall(r"\w+", behaviour)))
 
 

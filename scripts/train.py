@@ -22,21 +22,33 @@ read from prefix predictions, so besides the loss on the whole text there are th
   per epoch: 0.43 for the model shipped before, 0.05 with it).
 `--synthetic N` adds N short sentences made from the lexicon (scripts/synthetic.py) to every epoch, for negation
 and contrast.
+
+With `--labels 3` (the default) the head has three rows, negative, neutral, positive, and the tokenizer is the one
+for posts (scripts/posts.py: emoji, emoticons, @mentions, URLs, elongations); the CrowdFlower tweets join the
+training data (`--tweet-repeat`), and `--emoji N` sentences whose sentiment only emoji or emoticons carry are made
+each epoch from the tweets' neutral texts (the emoji's polarity from the lexicons, scripts/posts.py), which are
+also lexicon-loss targets. The movie corpora and the lexicon sentences say nothing about neutrality, so their
+loss is over negative against positive only; the tweets' is over all three labels. Per-token scores are the
+change in the positive-versus-negative log-odds, as in the runtime. `--labels 2` is the two-class recipe of the
+models before (IMDB and RT, the tokenizer of `make_tokenizer` here).
 """
 
 import argparse
 import json
 import math
 import random
+import re
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
-from evaluate import NEGATIONS, SENTENCE_END, read_afinn
+from evaluate import NEGATIONS, SENTENCE_END, read_afinn, read_lexicon as read_vader
 from synthetic import sentences as synthetic_sentences
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+import posts
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -98,15 +110,27 @@ def read_tsv(path):
     return [(fields[text], int(fields[label])) for fields in (line.split("\t") for line in lines[1:])]
 
 
+# The TSVs' label codes (scripts/data.py) and the head's rows for each number of labels.
+LABELS = {2: ["negative", "positive"], 3: ["negative", "neutral", "positive"]}
+CODES = {"negative": 0, "positive": 1, "neutral": 2}
+
+
+def head_rows(labels):
+    """{TSV code: head row} for a head with `labels` rows."""
+    return {CODES[name]: row for row, name in enumerate(LABELS[labels])}
+
+
 class Net(nn.Module):
-    def __init__(self, vocab, embedding, hidden, layers):
+    def __init__(self, vocab, embedding, hidden, layers, labels=2):
         super().__init__()
         self.embedding = nn.Embedding(vocab, embedding)
         self.lstm = nn.LSTM(embedding, hidden, layers, batch_first=True)
-        self.head = nn.Linear(hidden, 2)
+        self.head = nn.Linear(hidden, labels)
+        # Rows of the positive and the negative label: per-token scores measure their log-odds.
+        self.positive, self.negative = len(LABELS[labels]) - 1, 0
 
     def forward(self, ids, lengths, dropout=0.0):
-        """Logits after every step: [batch, time, 2]. Dropout (training only) on the embeddings."""
+        """Logits after every step: [batch, time, labels]. Dropout (training only) on the embeddings."""
         embedded = nn.functional.dropout(self.embedding(ids), dropout, self.training)
         packed = nn.utils.rnn.pack_padded_sequence(embedded, lengths.cpu(), batch_first=True,
                                                    enforce_sorted=False)
@@ -132,12 +156,15 @@ def batches(examples, tokens_per_batch, rng):
 
 
 def tensors(examples, batch, device):
+    """ids, lengths, labels (head rows) and whether each example's loss is over all labels (else negative against
+    positive only)."""
     lengths = torch.tensor([len(examples[i][0]) for i in batch])
     ids = torch.zeros(len(batch), int(lengths.max()), dtype=torch.long)
     for row, i in enumerate(batch):
         ids[row, : len(examples[i][0])] = torch.tensor(examples[i][0])
     labels = torch.tensor([examples[i][1] for i in batch])
-    return ids.to(device), lengths.to(device), labels.to(device)
+    every_label = torch.tensor([examples[i][3] for i in batch])
+    return ids.to(device), lengths.to(device), labels.to(device), every_label.to(device)
 
 
 def lexicon_tensor(examples, batch, device):
@@ -146,10 +173,10 @@ def lexicon_tensor(examples, batch, device):
     return torch.tensor(rows, dtype=torch.long, device=device).reshape(-1, 4)
 
 
-def prefix_odds(logits, empty):
-    """[batch, time + 1]: the positive log-odds after s tokens (column 0: the empty prefix)."""
-    odds = logits[..., 1] - logits[..., 0]
-    return torch.cat([(empty[1] - empty[0]).expand(odds.shape[0], 1), odds], dim=1)
+def prefix_odds(logits, empty, positive, negative):
+    """[batch, time + 1]: the positive-versus-negative log-odds after s tokens (column 0: the empty prefix)."""
+    odds = logits[..., positive] - logits[..., negative]
+    return torch.cat([(empty[positive] - empty[negative]).expand(odds.shape[0], 1), odds], dim=1)
 
 
 def lexicon_loss(odds, targets, lengths, persist, margin):
@@ -185,7 +212,13 @@ def zigzag_loss(odds, lengths):
     return (taken_back * pairs).sum() / pairs.sum().clamp(min=1)
 
 
-def loss_fn(logits, lengths, labels, prefix_weight):
+def loss_fn(logits, lengths, labels, every_label, prefix_weight, positive, negative):
+    """Cross-entropy of the whole text, plus `prefix_weight` times that of every prefix. Examples without
+    `every_label` (two-class corpora) are scored on negative against positive only: the other logits are masked."""
+    if logits.shape[-1] > 2:
+        polar = torch.full_like(logits[0, 0], float("-inf"))
+        polar[[negative, positive]] = 0
+        logits = logits + torch.where(every_label[:, None, None], torch.zeros_like(polar), polar)
     steps = torch.arange(logits.shape[1], device=logits.device)[None, :]
     final = logits[torch.arange(len(labels)), lengths - 1]
     loss = nn.functional.cross_entropy(final, labels)
@@ -207,10 +240,13 @@ def validate(net, examples, device, jump=1.5):
     net.eval()
     correct, taken_back = 0, []
     for batch in batches(examples, 32768, random.Random(0)):
-        ids, lengths, labels = tensors(examples, batch, device)
+        ids, lengths, labels, every_label = tensors(examples, batch, device)
         logits = net(ids, lengths)
-        correct += int((logits[torch.arange(len(batch)), lengths - 1].argmax(-1) == labels).sum())
-        delta = prefix_odds(logits, net.head.bias).diff(dim=1)  # [batch, time]: each token's score
+        final = logits[torch.arange(len(batch)), lengths - 1]
+        # Two-class examples: positive against negative, as `sentir eval` scores a 0/1 file.
+        polar = torch.where(final[:, net.positive] > final[:, net.negative], net.positive, net.negative)
+        correct += int((torch.where(every_label, final.argmax(-1), polar) == labels).sum())
+        delta = prefix_odds(logits, net.head.bias, net.positive, net.negative).diff(dim=1)  # [batch, time]: each token's score
         big = (delta[:, :-1].abs() >= jump) & (torch.arange(delta.shape[1] - 1, device=device) < lengths[:, None] - 1)
         back = (-delta[:, 1:] * delta[:, :-1].sign()).clamp(min=0) / delta[:, :-1].abs().clamp(min=jump)
         taken_back.append(back[big])
@@ -219,7 +255,9 @@ def validate(net, examples, device, jump=1.5):
     return correct / max(1, len(examples)), float(taken_back.mean()) if len(taken_back) else 0.0
 
 
-def glove_init(net, tokenizer, path):
+def glove_init(net, tokenizer, path, descriptions=None):
+    """Rows of pieces that are GloVe words get their vectors; with `descriptions` ({piece: English text}), an emoji
+    gets the mean vector of its description's words. Returns how many rows were set."""
     vectors = {}
     with path.open(encoding="utf-8") as f:
         for line in f:
@@ -228,8 +266,10 @@ def glove_init(net, tokenizer, path):
     found = 0
     with torch.no_grad():
         for piece, index in tokenizer.get_vocab().items():
-            if piece in vectors:
-                net.embedding.weight[index] = torch.tensor([float(v) for v in vectors[piece]])
+            words = [piece] if piece in vectors else re.findall(r"[a-z]+", (descriptions or {}).get(piece, "").lower())
+            rows = [[float(v) for v in vectors[w]] for w in words if w in vectors]
+            if rows:
+                net.embedding.weight[index] = torch.tensor(rows).mean(0)
                 found += 1
     return found
 
@@ -258,7 +298,13 @@ def main():
     parser.add_argument("--dropout", type=float, default=0.3, help="on the embeddings, while training")
     parser.add_argument("--batch-tokens", type=int, default=16384)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--corpora", default="rt,imdb", help="which training corpora to use (for quick experiments)")
+    parser.add_argument("--corpora", default="rt,imdb,tweets",
+                        help="which training corpora to use (for quick experiments)")
+    parser.add_argument("--labels", type=int, choices=(2, 3), default=3,
+                        help="3: negative, neutral, positive, the post tokenizer and the tweets; 2: the movie recipe")
+    parser.add_argument("--tweet-repeat", type=int, default=2, help="tweets per epoch, relative to IMDB once")
+    parser.add_argument("--emoji", type=int, default=12000,
+                        help="sentences whose sentiment only emoji or emoticons carry, added to each epoch")
     args = parser.parse_args()
 
     random.seed(args.seed)
@@ -269,36 +315,52 @@ def main():
     run.mkdir(parents=True, exist_ok=True)
     started = time.time()
 
+    corpora = args.corpora.split(",") if args.labels == 3 else [c for c in args.corpora.split(",") if c != "tweets"]
     splits = {f"{corpus}/{split}": read_tsv(DATA / corpus / f"{split}.tsv")
-              for corpus in ("rt", "imdb") for split in ("train", "valid")}
-    tokenizer = make_tokenizer([t for t, _ in splits["rt/train"] + splits["imdb/train"]], args.vocab)
+              for corpus in corpora for split in ("train", "valid")}
+    train_texts = [t for key, rows in splits.items() if key.endswith("train") for t, _ in rows]
+    tokenizer = (posts.make_tokenizer if args.labels == 3 else make_tokenizer)(train_texts, args.vocab)
     tokenizer.save(str(run / "tokenizer.json"))
     vocab = tokenizer.get_vocab_size(with_added_tokens=True)
 
     afinn = {word: score for word, score in read_afinn().items() if " " not in word}  # single words only
+    lexicon = dict(afinn)
+    if args.labels == 3:
+        # Emoji and emoticons are lexicon words too, looked up as the text spells them (the tokenizer drops skin
+        # tones, so the lexicon's toned forms are added).
+        polar = posts.polarities(read_vader(), afinn)
+        lexicon.update({token: 5 * p for token, p in polar.items()})
+        lexicon.update({posts_form: 5 * polar[posts.strip_modifiers(posts_form)] for posts_form in posts.raw_emoji()
+                        if posts.strip_modifiers(posts_form) in polar})
+        carriers = [t for t, label in splits["tweets/train"] if label == CODES["neutral"]]
+        splits["emoji"] = posts.emoji_sentences(args.emoji, args.seed, polar, carriers)
+        print(f"emoji and emoticons with a polarity: {len(polar)}", flush=True)
+    rows_of = head_rows(args.labels)
 
-    def encode(rows, cap):
-        """(ids, label, lexicon targets), keeping the last `cap` tokens."""
+    def encode(rows, cap, every_label):
+        """(ids, head row, lexicon targets, loss over every label), keeping the last `cap` tokens."""
         encoded = tokenizer.encode_batch([t for t, _ in rows], add_special_tokens=False)
         out = []
         for e, (text, label) in zip(encoded, rows):
             cut = max(0, len(e.ids) - cap)
-            targets = [(f - cut, l - cut, s) for f, l, s in lexicon_targets(text, e, afinn) if f >= cut]
-            out.append((e.ids[cut:] or [0], label, targets))
+            targets = [(f - cut, l - cut, s) for f, l, s in lexicon_targets(text, e, lexicon) if f >= cut]
+            out.append((e.ids[cut:] or [0], rows_of[label], targets, every_label))
         return out
 
     splits["synthetic"] = synthetic_sentences(args.synthetic, args.seed, afinn)
-    data = {key: encode(rows, 100_000 if key.endswith("valid") else args.max_tokens) for key, rows in splits.items()}
+    data = {key: encode(rows, 100_000 if key.endswith("valid") else args.max_tokens,
+                        key.startswith(("tweets", "emoji"))) for key, rows in splits.items()}
     print(f"tokenized in {time.time() - started:.0f} s; vocabulary {vocab}", flush=True)
 
-    net = Net(vocab, args.embedding, args.hidden, args.layers).to(device)
+    net = Net(vocab, args.embedding, args.hidden, args.layers, args.labels).to(device)
     glove = DATA / "glove" / "glove.6B.50d.txt"
     if args.embedding == 50 and glove.exists():
-        print(f"GloVe: {glove_init(net, tokenizer, glove)} of {vocab} pieces initialised", flush=True)
+        descriptions = posts.read_emoji() if args.labels == 3 else None
+        print(f"GloVe: {glove_init(net, tokenizer, glove, descriptions)} of {vocab} pieces initialised", flush=True)
     optimizer = torch.optim.Adam(net.parameters(), lr=args.lr)
-    corpora = args.corpora.split(",")
     train = (data["imdb/train"] if "imdb" in corpora else []) + (data["rt/train"] * args.rt_repeat if "rt" in corpora else [])
-    train += data["synthetic"]
+    train += data["tweets/train"] * args.tweet_repeat if "tweets" in corpora else []
+    train += data["synthetic"] + data.get("emoji", [])
     rng = random.Random(args.seed)
     total_steps = args.epochs * len(batches(train, args.batch_tokens, random.Random(0)))
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=total_steps)
@@ -306,11 +368,11 @@ def main():
     for epoch in range(args.epochs):
         epoch_started, losses = time.time(), []
         for batch in batches(train, args.batch_tokens, rng):
-            ids, lengths, labels = tensors(train, batch, device)
+            ids, lengths, labels, every_label = tensors(train, batch, device)
             logits = net(ids, lengths, args.dropout)
-            loss = loss_fn(logits, lengths, labels, args.prefix_weight)
+            loss = loss_fn(logits, lengths, labels, every_label, args.prefix_weight, net.positive, net.negative)
             # [batch, time + 1]; the logits before any token are the head's bias (the hidden state starts at zero).
-            odds = prefix_odds(logits, net.head.bias)
+            odds = prefix_odds(logits, net.head.bias, net.positive, net.negative)
             if args.lexicon_weight > 0:
                 targets = lexicon_tensor(train, batch, device)
                 loss = loss + args.lexicon_weight * lexicon_loss(odds, targets, lengths, args.persist,
@@ -324,7 +386,7 @@ def main():
             schedule.step()
             losses.append(loss.item())
         scores = {}
-        for key in ("rt/valid", "imdb/valid"):
+        for key in (key for key in data if key.endswith("valid")):
             scores[key], scores[f"reversion {key}"] = validate(net, data[key], device)
         entry = {"epoch": epoch + 1, "loss": float(np.mean(losses)), **scores, "seconds": time.time() - epoch_started}
         log["epochs"].append(entry)

@@ -8,7 +8,7 @@ use sentir::BackendKind;
 use sentir::gpu::{Gpu, PERSISTENT_MAX_HIDDEN, Recurrence};
 use sentir::model::Model;
 use sentir_tests::random::{random_batch, random_model};
-use sentir_tests::{KERNEL, assert_traces_match_reference, async_test, sample_batch, shipped, tiny};
+use sentir_tests::{KERNEL, assert_traces_match_reference, async_test, sample_batch, shipped, three_class, tiny};
 
 /// Whether a missing GPU is a failure here.
 fn required() -> bool {
@@ -164,6 +164,23 @@ async_test! {
         let why = after.fallback.as_deref().expect("says why the GPU did not run");
         assert!(why.contains("GPU"), "{why}");
         assert_eq!(after.tokens, cpu.tokens, "the fallback is the SIMD kernel: the same bits as before");
+    }
+}
+
+async_test! {
+    async fn gpu_scores_a_three_class_model_like_the_reference() {
+        let mut analyzer = three_class::analyzer(11);
+        if let Err(error) = analyzer.switch_backend(BackendKind::Gpu).await {
+            assert!(!required(), "a GPU is required here, but the GPU backend did not start: {error}");
+            log(&format!("not tested on a GPU: {error}"));
+            return;
+        }
+        for text in ["not good", "The acting was not good, but the music was wonderful. 👍🏽 ééé", ""] {
+            let analysis = analyzer.analyze_async(text).await.expect("analyzes on the GPU");
+            assert_eq!((analysis.backend, &analysis.fallback), ("gpu", &None));
+            assert_eq!(analysis.probabilities.0.len(), 3);
+            three_class::assert_scores_match_reference("GPU", &analyzer, text, &analysis);
+        }
     }
 }
 

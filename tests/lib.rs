@@ -45,6 +45,100 @@ pub mod tiny {
     }
 }
 
+/// A three-class model made in memory (labels negative, neutral, positive): the tiny model's config, vocabulary
+/// and tokenizer, with seeded random weights of its shapes and a head of three rows.
+pub mod three_class {
+    use sentir::model::{Config, tensor_names};
+
+    use super::random::Rng;
+
+    pub const LABELS: [&str; 3] = ["negative", "neutral", "positive"];
+
+    /// `config.json` (a value, to edit) and `model.safetensors` of a random three-class model.
+    pub fn files(seed: u64) -> (serde_json::Value, Vec<u8>) {
+        let mut config: serde_json::Value = serde_json::from_slice(super::tiny::CONFIG).expect("config parses");
+        config["name"] = "three-class-random".into();
+        config["labels"] = serde_json::json!(LABELS);
+        let parsed = Config::from_json(config.to_string().as_bytes()).expect("a valid three-class config");
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        // PyTorch's initial scale (`1/√H`), doubled so that gates leave their linear range, as `random_model`.
+        let scale = 2.0 / (parsed.hidden_size as f32).sqrt();
+        let tensors: Vec<_> = tensor_names(&parsed)
+            .into_iter()
+            .map(|(name, shape)| {
+                let scale = if name == "embedding.weight" { 1.0 } else { scale };
+                let values = (0..shape.iter().product()).map(|_| rng.next(scale)).collect();
+                (name, shape, values)
+            })
+            .collect();
+        (config, serialize(&tensors))
+    }
+
+    /// An analyzer over [`files`]`(seed)` and the tiny model's tokenizer.
+    pub fn analyzer(seed: u64) -> sentir::Analyzer {
+        let (config, weights) = files(seed);
+        let config = serde_json::to_vec(&config).expect("serializes");
+        sentir::Analyzer::from_bytes(&config, &weights, super::tiny::TOKENIZER).expect("the three-class model loads")
+    }
+
+    /// A safetensors file of `(name, shape, values)` f32 tensors.
+    pub fn serialize(tensors: &[(String, Vec<usize>, Vec<f32>)]) -> Vec<u8> {
+        let bytes: Vec<Vec<u8>> =
+            tensors.iter().map(|(_, _, values)| values.iter().flat_map(|v| v.to_le_bytes()).collect()).collect();
+        let views = tensors.iter().zip(&bytes).map(|((name, shape, _), data)| {
+            let view = safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), data);
+            (name.clone(), view.expect("values fill the shape"))
+        });
+        safetensors::serialize(views, None).expect("serializes")
+    }
+
+    /// `L_s = z_s(positive) − z_s(negative)` after every prefix of `ids` (`T + 1` values), from the scalar
+    /// reference's logits, in `f64`.
+    pub fn reference_log_odds(analyzer: &sentir::Analyzer, ids: &[u32]) -> Vec<f64> {
+        let config = analyzer.config();
+        let (positive, negative) = (config.positive_index().expect("valid"), config.negative_index().expect("valid"));
+        let trace = sentir::lstm::reference::forward(analyzer.model(), ids).expect("the reference runs");
+        (0..=trace.steps)
+            .map(|s| f64::from(trace.logits_at(s)[positive]) - f64::from(trace.logits_at(s)[negative]))
+            .collect()
+    }
+
+    /// Checks `analysis`, `analyzer`'s analysis of `text` on some backend (`what`), against the scalar reference
+    /// within [`super::KERNEL`]: every token's score is the prefix delta of the positive-versus-negative log-odds,
+    /// the scores add up to the whole text's, and the probability after each token is the positive one over all
+    /// labels.
+    #[track_caller]
+    pub fn assert_scores_match_reference(
+        what: &str,
+        analyzer: &sentir::Analyzer,
+        text: &str,
+        analysis: &sentir::Analysis,
+    ) {
+        let ids: Vec<u32> = analysis.tokens.iter().map(|t| t.id).collect();
+        let odds = reference_log_odds(analyzer, &ids);
+        let expected: Vec<f64> = odds.windows(2).map(|w| w[1] - w[0]).collect();
+        let scores: Vec<f32> = analysis.tokens.iter().map(|t| t.score).collect();
+        super::KERNEL.assert_close(&format!("{what}: scores of {text:?}"), &scores, &expected);
+        let total: f32 = scores.iter().sum();
+        let whole = odds.last().expect("T + 1 values") - odds[0];
+        super::KERNEL.assert_close(&format!("{what}: the sum of the scores of {text:?}"), &[total], &[whole]);
+
+        let positive = analyzer.config().positive_index().expect("valid");
+        let trace = sentir::lstm::reference::forward(analyzer.model(), &ids).expect("the reference runs");
+        let running: Vec<f64> = (1..=trace.steps).map(|s| softmax(trace.logits_at(s))[positive]).collect();
+        let got: Vec<f32> = analysis.tokens.iter().map(|t| t.probability).collect();
+        super::KERNEL.assert_close(&format!("{what}: running p(positive) of {text:?}"), &got, &running);
+    }
+
+    /// Softmax in `f64`, the expected values' precision.
+    pub fn softmax(logits: &[f32]) -> Vec<f64> {
+        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let exps: Vec<f64> = logits.iter().map(|&z| (f64::from(z) - f64::from(max)).exp()).collect();
+        let sum: f64 = exps.iter().sum();
+        exps.into_iter().map(|e| e / sum).collect()
+    }
+}
+
 /// The shipped model (`models/default` points at it), exported by `scripts/export.py`.
 pub mod shipped {
     pub const CONFIG: &[u8] = include_bytes!("../models/sentir-en-lstm/config.json");

@@ -3,9 +3,11 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+use half::f16;
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use sentir::model::{Model, tensor_names};
 use sentir::{Analyzer, Error};
-use sentir_tests::tiny;
+use sentir_tests::{three_class, tiny};
 
 /// The three files of a model, edited from the tiny model's.
 struct Files {
@@ -39,6 +41,19 @@ impl Files {
         self
     }
 
+    /// The tiny model stored as float16: every tensor rounded to the nearest `f16`, and `dtype` `"f16"`.
+    fn tiny_f16() -> Files {
+        let mut files = Files::tiny().edit_tensors(|tensors| tensors.iter_mut().for_each(round_to_f16));
+        files.config["dtype"] = "f16".into();
+        files
+    }
+
+    #[track_caller]
+    fn load(&self) -> Analyzer {
+        let config = serde_json::to_vec(&self.config).expect("serializes");
+        Analyzer::from_bytes(&config, &self.weights, &self.tokenizer).expect("loads")
+    }
+
     /// Loads the files and returns the error's message, asserting that it contains each of `expected`.
     #[track_caller]
     fn fails_with(&self, expected: &[&str]) -> Error {
@@ -57,6 +72,57 @@ fn tensor<'a>(
     name: &str,
 ) -> &'a mut (String, Dtype, Vec<usize>, Vec<u8>) {
     tensors.iter_mut().find(|t| t.0 == name).expect("tensor exists")
+}
+
+/// Stores an F32 tensor as F16, each value rounded to the nearest `f16` (ties to even).
+fn round_to_f16(tensor: &mut (String, Dtype, Vec<usize>, Vec<u8>)) {
+    assert_eq!(tensor.1, Dtype::F32, "`{}` is stored as F32", tensor.0);
+    tensor.1 = Dtype::F16;
+    tensor.3 = tensor
+        .3
+        .chunks_exact(4)
+        .flat_map(|b| f16::from_f32(f32::from_le_bytes(b.try_into().expect("4 bytes"))).to_le_bytes())
+        .collect();
+}
+
+/// Every tensor of a weights file as `(name, shape, values)`, F16 values expanded one at a time by `f16::to_f32`
+/// (not by the slice conversion the loader uses).
+fn stored_values(weights: &[u8]) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+    let file = SafeTensors::deserialize(weights).expect("weights parse");
+    file.tensors()
+        .into_iter()
+        .map(|(name, view)| {
+            let values = match view.dtype() {
+                Dtype::F16 => view.data().chunks_exact(2).map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
+                Dtype::F32 => {
+                    view.data().chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect()
+                }
+                other => panic!("`{name}` is stored as {other:?}"),
+            };
+            (name, view.shape().to_vec(), values)
+        })
+        .collect()
+}
+
+/// A loaded model's tensors under their format v1 names.
+fn loaded_values(model: &Model) -> Vec<(String, &[f32])> {
+    let mut values = vec![model.embedding.as_slice()];
+    for layer in &model.layers {
+        values.extend([layer.weight_ih.as_slice(), layer.weight_hh.as_slice(), layer.bias.as_slice()]);
+    }
+    values.extend([model.head.weight.as_slice(), model.head.bias.as_slice()]);
+    let names = tensor_names(&model.config);
+    assert_eq!(names.len(), values.len(), "a value list per tensor name");
+    names.into_iter().map(|(name, _)| name).zip(values).collect()
+}
+
+/// Asserts that `got` and `expected` hold the same bits, naming the first index where they differ.
+#[track_caller]
+fn assert_same_bits(what: &str, got: &[f32], expected: &[f32]) {
+    assert_eq!(got.len(), expected.len(), "{what}: lengths differ");
+    if let Some(i) = got.iter().zip(expected).position(|(g, e)| g.to_bits() != e.to_bits()) {
+        panic!("{what}: index {i} is {:e}, expected {:e} (of {} values)", got[i], expected[i], got.len());
+    }
 }
 
 #[test]
@@ -203,4 +269,90 @@ fn text_too_large_to_tokenize_is_refused_before_tokenizing() {
     let max_bytes = analyzer.config().max_length * sentir::MAX_BYTES_PER_TOKEN;
     let error = analyzer.analyze(&"a".repeat(max_bytes + 1)).expect_err("too large");
     assert!(matches!(error, Error::TooLarge { bytes, max } if bytes == max_bytes + 1 && max == max_bytes), "{error:?}");
+}
+
+#[test]
+fn an_f16_model_loads_as_its_stored_values_expanded_to_f32() {
+    let files = Files::tiny_f16();
+    let analyzer = files.load();
+    let stored = stored_values(&files.weights);
+    let loaded = loaded_values(analyzer.model());
+    assert_eq!(loaded.len(), stored.len());
+    for (name, got) in loaded {
+        let (_, _, expected) = stored.iter().find(|(stored, _, _)| *stored == name).expect("every tensor is stored");
+        assert_same_bits(&name, got, expected);
+    }
+
+    // The comparison means something only if rounding to f16 changed weights.
+    let original = stored_values(tiny::WEIGHTS);
+    let changed = stored
+        .iter()
+        .filter(|(name, _, values)| original.iter().any(|(other, _, before)| other == name && before != values));
+    assert!(changed.count() > 0, "rounding to f16 changed no tensor of the tiny model");
+}
+
+#[test]
+fn an_f16_model_analyzes_bit_for_bit_like_the_f32_model_of_its_expanded_values() {
+    let halves = Files::tiny_f16();
+    // The tiny model's config (`dtype` `"f32"`) over the same values, stored as F32.
+    let floats = Files { weights: three_class::serialize(&stored_values(&halves.weights)), ..Files::tiny() };
+    let (halves, floats) = (halves.load(), floats.load());
+    let texts: Vec<String> = tiny::golden().cases.into_iter().map(|case| case.text).collect();
+    // serde_json writes every f32 as the shortest digits that read back as its bits, so equal JSON is equal bits.
+    let json = |analyses: &[sentir::Analysis]| serde_json::to_string(analyses).expect("serializes");
+    for text in &texts {
+        let (a, b) = (halves.analyze(text).expect("analyzes"), floats.analyze(text).expect("analyzes"));
+        assert_eq!(json(&[a]), json(&[b]), "the analyses of {text:?}");
+    }
+    let (a, b) = (halves.analyze_batch(&texts).expect("analyzes"), floats.analyze_batch(&texts).expect("analyzes"));
+    assert_eq!(json(&a), json(&b), "the batch's analyses");
+}
+
+#[test]
+fn a_tensor_stored_in_the_other_dtype_names_the_tensor_and_both_dtypes() {
+    // An F32 tensor in an f16 model.
+    let mut files = Files::tiny().edit_tensors(|tensors| {
+        tensors.iter_mut().filter(|t| t.0 != "lstm.1.weight_hh").for_each(round_to_f16);
+    });
+    files.config["dtype"] = "f16".into();
+    let error = files.fails_with(&["`lstm.1.weight_hh` is stored as F32", "weights are F16"]);
+    assert!(
+        matches!(&error, Error::TensorDtype { name, expected, found }
+            if name == "lstm.1.weight_hh" && expected == "F16" && found == "F32"),
+        "{error:?}"
+    );
+
+    // An F16 tensor in an f32 model.
+    let files = Files::tiny().edit_tensors(|tensors| round_to_f16(tensor(tensors, "embedding.weight")));
+    let error = files.fails_with(&["`embedding.weight` is stored as F16", "weights are F32"]);
+    assert!(
+        matches!(&error, Error::TensorDtype { name, expected, found }
+            if name == "embedding.weight" && expected == "F32" && found == "F16"),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_non_finite_f16_weight_is_named() {
+    for value in [f16::INFINITY, f16::NEG_INFINITY, f16::NAN] {
+        let files = Files::tiny_f16().edit_tensors(|tensors| {
+            tensor(tensors, "head.weight").3[6..8].copy_from_slice(&value.to_le_bytes());
+        });
+        let error = files.fails_with(&["head.weight", "index 3"]);
+        assert!(matches!(&error, Error::NonFinite { name, index: 3 } if name == "head.weight"), "{value}: {error:?}");
+    }
+}
+
+#[test]
+fn an_unknown_dtype_is_an_unsupported_field() {
+    let mut files = Files::tiny();
+    files.config["dtype"] = "bf16".into();
+    let error = files.fails_with(&["`dtype`", "\"bf16\"", "\"f32\" or \"f16\""]);
+    assert!(matches!(error, Error::Unsupported { field: "dtype", .. }), "{error:?}");
+
+    // A config made in code, never validated, gets the same error from the weights loader, not f32 by default.
+    let mut config = tiny::analyzer().config().clone();
+    config.dtype = "bf16".into();
+    let error = Model::from_config(config, tiny::WEIGHTS).expect_err("must not load");
+    assert!(matches!(error, Error::Unsupported { field: "dtype", .. }), "{error:?}");
 }

@@ -84,6 +84,7 @@ worker.onerror = (event) => fail(`Could not start the analysis worker: ${event.m
 
 function fail(message) {
   $("verdict").textContent = "";
+  $("probabilities").replaceChildren();
   tokens.replaceChildren();
   $("sentences").hidden = true;
   status.textContent = message;
@@ -94,20 +95,41 @@ function fail(message) {
 const megabytes = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 const signed = (x, digits = 2) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(digits)}`;
 
-// A score is a change in positive log-odds: the sign picks the end of the diverging scale, tanh(|score|) how far
-// along it (so ±1 is already a strong colour).
+// A score is a change in positive-versus-negative log-odds: the sign picks the end of the diverging scale,
+// tanh(|score|) how far along it (so ±1 is already a strong colour).
 function paint(element, score) {
   element.classList.add(score < 0 ? "neg" : "pos");
   element.style.setProperty("--strength", Math.tanh(Math.abs(score)).toFixed(3));
 }
 
+// A label's colour: the ends of the diverging scale for the labels scores measure towards and against, grey for
+// any other (a neutral label).
+const tone = (label) => (label === model.positiveLabel ? "pos" : label === model.negativeLabel ? "neg" : "neu");
+
+const span = (className, textContent = "") => Object.assign(document.createElement("span"), { className, textContent });
+
+// One row per label, in the model's order: its name, a bar as long as its probability, and the percentage.
+function probabilityRows(probabilities) {
+  return model.labels.map((label) => {
+    const p = probabilities[label];
+    const row = document.createElement("li");
+    row.className = `probability ${tone(label)}`;
+    const bar = span("probability-bar");
+    bar.setAttribute("aria-hidden", "true");
+    bar.style.setProperty("--p", p.toFixed(4));
+    row.append(span("probability-label", label), bar, span("probability-value", `${(100 * p).toFixed(1)}%`));
+    return row;
+  });
+}
+
 function render(input, { result, sentences, millis, reused }) {
-  const positive = result.probabilities.positive;
+  const positive = result.probabilities[model.positiveLabel];
   const confidence = result.probabilities[result.label];
   $("verdict").textContent = `${result.label} · ${(100 * confidence).toFixed(1)}% confident`;
-  $("verdict").className = result.label === "positive" ? "pos" : "neg";
+  $("verdict").className = tone(result.label);
+  $("probabilities").replaceChildren(...probabilityRows(result.probabilities));
   $("confidence").setAttribute("aria-valuenow", (100 * positive).toFixed(0));
-  $("confidence").setAttribute("aria-valuetext", `${(100 * positive).toFixed(1)}% positive`);
+  $("confidence").setAttribute("aria-valuetext", `${(100 * positive).toFixed(1)}% ${model.positiveLabel}`);
   $("confidence-marker").style.setProperty("--at", positive.toFixed(4));
 
   // Words hold their tokens: a word is underlined by its own score, each token filled by its own.
@@ -166,7 +188,7 @@ function describe(token, word) {
   const piece = token.piece === token.text ? "" : ` (piece ${token.piece})`;
   const ofWord = word.token_count > 1 ? `; the word "${word.text}" ${signed(word.score)}` : "";
   return `"${token.text}"${piece}: ${signed(token.score)} log-odds${ofWord}; ` +
-    `P(positive) after it ${token.probability.toFixed(3)}`;
+    `P(${model.positiveLabel}) after it ${token.probability.toFixed(3)}`;
 }
 
 function show(span) {

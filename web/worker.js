@@ -4,7 +4,8 @@
 //
 // Messages in:  { type: "analyze", id, text }
 // Messages out: { type: "progress", loaded, total }            while downloading
-//               { type: "ready", model, backend, backendReason, build, buildReason }
+//               { type: "ready", model, labels, positiveLabel, negativeLabel, backend, backendReason, build,
+//                 buildReason }
 //               { type: "result", id, result, sentences, millis, reused }
 //               { type: "error", id, message }                  (id is null when loading failed)
 import { loadSentir } from "./sentir.js";
@@ -67,15 +68,16 @@ async function load(build) {
   const analyzer = await sentir.Analyzer.create({ config: configBytes, ...files });
   session = analyzer.session();
   postMessage({
-    type: "ready", model: analyzer.modelName, backend: analyzer.backend, backendReason: analyzer.backendReason,
+    type: "ready", model: analyzer.modelName, labels: analyzer.labels, positiveLabel: analyzer.positiveLabel,
+    negativeLabel: analyzer.negativeLabel, backend: analyzer.backend, backendReason: analyzer.backendReason,
     build: sentir.build, buildReason: sentir.buildReason,
   });
 }
 
 const SENTENCES = new Intl.Segmenter("en", { granularity: "sentence" });
 
-// Per sentence: where it starts and ends (UTF-16), how far it moved the positive log-odds (the sum of its
-// tokens' scores), and the positive probability once it has been read.
+// Per sentence: where it starts and ends (UTF-16), how far it moved the positive-versus-negative log-odds (the
+// sum of its tokens' scores), and the positive probability once it has been read.
 function sentences(text, tokens) {
   const out = [];
   let next = 0;

@@ -20,7 +20,9 @@ pub struct Analyzer {
     model: Model,
     tokenizer: Tokenizer,
     backend: Backend,
+    /// The head's rows that per-token scores measure towards and against.
     positive: usize,
+    negative: usize,
     /// Unique per analyzer, so that a [`Session`] never continues another analyzer's trace.
     id: u64,
 }
@@ -85,7 +87,7 @@ pub struct Token {
     pub text: String,
     pub start: usize,
     pub end: usize,
-    /// How much reading this token moved the positive log-odds (the prefix delta).
+    /// How much reading this token moved the positive-versus-negative log-odds (the prefix delta).
     pub score: f32,
     /// The positive probability once the text up to and including this token has been read.
     pub probability: f32,
@@ -168,10 +170,11 @@ impl Analyzer {
         }
         let model = Model::from_config(config, weights)?;
         let positive = model.config.positive_index().unwrap_or_else(|| validated());
+        let negative = model.config.negative_index().unwrap_or_else(|| validated());
         let backend = Backend::choose(&model);
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(Analyzer { model, tokenizer, backend, positive, id })
+        Ok(Analyzer { model, tokenizer, backend, positive, negative, id })
     }
 
     /// Runs on backend `kind` from now on, instead of the one chosen at load (the GPU opens here).
@@ -199,6 +202,27 @@ impl Analyzer {
     /// The model's configuration.
     pub fn config(&self) -> &Config {
         &self.model.config
+    }
+
+    /// The label per-token scores measure towards: the config's `positive_label`.
+    pub fn positive_label(&self) -> &str {
+        &self.model.config.labels[self.positive]
+    }
+
+    /// The label per-token scores measure against: the config's `negative_label`, as resolved by
+    /// [`Config::negative_index`].
+    pub fn negative_label(&self) -> &str {
+        &self.model.config.labels[self.negative]
+    }
+
+    /// The index of [`Analyzer::positive_label`] in the labels (and the probabilities).
+    pub fn positive_index(&self) -> usize {
+        self.positive
+    }
+
+    /// The index of [`Analyzer::negative_label`] in the labels (and the probabilities).
+    pub fn negative_index(&self) -> usize {
+        self.negative
     }
 
     /// The backend that runs the model, and why it was chosen.
@@ -314,7 +338,7 @@ impl Analyzer {
         if !trace.logits.iter().all(|z| z.is_finite()) {
             return Err(Error::NonFiniteOutput);
         }
-        let scores = attribution::token_scores(trace, self.positive);
+        let scores = attribution::token_scores(trace, self.positive, self.negative);
         let probabilities = attribution::softmax(trace.logits_at(trace.steps));
         let best =
             (0..probabilities.len()).fold(0, |best, k| if probabilities[k] > probabilities[best] { k } else { best });
@@ -418,10 +442,10 @@ impl Utf16Offsets {
     }
 }
 
-/// Reached only if `Config::from_json` let through a `positive_label` missing from `labels`.
+/// Reached only if `Config::from_json` let through a `positive_label` or `negative_label` that is not a label.
 #[cold]
 fn validated() -> ! {
-    unreachable!("Config::validate checks that positive_label is one of labels")
+    unreachable!("Config::validate checks that positive_label and negative_label resolve to labels")
 }
 
 #[cfg(test)]

@@ -2,18 +2,25 @@
 //!
 //! # Definition
 //!
-//! Let `L_s` be the log-odds of the positive label after the model has read the first `s` tokens,
-//! `L_s = log p_s(positive) - log(1 - p_s(positive))`, with `L_0` the prediction for the empty text (the head
-//! applied to the zero state). The score of token `s` is the prefix delta
+//! Let `L_s` be the positive-versus-negative log-odds after the model has read the first `s` tokens,
+//! `L_s = log p_s(positive) - log p_s(negative) = z_s(positive) - z_s(negative)`, the difference of the two
+//! labels' logits (the config's `positive_label` and `negative_label`), with `L_0` the prediction for the empty
+//! text (the head applied to the zero state). With two labels that is the positive log-odds,
+//! `log p_s(positive) - log(1 - p_s(positive))`. The score of token `s` is the prefix delta
 //!
 //! ```text
 //! score_s = L_s - L_{s-1}
 //! ```
 //!
-//! how far adding that token to the prefix moved the positive log-odds. Positive scores push towards the
-//! positive label, negative ones away from it, and the scores add up to `L_T - L_0`: the whole text's
-//! log-odds, measured from the empty text. A word made of several tokens gets the sum of its tokens' scores,
-//! which is the same prefix delta taken over the whole word.
+//! how far adding that token to the prefix moved the positive-versus-negative log-odds. Positive scores push
+//! towards the positive label, negative ones towards the negative label, and the scores add up to `L_T - L_0`: the
+//! whole text's log-odds, measured from the empty text. A word made of several tokens gets the sum of its
+//! tokens' scores, which is the same prefix delta taken over the whole word.
+//!
+//! With more labels (negative, neutral, positive) the score ignores the others on purpose: a token that moves
+//! the text from positive to neutral only is scored by how it moved positive against negative, so that a score's
+//! sign keeps one meaning. The running probability of each token is still `p_s(positive)`, a softmax over all
+//! labels.
 //!
 //! The score reads the model in context: in "not good", "good" is scored after "not" has been read, so it
 //! can be negative. Format v1 is forward-only, so every prefix has a prediction of its own; a bidirectional
@@ -22,10 +29,21 @@
 
 use crate::lstm::Trace;
 
-/// `log p(label) - log(1 - p(label))` from logits, computed without forming `p` so it stays finite. With two
-/// labels that is the difference of the logits, which the general formula gives too (for finite logits, up to the
-/// sign of a zero) after an `exp` and an `ln`: in wasm each is a software routine, and an analysis takes one per
-/// token.
+/// `log p(positive) - log p(negative)` from logits: their difference, `z_positive - z_negative`. With two labels
+/// it has the bits of [`log_odds`] of the positive label, which is the same subtraction.
+pub fn log_odds_versus(logits: &[f32], positive: usize, negative: usize) -> f32 {
+    debug_assert!(
+        positive < logits.len() && negative < logits.len(),
+        "labels {positive}, {negative} of {}",
+        logits.len()
+    );
+    logits[positive] - logits[negative]
+}
+
+/// `log p(label) - log(1 - p(label))`, one label against all the others, from logits, computed without forming
+/// `p` so it stays finite. With two labels that is the difference of the logits, which the general formula gives
+/// too (for finite logits, up to the sign of a zero) after an `exp` and an `ln`, each a software routine in wasm;
+/// it is then also [`log_odds_versus`] the other label, what per-token scores measure.
 pub fn log_odds(logits: &[f32], label: usize) -> f32 {
     debug_assert!(label < logits.len(), "label {label} of {} logits", logits.len());
     match logits {
@@ -77,9 +95,10 @@ pub struct TokenScores {
     pub running: Vec<f32>,
 }
 
-/// The prefix-delta score of every token, and the running positive probability.
-pub fn token_scores(trace: &Trace, positive: usize) -> TokenScores {
-    let odds: Vec<f32> = (0..=trace.steps).map(|s| log_odds(trace.logits_at(s), positive)).collect();
+/// The prefix-delta score of every token (of the log-odds of label `positive` against label `negative`), and the
+/// running positive probability.
+pub fn token_scores(trace: &Trace, positive: usize, negative: usize) -> TokenScores {
+    let odds: Vec<f32> = (0..=trace.steps).map(|s| log_odds_versus(trace.logits_at(s), positive, negative)).collect();
     TokenScores {
         scores: odds.windows(2).map(|w| w[1] - w[0]).collect(),
         running: (1..=trace.steps).map(|s| probability(trace.logits_at(s), positive)).collect(),
@@ -167,11 +186,36 @@ mod tests {
             hidden: vec![],
             cell: vec![],
         };
-        let TokenScores { scores, running } = token_scores(&trace, 1);
+        let TokenScores { scores, running } = token_scores(&trace, 1, 0);
         let total: f32 = scores.iter().sum();
         assert!((total - (1.8 - 0.1)).abs() < 1e-6, "{scores:?}");
         assert!((scores[1] - (-1.0 - 1.0)).abs() < 1e-6, "{scores:?}");
         assert_eq!(running[2], softmax(&[0.2, 2.0])[1]);
+    }
+
+    #[test]
+    fn log_odds_versus_the_other_of_two_labels_has_the_bits_of_log_odds() {
+        for logits in [[0.5f32, 2.0], [-3.25, 1e-3], [7.0, 7.0], [1e-30, -1e30], [-0.0, 0.0], [0.1, 0.3]] {
+            for positive in 0..2 {
+                let versus = log_odds_versus(&logits, positive, 1 - positive);
+                assert_eq!(versus.to_bits(), log_odds(&logits, positive).to_bits(), "{logits:?} {positive}");
+            }
+        }
+    }
+
+    #[test]
+    fn scores_of_three_labels_measure_positive_against_negative_and_ignore_neutral() {
+        // Labels [negative, neutral, positive]; the neutral logit swings, which moves no score.
+        let trace = Trace {
+            steps: 2,
+            labels: 3,
+            logits: vec![0.0, 5.0, 0.5, 1.0, -3.0, 0.0, 1.0, 9.0, 3.0],
+            hidden: vec![],
+            cell: vec![],
+        };
+        let TokenScores { scores, running } = token_scores(&trace, 2, 0);
+        assert_eq!(scores, vec![(0.0 - 1.0) - (0.5 - 0.0), (3.0 - 1.0) - (0.0 - 1.0)]);
+        assert_eq!(running, vec![softmax(&[1.0, -3.0, 0.0])[2], softmax(&[1.0, 9.0, 3.0])[2]]);
     }
 
     #[test]

@@ -10,11 +10,15 @@
 //!    [`lstm::reference`] is the scalar oracle.
 //! 4. [`backend`]: which implementation runs the forward pass (the scalar reference, the SIMD kernel, or the
 //!    WGSL shaders of [`gpu`]), and why.
-//! 5. [`attribution`]: each token's score is how far it moved the positive log-odds of the prefix.
+//! 5. [`attribution`]: each token's score is how far it moved the positive-versus-negative log-odds of the
+//!    prefix.
 //! 6. [`Analyzer`]: the public API tying these together; `wasm` (wasm32 only) is the one module that knows
 //!    about JavaScript.
 //!
-//! Offsets are byte offsets into the analysed `&str` in Rust, and UTF-16 code units in the JS API.
+//! Offsets are byte offsets into the analysed `&str` in Rust, and UTF-16 code units in the JS API. A token's span
+//! covers the text it stands for even where the tokenizer's normalizer rewrote it (a `[url]` placeholder covers
+//! the URL, a removed skin tone belongs to its emoji): sentir widens the spans `tokenizers` gives by one rule, in
+//! [`tokenize`]'s docs.
 //!
 //! ```no_run
 //! let analyzer = sentir::Analyzer::from_dir("models/tiny-random")?;

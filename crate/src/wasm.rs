@@ -221,10 +221,23 @@ impl JsAnalyzer {
         self.inner.config().name.clone()
     }
 
-    /// The model's labels, in the order of `probabilities`.
+    /// The model's labels, in the order of `probabilities`: `["negative", "positive"]`, or with a neutral label,
+    /// for example `["negative", "neutral", "positive"]`.
     #[wasm_bindgen(getter)]
     pub fn labels(&self) -> Vec<String> {
         self.inner.config().labels.clone()
+    }
+
+    /// The label token scores measure towards (a positive score pushes towards it), and `probability` is of.
+    #[wasm_bindgen(getter, js_name = positiveLabel)]
+    pub fn positive_label(&self) -> String {
+        self.inner.positive_label().to_owned()
+    }
+
+    /// The label token scores measure against (a negative score pushes towards it).
+    #[wasm_bindgen(getter, js_name = negativeLabel)]
+    pub fn negative_label(&self) -> String {
+        self.inner.negative_label().to_owned()
     }
 }
 

@@ -1,4 +1,4 @@
-//! The `sentir` binary end to end: `analyze` (one text, and `--jsonl`) and `eval`.
+//! The `sentir` binary end to end: `analyze` (one text, and `--jsonl`) and `eval` (two-way and three-way).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
@@ -90,6 +90,7 @@ fn eval_counts_rows_labelled_0_or_1_and_ends_with_a_json_summary() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let summary = json_lines(&output).pop().expect("a summary line");
     assert_eq!(summary["n"], 4, "{summary}");
+    assert_eq!(summary["mode"], "two-way", "{summary}");
     assert_eq!(summary["per_label"]["positive"]["n"], 2);
     assert_eq!(summary["per_label"]["negative"]["n"], 2);
     let accuracy = summary["accuracy"].as_f64().expect("a number");
@@ -105,6 +106,183 @@ fn eval_fails_when_a_row_cannot_be_scored_but_still_prints_its_summary() {
     assert!(!output.status.success(), "a row over the maximum length must fail the run");
     let summary = json_lines(&output).pop().expect("a summary line");
     assert_eq!((summary["n"].as_u64(), summary["errors"].as_u64()), (Some(1), Some(1)), "{summary}");
+}
+
+/// A three-label model folder in a temporary directory, removed when dropped: the tiny model with a neutral row
+/// between its two, `z_neutral = (z_negative + z_positive) / 2 + 0.5`, so that neutral wins where the other two
+/// are within 1 of each other, and `z_positive − z_negative` is the tiny model's.
+struct ThreeClass(std::path::PathBuf);
+
+impl ThreeClass {
+    fn new(name: &str) -> ThreeClass {
+        use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+        let dir = std::env::temp_dir().join(format!("sentir-cli-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("creates the model folder");
+        let read = |file: &str| std::fs::read(format!("{MODEL}/{file}")).expect("reads the tiny model");
+        let weights = read("model.safetensors");
+        let file = SafeTensors::deserialize(&weights).expect("tiny weights parse");
+        let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = file
+            .tensors()
+            .into_iter()
+            .map(|(name, view)| {
+                let mut shape = view.shape().to_vec();
+                let mut values: Vec<f32> =
+                    view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+                if name.starts_with("head.") {
+                    let width = values.len() / 2;
+                    let shift = if name == "head.bias" { 0.5 } else { 0.0 };
+                    let row: Vec<f32> = (0..width).map(|i| (values[i] + values[width + i]) / 2.0 + shift).collect();
+                    values.splice(width..width, row);
+                    shape[0] = 3;
+                }
+                (name, shape, values.iter().flat_map(|v| v.to_le_bytes()).collect())
+            })
+            .collect();
+        let views = tensors.iter().map(|(name, shape, data)| {
+            (name.clone(), TensorView::new(Dtype::F32, shape.clone(), data).expect("values fill the shape"))
+        });
+        let weights = safetensors::serialize(views, None).expect("serializes");
+        let mut config: serde_json::Value = serde_json::from_slice(&read("config.json")).expect("config parses");
+        config["name"] = "tiny-three-class".into();
+        config["labels"] = serde_json::json!(["negative", "neutral", "positive"]);
+        std::fs::write(dir.join("config.json"), config.to_string()).expect("writes");
+        std::fs::write(dir.join("model.safetensors"), weights).expect("writes");
+        std::fs::write(dir.join("tokenizer.json"), read("tokenizer.json")).expect("writes");
+        ThreeClass(dir)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 path")
+    }
+
+    /// Writes `rows` (tab-separated lines, the header first) to a file in the folder; its path.
+    fn tsv(&self, name: &str, rows: &[&str]) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, rows.join("\n") + "\n").expect("writes");
+        path.to_str().expect("a UTF-8 path").to_owned()
+    }
+}
+
+impl Drop for ThreeClass {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+/// The label each text gets from `sentir analyze --jsonl` with `model`, and its probabilities.
+fn analyses(model: &str, texts: &[&str]) -> Vec<(String, serde_json::Value)> {
+    let output = sentir(&["analyze", "--model", model, "--jsonl"], &(texts.join("\n") + "\n"));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    json_lines(&output)
+        .into_iter()
+        .map(|a| (a["label"].as_str().expect("a label").to_owned(), a["probabilities"].clone()))
+        .collect()
+}
+
+#[test]
+fn eval_of_a_three_way_file_reports_precision_recall_f1_and_the_confusion_counts() {
+    let model = ThreeClass::new("three-way");
+    let rows = [
+        ("I loved it!", "1", "praise", "reviews"),
+        ("\"Terrible\" film, \"just\" terrible.", "0", "negation", "reviews"),
+        ("The meeting is at noon.", "2", "plain", "news"),
+        ("The music was wonderful.", "positive", "praise", "news"),
+        ("A boring, bad plot.", "negative", "plain", "reviews"),
+        ("It is a phone.", "neutral", "negation", ""),
+        ("not good", "0", "negation", "news"),
+        ("fine", "2", "plain", "news"),
+    ];
+    let mut lines = vec!["id\ttext\tlabel\tcapability\tdomain\tgroup".to_owned()];
+    lines.extend(
+        rows.iter()
+            .enumerate()
+            .map(|(i, (text, label, capability, domain))| format!("{i}\t{text}\t{label}\t{capability}\t{domain}\tall")),
+    );
+    lines.push("99\tskipped\t?\tplain\tnews\tall".to_owned());
+    let file = model.tsv("three-way.tsv", &lines.iter().map(String::as_str).collect::<Vec<_>>());
+    let output = sentir(&["eval", "--model", model.path(), &file], "");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let summary = json_lines(&output).pop().expect("a summary line");
+    assert_eq!(summary["mode"], "three-way", "{summary}");
+    assert_eq!(summary["n"], rows.len(), "{summary}");
+
+    // The confusion counts and everything else, recomputed from `analyze`'s labels.
+    let labels = ["negative", "neutral", "positive"];
+    let gold = |label: &str| match label {
+        "0" | "negative" => "negative",
+        "1" | "positive" => "positive",
+        _ => "neutral",
+    };
+    let texts: Vec<&str> = rows.iter().map(|row| row.0).collect();
+    let predicted: Vec<String> = analyses(model.path(), &texts).into_iter().map(|(label, _)| label).collect();
+    let mut confusion = std::collections::BTreeMap::new();
+    for (row, predicted) in rows.iter().zip(&predicted) {
+        *confusion.entry((gold(row.1), predicted.as_str())).or_insert(0u64) += 1;
+    }
+    assert!(confusion.keys().any(|(_, p)| *p == "neutral"), "the neutral row wins somewhere: {confusion:?}");
+    let count = |g: &str, p: &str| confusion.get(&(g, p)).copied().unwrap_or(0);
+    let mut f1s = Vec::new();
+    for label in labels {
+        for predicted in labels {
+            assert_eq!(summary["confusion"][label][predicted], count(label, predicted), "{label} → {predicted}");
+        }
+        let tp = count(label, label) as f64;
+        let n: u64 = labels.iter().map(|p| count(label, p)).sum();
+        let guessed: u64 = labels.iter().map(|g| count(g, label)).sum();
+        let metrics = &summary["per_label"][label];
+        assert_eq!(metrics["n"], n, "{label}: {metrics}");
+        let close = |value: &serde_json::Value, expected: Option<f64>| match expected {
+            Some(expected) => (value.as_f64().expect("a number") - expected).abs() < 1e-12,
+            None => value.is_null(),
+        };
+        assert!(close(&metrics["accuracy"], (n > 0).then(|| tp / n as f64)), "{label}: {metrics}");
+        assert!(close(&metrics["precision"], (guessed > 0).then(|| tp / guessed as f64)), "{label}: {metrics}");
+        let f1 = (n + guessed > 0).then(|| 2.0 * tp / (n + guessed) as f64);
+        assert!(close(&metrics["f1"], f1), "{label}: {metrics}");
+        f1s.extend(f1);
+    }
+    let macro_f1 = summary["macro_f1"].as_f64().expect("a number");
+    assert!((macro_f1 - f1s.iter().sum::<f64>() / f1s.len() as f64).abs() < 1e-12, "{summary}");
+    let right = labels.iter().map(|l| count(l, l)).sum::<u64>() as f64;
+    assert!((summary["accuracy"].as_f64().expect("a number") - right / rows.len() as f64).abs() < 1e-12);
+
+    let groups = summary["per_group"].as_object().expect("per_group");
+    let keys: Vec<&str> = groups.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["all", "capability:negation", "capability:plain", "capability:praise", "domain:news", "domain:reviews"],
+        "an empty domain counts towards no key; {summary}"
+    );
+    assert_eq!((groups["all"]["n"].as_u64(), groups["domain:news"]["n"].as_u64()), (Some(8), Some(4)));
+}
+
+#[test]
+fn eval_of_a_two_way_file_with_a_three_label_model_compares_positive_with_negative_only() {
+    let model = ThreeClass::new("two-way");
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/eval-smoke.tsv");
+    let three = sentir(&["eval", "--model", model.path(), file], "");
+    assert!(three.status.success(), "{}", String::from_utf8_lossy(&three.stderr));
+    let mut three = json_lines(&three).pop().expect("a summary line");
+    assert_eq!(three["mode"], "two-way", "{three}");
+    assert!(three.get("confusion").is_none() && three.get("macro_f1").is_none(), "{three}");
+    let per_label: Vec<&String> = three["per_label"].as_object().expect("per_label").keys().collect();
+    assert_eq!(per_label, ["negative", "positive"]);
+    // z_positive − z_negative is the tiny model's, so the two-label model's numbers are the three-label one's.
+    let two = sentir(&["eval", "--model", MODEL, file], "");
+    let mut two = json_lines(&two).pop().expect("a summary line");
+    three["model"] = serde_json::Value::Null;
+    two["model"] = serde_json::Value::Null;
+    assert_eq!(three, two);
+}
+
+#[test]
+fn eval_of_a_file_with_neutral_rows_needs_a_model_with_a_neutral_label() {
+    let folder = ThreeClass::new("no-neutral");
+    let file = folder.tsv("neutral.tsv", &["text\tlabel", "fine\t1", "It is a phone.\t2"]);
+    let output = sentir(&["eval", "--model", MODEL, &file], "");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no neutral label") && stderr.contains("row 3"), "{stderr}");
 }
 
 #[test]

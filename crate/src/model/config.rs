@@ -1,5 +1,6 @@
 //! `config.json`: the model's shape, labels and files (format v1, specified in `models/README.md`).
 
+use safetensors::Dtype;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -34,8 +35,12 @@ pub struct Config {
     pub direction: String,
     /// Class names, in the order of the head's rows.
     pub labels: Vec<String>,
-    /// The label whose log-odds per-token scores measure.
+    /// The label per-token scores measure towards: a score is a change in `z_positive - z_negative`.
     pub positive_label: String,
+    /// The label per-token scores measure against. Optional: with two labels it is the other one, with more the
+    /// one named `"negative"`; see [`Config::negative_index`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negative_label: Option<String>,
     /// `["i", "f", "g", "o"]`: the order of the four gates in the fused weights.
     pub gate_order: Vec<String>,
     /// The most tokens one text may have.
@@ -44,7 +49,8 @@ pub struct Config {
     pub tokenizer: String,
     /// The weights file, relative to the model folder.
     pub weights: String,
-    /// `"f32"`: the dtype of every tensor in the weights file.
+    /// `"f32"` or `"f16"`: the dtype of every tensor in the weights file. A loaded model holds `f32` either way:
+    /// `f16` halves the download and is expanded at load, exactly (every `f16` value is an `f32` value).
     pub dtype: String,
 }
 
@@ -79,9 +85,7 @@ impl Config {
         if self.gate_order != GATE_ORDER {
             return Err(unsupported("gate_order", &self.gate_order, "[\"i\", \"f\", \"g\", \"o\"]"));
         }
-        if self.dtype != "f32" {
-            return Err(unsupported("dtype", &self.dtype, "\"f32\""));
-        }
+        self.stored_dtype()?;
         for (field, value) in [
             ("vocab_size", self.vocab_size),
             ("embedding_size", self.embedding_size),
@@ -106,12 +110,53 @@ impl Config {
         if self.positive_index().is_none() {
             return Err(unsupported("positive_label", &self.positive_label, "one of `labels`"));
         }
+        if self.negative_index().is_none() {
+            return Err(match &self.negative_label {
+                Some(name) => unsupported("negative_label", name, "one of `labels`, other than `positive_label`"),
+                None => Error::Unsupported {
+                    field: "negative_label",
+                    found: "missing".to_owned(),
+                    expected: "it to be set to one of `labels` (the label per-token scores measure against) when \
+                               there are more than two labels and none is named \"negative\""
+                        .to_owned(),
+                },
+            });
+        }
         Ok(())
+    }
+
+    /// The safetensors dtype that [`Config::dtype`] names, which every tensor of the weights file must have; the
+    /// `dtype` error for a value format v1 does not have. The weights loader asks here too, so that a `Config`
+    /// made in code rather than parsed gets the same error.
+    pub(crate) fn stored_dtype(&self) -> Result<Dtype> {
+        match self.dtype.as_str() {
+            "f32" => Ok(Dtype::F32),
+            "f16" => Ok(Dtype::F16),
+            other => Err(Error::Unsupported {
+                field: "dtype",
+                found: format!("{other:?}"),
+                expected: "\"f32\" or \"f16\" (export the weights as float32 or float16)".to_owned(),
+            }),
+        }
     }
 
     /// The row of the head that belongs to [`Config::positive_label`].
     pub fn positive_index(&self) -> Option<usize> {
         self.labels.iter().position(|label| *label == self.positive_label)
+    }
+
+    /// The row of the head that per-token scores measure against: [`Config::negative_label`] if set, else the
+    /// other label of two, else the label named `"negative"`. `None` where that is missing from `labels` or is
+    /// the positive label (which [`Config::from_json`] refuses).
+    pub fn negative_index(&self) -> Option<usize> {
+        let positive = self.positive_index()?;
+        let negative = match &self.negative_label {
+            Some(name) if *name == self.positive_label => return None,
+            Some(name) => self.labels.iter().position(|label| label == name)?,
+            None if self.labels.len() == 2 => 1 - positive,
+            None => self.labels.iter().position(|label| label == "negative")?,
+        };
+        (negative != positive).then_some(negative)
     }
 }
 
@@ -142,6 +187,7 @@ mod tests {
     #[test]
     fn valid_config_loads() {
         check(|_| {}, "ok");
+        check(|v| v["dtype"] = "f16".into(), "ok");
     }
 
     #[test]
@@ -159,7 +205,8 @@ mod tests {
     fn unsupported_values_are_named() {
         check(|v| v["direction"] = "bidirectional".into(), "`direction`");
         check(|v| v["gate_order"] = serde_json::json!(["i", "g", "f", "o"]), "`gate_order`");
-        check(|v| v["dtype"] = "f16".into(), "`dtype`");
+        check(|v| v["dtype"] = "bf16".into(), "`dtype` is \"bf16\"");
+        check(|v| v["dtype"] = "F32".into(), "`dtype`");
         check(|v| v["hidden_size"] = 0.into(), "`hidden_size`");
         check(|v| v["positive_label"] = "happy".into(), "`positive_label`");
         check(|v| v["labels"] = serde_json::json!(["only"]), "`labels`");
@@ -167,6 +214,48 @@ mod tests {
         check(|v| v["weights"] = "/dev/zero".into(), "`weights`");
         check(|v| v["tokenizer"] = "../tokenizer.json".into(), "`tokenizer`");
         check(|v| v["tokenizer"] = "..".into(), "`tokenizer`");
+    }
+
+    /// `labels`, and `negative_label` where given, edited into the tiny config; the resolved indices, or the error.
+    fn negative(labels: &[&str], negative_label: Option<&str>) -> Result<(usize, usize)> {
+        let mut value = tiny();
+        value["labels"] = serde_json::json!(labels);
+        if let Some(name) = negative_label {
+            value["negative_label"] = name.into();
+        }
+        let config = Config::from_json(value.to_string().as_bytes())?;
+        Ok((config.positive_index().expect("validated"), config.negative_index().expect("validated")))
+    }
+
+    #[test]
+    fn negative_label_resolves_to_the_other_of_two_or_the_one_named_negative() {
+        assert_eq!(negative(&["negative", "positive"], None).ok(), Some((1, 0)));
+        assert_eq!(negative(&["positive", "bad"], None).ok(), Some((0, 1)));
+        assert_eq!(negative(&["negative", "neutral", "positive"], None).ok(), Some((2, 0)));
+        assert_eq!(negative(&["neutral", "positive", "negative"], None).ok(), Some((1, 2)));
+        assert_eq!(negative(&["sad", "meh", "positive"], Some("sad")).ok(), Some((2, 0)));
+        assert_eq!(negative(&["negative", "neutral", "positive"], Some("neutral")).ok(), Some((2, 1)));
+    }
+
+    #[test]
+    fn a_negative_label_that_cannot_be_resolved_is_named() {
+        for (labels, negative_label, expected) in [
+            (&["sad", "meh", "positive"][..], None, "`negative_label` is missing"),
+            (&["negative", "neutral", "positive"], Some("bad"), "`negative_label` is \"bad\""),
+            (&["negative", "positive"], Some("positive"), "`negative_label` is \"positive\""),
+            (&["negative", "positive"], Some("Negative"), "`negative_label`"),
+        ] {
+            let error = negative(labels, negative_label).expect_err("must not load");
+            assert!(matches!(error, Error::Unsupported { field: "negative_label", .. }), "{error:?}");
+            assert!(error.to_string().contains(expected), "expected {expected:?} in {error}");
+        }
+    }
+
+    #[test]
+    fn a_two_label_config_without_negative_label_round_trips_without_it() {
+        let config = Config::from_json(tiny().to_string().as_bytes()).expect("loads");
+        assert_eq!(config.negative_label, None);
+        assert_eq!(serde_json::to_value(&config).expect("serializes"), tiny());
     }
 
     #[test]

@@ -1,5 +1,8 @@
-//! `model.safetensors` -> typed, shape-checked tensors.
+//! `model.safetensors` -> typed, shape-checked tensors, stored as `f32` or `f16` (the config's `dtype`) and held as
+//! `f32`.
 
+use half::f16;
+use half::slice::HalfFloatSliceExt;
 use safetensors::{Dtype, SafeTensors};
 
 use super::{Config, Head, Matrix, Model};
@@ -26,10 +29,11 @@ pub fn tensor_names(config: &Config) -> Vec<(String, Vec<usize>)> {
 
 pub(super) fn load(config: Config, bytes: &[u8]) -> Result<Model> {
     let file = SafeTensors::deserialize(bytes).map_err(|e| Error::Weights { message: e.to_string() })?;
+    let dtype = config.stored_dtype()?;
     let expected = tensor_names(&config);
     let tensors = expected
         .iter()
-        .map(|(name, shape)| Ok((shape.clone(), read_f32(&file, name, shape)?)))
+        .map(|(name, shape)| Ok((shape.clone(), read_f32(&file, name, dtype, shape)?)))
         .collect::<Result<Vec<_>>>()?;
     if let Some(extra) = file.names().into_iter().find(|name| !expected.iter().any(|(known, _)| known == name)) {
         return Err(Error::UnexpectedTensor { name: extra.to_owned() });
@@ -59,12 +63,14 @@ fn next_matrix(tensors: &mut Tensors) -> Matrix {
     .unwrap_or_else(|| tensor_names_disagree())
 }
 
-fn read_f32(file: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+/// Reads tensor `name`, which must be stored as `dtype` (`F32` or `F16`, from [`Config::stored_dtype`]) in
+/// `shape`, as `f32` values: `f16` ones are expanded exactly, so everything after loading sees `f32` alone.
+fn read_f32(file: &SafeTensors<'_>, name: &str, dtype: Dtype, shape: &[usize]) -> Result<Vec<f32>> {
     let view = file.tensor(name).map_err(|_| Error::MissingTensor { name: name.to_owned() })?;
-    if view.dtype() != Dtype::F32 {
+    if view.dtype() != dtype {
         return Err(Error::TensorDtype {
             name: name.to_owned(),
-            expected: "F32".to_owned(),
+            expected: format!("{dtype:?}"),
             found: format!("{:?}", view.dtype()),
         });
     }
@@ -75,8 +81,17 @@ fn read_f32(file: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Result<Vec<f
             found: view.shape().to_vec(),
         });
     }
-    // safetensors checked that the data length matches the shape; the file is little-endian by definition.
-    let values: Vec<f32> = view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    // safetensors checked that the data length matches the shape; the file is little-endian by definition. The
+    // bytes are read one value at a time because a tensor's data need not be aligned for `f32` or `f16`.
+    let values: Vec<f32> = if dtype == Dtype::F16 {
+        let halves: Vec<f16> = view.data().chunks_exact(2).map(|b| f16::from_le_bytes([b[0], b[1]])).collect();
+        let mut values = vec![0.0; halves.len()];
+        halves.convert_to_f32_slice(&mut values);
+        values
+    } else {
+        view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+    };
+    // An f16 infinity or NaN expands to an f32 one, so one check covers both dtypes.
     if let Some(index) = values.iter().position(|v| !v.is_finite()) {
         return Err(Error::NonFinite { name: name.to_owned(), index });
     }

@@ -1,0 +1,174 @@
+"""The tokenizer for posts, and what the emoji and emoticon lexicons teach the model.
+
+The tokenizer (a Hugging Face `tokenizers` file, so the Rust crate loads it as any other):
+- normalizer: URLs become ` [url] `, @mentions ` [user] `; emoji skin tones (U+1F3FB-U+1F3FF) and the emoji
+  presentation selector (U+FE0F) are removed, so 👍🏽 reads as 👍 (its token still covers both characters); accents
+  go, case folds; a letter repeated more than three times is cut to three (`soooooo` -> `sooo`), and so are runs of
+  `!`, `?` and `.`: training and analysis see the same spelling. Removed characters (skin tones, the fourth `o`)
+  are covered by the token before them, a placeholder covers the text it replaced: sentir widens the spans
+  `tokenizers` gives (scripts/spans.py mirrors the rule);
+- pre-tokenizer: the placeholders, emoticons (`:)`, `:-(`, `<3`, `:d`, `xd`, ...), flags (two regional indicators)
+  and emoji with their ZWJ sequences (👨‍👩‍👧, 🤦‍♀️) are pre-tokens of their own; then words, contractions as GloVe
+  spells them (`do` + `n't`), and every other symbol alone (`#hashtag` is `#` + the word);
+- WordPiece, trained on the training text, plus the everyday words of labMT (the 10,000 most frequent words of
+  Twitter, the New York Times, Google Books and lyrics) that it lacks, so that "pizza" or "january" is one token
+  even where the training text rarely has it (GloVe gives them their meaning), and every emoji of VADER's emoji
+  lexicon and every emoticon of the lexicons, so each is one token.
+
+Emoji and emoticons get a polarity from the lexicons: an emoticon its VADER and AFINN ratings; an emoji VADER's
+rating of its English description (what VADER itself does with emoji), else the mean of AFINN's ratings of the
+description's words. Those polarities make training signal (`emoji_sentences`, and per-token targets through the
+lexicon loss), and the descriptions' GloVe vectors initialise the emoji's embeddings.
+"""
+
+import random
+import re
+
+from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+from evaluate import DATA
+
+URL = r"https?://\S+|www\.\S+"
+MENTION = r"(?<![\w@])@\w+"
+# Skin tones and the emoji presentation selector: removed, so one emoji has one spelling.
+EMOJI_MODIFIERS = r"[\x{1F3FB}-\x{1F3FF}\x{FE0F}]"
+EMOJI = r"\p{Regional_Indicator}{2}|\p{Extended_Pictographic}(?:\x{200D}\p{Extended_Pictographic})*"
+WORDS = r"\w+(?=n't\b)|n't\b|'(?:s|re|ve|ll|d|m)\b|\w+|\S"
+PLACEHOLDERS = ["[url]", "[user]"]
+# Emoticons written with letters or digits besides those with : ; = (which the lexicons' lists supply).
+EMOTICON_EXTRA = ["<3", "</3", "xd", "xp", "^_^", "^^", "-_-", ">_<", "o_o", "t_t", ":3"]
+
+
+def strip_modifiers(text):
+    return re.sub("[\U0001F3FB-\U0001F3FF\uFE0F]", "", text)
+
+
+def raw_emoji():
+    """Every emoji of VADER's emoji lexicon as it spells it (skin tones and selectors included)."""
+    return [line.split("\t")[0] for line in (DATA / "lexicons" / "emoji.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+
+
+def read_emoji():
+    """{emoji as the normalizer leaves it: description} from VADER's emoji lexicon."""
+    out = {}
+    for line in (DATA / "lexicons" / "emoji.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        emoji, description = line.split("\t")
+        emoji = strip_modifiers(emoji)
+        if emoji:
+            out.setdefault(emoji, description)
+    return out
+
+
+def read_emoticons():
+    """{emoticon, lowercased: [ratings on VADER's -4..4 scale]} from VADER's lexicon and AFINN's emoticons."""
+    out = {}
+    for line in (DATA / "lexicons" / "vader.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        token, mean, _ = line.split("\t")
+        if re.search(r"[:;=]", token) or token in EMOTICON_EXTRA:
+            out.setdefault(token.lower(), []).append(float(mean))
+    for line in (DATA / "lexicons" / "afinn-emoticons.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        token, score = line.split("\t")
+        out.setdefault(token.lower(), []).append(float(score) * 4 / 5)
+    for token in EMOTICON_EXTRA:
+        out.setdefault(token, [])
+    # Only what a pre-token can be: no spaces, and not something a word or number would take first.
+    return {token: ratings for token, ratings in out.items() if " " not in token and not re.fullmatch(r"\w+", token)
+            or token in EMOTICON_EXTRA}
+
+
+def emoticon_pattern(emoticons):
+    """One alternative per emoticon, longest first; one that begins or ends with a letter or digit must not touch
+    another (`xd` is not the start of `xdr`), and none may follow a digit (`10:30` is not `:3`)."""
+    alternatives = []
+    for token in sorted(emoticons, key=lambda t: (-len(t), t)):
+        pattern = re.escape(token).replace("\\ ", " ")
+        if re.match(r"\w", token):
+            pattern = r"(?<!\w)" + pattern
+        if re.search(r"\w$", token):
+            pattern += r"(?!\w)"
+        alternatives.append(pattern)
+    return r"(?<!\d)(?:" + "|".join(alternatives) + ")"
+
+
+def normalizer():
+    steps = [
+        normalizers.Replace(Regex(URL), " [url] "),
+        normalizers.Replace(Regex(MENTION), " [user] "),
+        normalizers.Replace(Regex(EMOJI_MODIFIERS), ""),
+        normalizers.NFD(),
+        normalizers.StripAccents(),
+        normalizers.Lowercase(),
+        normalizers.NFC(),
+    ]
+    # Runs cut to three: each character after the third of a run is removed (tokenizers' Replace takes a literal,
+    # not a back-reference, so one rule per character). Removing keeps the first three aligned with their own
+    # characters, where replacing the run would align all three with its last.
+    steps += [normalizers.Replace(Regex(f"(?<={re.escape(c) * 3}){re.escape(c)}"), "")
+              for c in "abcdefghijklmnopqrstuvwxyz!?."]
+    return normalizers.Sequence(steps)
+
+
+def pre_tokenizer(emoticons):
+    placeholders = "|".join(re.escape(p) for p in PLACEHOLDERS)
+    pattern = f"{placeholders}|{emoticon_pattern(emoticons)}|{EMOJI}|{WORDS}"
+    return pre_tokenizers.Split(Regex(pattern), behavior="removed", invert=True)
+
+
+def read_labmt_words():
+    """labMT's words that are plain lowercase letters (some entries hold digits or apostrophes)."""
+    lines = (DATA / "lexicons" / "labmt.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return [w for w in (line.split("\t")[0] for line in lines) if re.fullmatch(r"[a-z]+", w)]
+
+
+def make_tokenizer(texts, vocab_size):
+    """WordPiece of `vocab_size` pieces trained on `texts`, plus the placeholders, labMT's words, emoji and
+    emoticons."""
+    emoticons = read_emoticons()
+    trained = Tokenizer(models.WordPiece(unk_token="[UNK]", max_input_chars_per_word=40))
+    trained.normalizer = normalizer()
+    trained.pre_tokenizer = pre_tokenizer(emoticons)
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=3,
+                                        special_tokens=["[UNK]", *PLACEHOLDERS], show_progress=False)
+    trained.train_from_iterator(texts, trainer)
+    vocab = trained.get_vocab()
+    for token in [*read_labmt_words(), *read_emoji(), *sorted(emoticons)]:
+        vocab.setdefault(token, len(vocab))
+    tokenizer = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=40))
+    tokenizer.normalizer = trained.normalizer
+    tokenizer.pre_tokenizer = trained.pre_tokenizer
+    return tokenizer
+
+
+def polarities(vader, afinn):
+    """{emoji or emoticon: polarity in -1..1}, for those the lexicons rate; `vader`, `afinn`: {word: rating}."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    out = {}
+    for emoji, description in read_emoji().items():
+        compound = analyzer.polarity_scores(description)["compound"]
+        if abs(compound) < 0.05:
+            rated = [afinn[w] for w in re.findall(r"[a-z']+", description.lower()) if w in afinn]
+            compound = sum(rated) / len(rated) / 5 if rated else 0.0
+        if abs(compound) >= 0.05:
+            out[emoji] = compound
+    for emoticon, ratings in read_emoticons().items():
+        if ratings and abs(sum(ratings) / len(ratings)) >= 0.5:
+            out[emoticon] = max(-1.0, min(1.0, sum(ratings) / len(ratings) / 4))
+    return out
+
+
+def emoji_sentences(count, seed, polar, carriers):
+    """`count` (text, label) pairs whose sentiment only emoji or emoticons carry: a neutral carrier text (or none)
+    with one to three of them of one sign, at its end, its start or both. Labels: 1 positive, 0 negative."""
+    rng = random.Random(seed)
+    signs = {sign: sorted(t for t, p in polar.items() if (p > 0) == (sign > 0) and abs(p) >= 0.2) for sign in (1, -1)}
+    out = []
+    while len(out) < count:
+        sign = rng.choice((1, -1))
+        marks = " ".join(rng.choice(signs[sign]) for _ in range(rng.choice((1, 1, 1, 2, 3))))
+        carrier = rng.choice(carriers) if rng.random() < 0.85 else ""
+        place = rng.random()
+        text = f"{marks} {carrier}" if place < 0.2 else f"{carrier} {marks}" if place < 0.9 else f"{marks} {carrier} {marks}"
+        out.append((text.strip(), int(sign > 0)))
+    return out
