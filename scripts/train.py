@@ -255,6 +255,46 @@ def validate(net, examples, device, jump=1.5):
     return correct / max(1, len(examples)), float(taken_back.mean()) if len(taken_back) else 0.0
 
 
+def pretrain(net, examples, epochs, lr, batch_tokens, dropout, device, seed):
+    """Trains the embedding and the LSTM as a language model on `examples`' token ids (their labels unused): each
+    step predicts the next token, through an adaptive softmax over the vocabulary sorted by frequency (Dai and Le
+    2015, "Semi-supervised sequence learning"). The softmax is thrown away afterwards; the classifier starts from
+    the embedding and LSTM it leaves. Returns the per-epoch mean loss (nats per token)."""
+    vocab = net.embedding.num_embeddings
+    counts = torch.bincount(torch.tensor([i for ids, *_ in examples for i in ids]), minlength=vocab)
+    rank = torch.empty(vocab, dtype=torch.long)
+    rank[counts.argsort(descending=True)] = torch.arange(vocab)
+    rank = rank.to(device)
+    cutoffs = [c for c in (2000, 8000) if c < vocab - 1]
+    softmax = nn.AdaptiveLogSoftmaxWithLoss(net.lstm.hidden_size, vocab, cutoffs, div_value=4.0).to(device)
+    parameters = [*net.embedding.parameters(), *net.lstm.parameters(), *softmax.parameters()]
+    optimizer = torch.optim.Adam(parameters, lr=lr)
+    rng = random.Random(seed)
+    total = epochs * len(batches(examples, batch_tokens, random.Random(0)))
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total)
+    losses = []
+    for epoch in range(epochs):
+        started, epoch_losses = time.time(), []
+        for batch in batches(examples, batch_tokens, rng):
+            ids, lengths, _, _ = tensors(examples, batch, device)
+            embedded = nn.functional.dropout(net.embedding(ids), dropout, True)
+            packed = nn.utils.rnn.pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            out, _ = net.lstm(packed)
+            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])
+            # The state after token t predicts token t + 1.
+            steps = torch.arange(ids.shape[1] - 1, device=device)[None, :] < (lengths[:, None] - 1)
+            loss = softmax(out[:, :-1][steps], rank[ids[:, 1:][steps]]).loss
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(parameters, 1.0)
+            optimizer.step()
+            schedule.step()
+            epoch_losses.append(loss.item())
+        losses.append(float(np.mean(epoch_losses)))
+        print(json.dumps({"pretrain epoch": epoch + 1, "loss": losses[-1], "seconds": time.time() - started}), flush=True)
+    return losses
+
+
 def glove_init(net, tokenizer, path, descriptions=None):
     """Rows of pieces that are GloVe words get their vectors; with `descriptions` ({piece: English text}), an emoji
     gets the mean vector of its description's words. Returns how many rows were set."""
@@ -303,6 +343,8 @@ def main():
     parser.add_argument("--labels", type=int, choices=(2, 3), default=3,
                         help="3: negative, neutral, positive, the post tokenizer and the tweets; 2: the movie recipe")
     parser.add_argument("--tweet-repeat", type=int, default=2, help="tweets per epoch, relative to IMDB once")
+    parser.add_argument("--pretrain", type=int, default=0,
+                        help="epochs of language-model pretraining on the training texts before the classifier")
     parser.add_argument("--emoji", type=int, default=12000,
                         help="sentences whose sentiment only emoji or emoticons carry, added to each epoch")
     args = parser.parse_args()
@@ -357,6 +399,11 @@ def main():
     if args.embedding == 50 and glove.exists():
         descriptions = posts.read_emoji() if args.labels == 3 else None
         print(f"GloVe: {glove_init(net, tokenizer, glove, descriptions)} of {vocab} pieces initialised", flush=True)
+    log = {"args": vars(args), "epochs": []}
+    if args.pretrain:
+        unlabelled = [data[f"{corpus}/train"] for corpus in corpora]
+        log["pretrain"] = pretrain(net, [e for rows in unlabelled for e in rows], args.pretrain, args.lr,
+                                   args.batch_tokens, args.dropout, device, args.seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=args.lr)
     train = (data["imdb/train"] if "imdb" in corpora else []) + (data["rt/train"] * args.rt_repeat if "rt" in corpora else [])
     train += data["tweets/train"] * args.tweet_repeat if "tweets" in corpora else []
@@ -364,7 +411,6 @@ def main():
     rng = random.Random(args.seed)
     total_steps = args.epochs * len(batches(train, args.batch_tokens, random.Random(0)))
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=total_steps)
-    log = {"args": vars(args), "epochs": []}
     for epoch in range(args.epochs):
         epoch_started, losses = time.time(), []
         for batch in batches(train, args.batch_tokens, rng):

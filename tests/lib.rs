@@ -139,28 +139,45 @@ pub mod three_class {
     }
 }
 
-/// The shipped model (`models/default` points at it), exported by `scripts/export.py`.
-pub mod shipped {
-    pub const CONFIG: &[u8] = include_bytes!("../models/sentir-en-lstm/config.json");
-    pub const WEIGHTS: &[u8] = include_bytes!("../models/sentir-en-lstm/model.safetensors");
-    pub const TOKENIZER: &[u8] = include_bytes!("../models/sentir-en-lstm/tokenizer.json");
-    const GOLDEN: &str = include_str!("golden/sentir-en-lstm.json");
-    const TOKENIZER_GOLDEN: &str = include_str!("golden/sentir-en-lstm-tokenizer.json");
+/// A model exported by `scripts/export.py`: its files and its PyTorch golden vectors.
+macro_rules! exported_model {
+    ($(#[$doc:meta])* $module:ident, $name:literal) => {
+        $(#[$doc])*
+        pub mod $module {
+            pub const CONFIG: &[u8] = include_bytes!(concat!("../models/", $name, "/config.json"));
+            pub const WEIGHTS: &[u8] = include_bytes!(concat!("../models/", $name, "/model.safetensors"));
+            pub const TOKENIZER: &[u8] = include_bytes!(concat!("../models/", $name, "/tokenizer.json"));
+            const GOLDEN: &str = include_str!(concat!("golden/", $name, ".json"));
+            const TOKENIZER_GOLDEN: &str = include_str!(concat!("golden/", $name, "-tokenizer.json"));
 
-    pub fn analyzer() -> sentir::Analyzer {
-        sentir::Analyzer::from_bytes(CONFIG, WEIGHTS, TOKENIZER).expect("the shipped model loads")
-    }
+            pub fn analyzer() -> sentir::Analyzer {
+                sentir::Analyzer::from_bytes(CONFIG, WEIGHTS, TOKENIZER).expect(concat!($name, " loads"))
+            }
 
-    /// PyTorch's outputs (float64, from the exported float32 weights) for held-out texts.
-    pub fn golden() -> super::Golden<super::ParityCase> {
-        serde_json::from_str(GOLDEN).expect("tests/golden/sentir-en-lstm.json parses")
-    }
+            /// PyTorch's outputs (float64, from the exported weights) for held-out texts.
+            pub fn golden() -> super::Golden<super::ParityCase> {
+                serde_json::from_str(GOLDEN).expect(concat!("tests/golden/", $name, ".json parses"))
+            }
 
-    /// Python `tokenizers`' encodings of 50+ texts.
-    pub fn tokenizer_golden() -> super::Golden<super::TokenizerCase> {
-        serde_json::from_str(TOKENIZER_GOLDEN).expect("tests/golden/sentir-en-lstm-tokenizer.json parses")
-    }
+            /// Python `tokenizers`' encodings of 50+ texts, spans widened as sentir widens them.
+            pub fn tokenizer_golden() -> super::Golden<super::TokenizerCase> {
+                serde_json::from_str(TOKENIZER_GOLDEN).expect(concat!("tests/golden/", $name, "-tokenizer.json parses"))
+            }
+        }
+    };
 }
+
+exported_model!(
+    /// The shipped model (`models/default` points at it): three labels, the tokenizer for posts, float16 weights.
+    shipped,
+    "sentir-en-posts"
+);
+
+exported_model!(
+    /// The model shipped before, two labels trained on movie reviews: its tokenizer is the one the recipe writes out.
+    movies,
+    "sentir-en-lstm"
+);
 
 /// Golden vectors for one model (see `scripts/make-tiny-model.py` for how each field is computed).
 #[derive(Debug, Deserialize)]

@@ -1,26 +1,33 @@
-//! The shipped model against PyTorch (`scripts/export.py`): its tokenizer encodes exactly as Python's, and its
-//! probabilities and per-token scores match within 1e-5. Runs natively, in node and in headless Chromium.
+//! The exported models against PyTorch (`scripts/export.py`), the shipped one and the one shipped before: each
+//! tokenizer encodes exactly as Python's, and probabilities and per-token scores match within 1e-5. Runs natively,
+//! in node and in headless Chromium.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use sentir::lstm::reference;
-use sentir_tests::{PARITY, assert_encodes_like_python, shipped};
+use sentir_tests::{Golden, PARITY, ParityCase, TokenizerCase, assert_encodes_like_python, movies, shipped};
 
 #[test]
 fn tokenizer_encodes_exactly_as_python() {
-    let analyzer = shipped::analyzer();
-    let golden = shipped::tokenizer_golden();
+    encodes_exactly_as_python(shipped::analyzer(), shipped::tokenizer_golden());
+    encodes_exactly_as_python(movies::analyzer(), movies::tokenizer_golden());
+}
+
+#[test]
+fn probabilities_and_scores_match_pytorch() {
+    matches_pytorch(shipped::analyzer(), shipped::golden());
+    matches_pytorch(movies::analyzer(), movies::golden());
+}
+
+fn encodes_exactly_as_python(analyzer: sentir::Analyzer, golden: Golden<TokenizerCase>) {
     assert!(golden.cases.len() >= 50, "only {} tokenizer cases", golden.cases.len());
     for case in &golden.cases {
         assert_encodes_like_python(analyzer.tokenizer(), case);
     }
 }
 
-#[test]
-fn probabilities_and_scores_match_pytorch() {
-    let analyzer = shipped::analyzer();
-    let golden = shipped::golden();
+fn matches_pytorch(analyzer: sentir::Analyzer, golden: Golden<ParityCase>) {
     assert!(golden.cases.len() >= 20, "only {} parity cases", golden.cases.len());
     for case in golden.cases {
         let text = format!("{:?}", case.text);

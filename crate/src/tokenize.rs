@@ -5,7 +5,8 @@
 //! text it belongs to, and a text too long for the model is an error rather than silently cut.
 //!
 //! The `tokenizers` crate is the source of truth (for spans, before the rule below). Two shortcuts give its
-//! encodings faster, each for the texts it can vouch for: `Recipe`, sentir's own tokenizer written out for the
+//! encodings faster, each for the texts it can vouch for: `Recipe`, sentir's own tokenizers (`scripts/train.py`'s
+//! for words, `scripts/posts.py`'s for posts, with @mentions, emoticons and runs cut to three) written out for the
 //! common texts, and, for ASCII texts the recipe leaves (or every ASCII text, with another tokenizer), a clone
 //! without the normalizers that leave ASCII alone.
 //!
@@ -72,7 +73,7 @@ impl Tokenizer {
             check_precompiled(normalizer)?;
         }
         let ascii_normalizer = value.get("normalizer").and_then(without_identities_on_ascii);
-        let is_recipe = is_recipe_pipeline(&value);
+        let pipeline = Pipeline::of(&value);
         let mut inner: tokenizers::Tokenizer = serde_json::from_value(value).map_err(json)?;
         inner.with_truncation(None).map_err(error)?;
         inner.with_padding(None);
@@ -85,7 +86,7 @@ impl Tokenizer {
             }
             None => None,
         };
-        let recipe = if is_recipe { Recipe::new(&inner) } else { None };
+        let recipe = pipeline.and_then(|pipeline| Recipe::new(&inner, pipeline));
         let pieces =
             (0..inner.get_vocab_size(true)).map(|id| inner.id_to_token(id as u32).unwrap_or_default()).collect();
         Ok(Tokenizer { inner, ascii, recipe, pieces })
@@ -237,15 +238,20 @@ fn is_placeholder_piece(piece: &str) -> bool {
         .is_some_and(|letters| !letters.is_empty() && letters.bytes().all(|byte| byte.is_ascii_alphabetic()))
 }
 
-/// The tokenizer `scripts/train.py` makes (`make_tokenizer`), written out for texts without a URL or a `[` whose
-/// characters are ASCII, accented Latin-1 letters or common symbols (see [`normalize`]): the same encoding as the
-/// `tokenizers` crate gives, at a seventh of its cost natively and a tenth in wasm (it was a third of an analysis).
-/// On such texts the pipeline is simple: the normalizers lowercase and strip accents (no URL to replace), no added
-/// token can occur (they all begin with `[`), and the pre-tokenizer's regular expression is a handful of rules on
-/// bytes. The WordPiece vocabulary is read from the file. Any other text, and any other `tokenizer.json`, goes
-/// through `tokenizers`; the tests check the two agree on every character this takes, in many contexts.
+/// sentir's own tokenizers written out for the common texts: the pipelines that `make_tokenizer` makes in
+/// `scripts/train.py` and in `scripts/posts.py` ([`Pipeline`]), encoded as the `tokenizers` crate encodes them, for
+/// texts whose characters are ASCII, accented Latin-1 letters or common symbols ([`normalize_char`]), and without a
+/// `[` where the file has added tokens. On such texts a pipeline is a few rules on bytes: URLs (and, for posts,
+/// @mentions) become placeholders, accents and case go, runs are cut to three (posts); then the pre-tokenizer's
+/// regular expression is tried at each position in its order (placeholders, emoticons, words), as `fancy-regex`
+/// tries it. The WordPiece vocabulary is read from the file. Any other text, and any other `tokenizer.json`, goes
+/// through `tokenizers`; the tests check the two agree on every character this takes, on every emoticon, in many
+/// contexts. Measured: words, a seventh of `tokenizers`' cost natively and a tenth in wasm (it was a third of an
+/// analysis); posts, whose pre-tokenizer `fancy-regex` tries some 250 emoticons at every position, a fiftieth
+/// natively (3,000 tweets of `data/tweets/valid.tsv`: 15 ms against 775 ms; it took 2,998 of them).
 #[derive(Debug, Clone)]
 struct Recipe {
+    pipeline: Pipeline,
     /// Ids of the pieces that begin a word.
     starts: HashMap<Box<str>, u32>,
     /// Ids of the pieces that continue a word, without the `##` they are spelled with.
@@ -253,44 +259,223 @@ struct Recipe {
     unknown: u32,
     /// Longer words are one unknown token.
     max_word_chars: usize,
+    /// Whether a text with a `[` is left to `tokenizers`: the file has added tokens (`[UNK]`, `[url]`), which are
+    /// matched in the raw text before the normalizers, and the recipe does not do that. Without them a `[` is a
+    /// character like another (the pre-tokenizer's placeholders and emoticons know it).
+    refuses_brackets: bool,
 }
 
-/// Whether `tokenizer.json` (`value`) has [`recipe_pipeline`]'s normalizer, pre-tokenizer and post-processor (a
-/// missing one counts as `null`).
-fn is_recipe_pipeline(value: &serde_json::Value) -> bool {
-    let recipe = recipe_pipeline();
-    ["normalizer", "pre_tokenizer", "post_processor"]
-        .iter()
-        .all(|&key| value.get(key).unwrap_or(&serde_json::Value::Null) == &recipe[key])
+/// The pipelines the recipe knows, the rules where they differ as data: [`Pipeline::json`] builds the normalizer and
+/// pre-tokenizer each must have from them, and the recipe encodes by the same rules.
+#[derive(Debug, Clone)]
+enum Pipeline {
+    /// `scripts/train.py`: URLs become ` [url] `, accents and case go; pre-tokens are `[url]`, words, contractions as
+    /// GloVe spells them (`do` + `n't`), and every other symbol alone.
+    Words,
+    /// `scripts/posts.py`: also @mentions become ` [user] `, emoji modifiers go, and a run of a letter, `!`, `?` or `.`
+    /// is cut to three; `[user]`, these emoticons and emoji are pre-tokens too, before words.
+    Posts(Emoticons),
 }
 
-/// `scripts/train.py`'s normalizer and pre-tokenizer, as `tokenizers` writes them (a tokenizer trained after a
-/// change to its `URL` or `WORDS` is simply not the recipe: it is encoded by `tokenizers`, correctly, slower).
-fn recipe_pipeline() -> serde_json::Value {
-    serde_json::json!({
-        "normalizer": { "type": "Sequence", "normalizers": [
-            { "type": "Replace", "pattern": { "Regex": "https?://\\S+|www\\.\\S+" }, "content": " [url] " },
-            { "type": "NFD" }, { "type": "StripAccents" }, { "type": "Lowercase" }, { "type": "NFC" },
-        ] },
-        "pre_tokenizer": {
-            "type": "Split",
-            "pattern": { "Regex": "\\[url\\]|\\w+(?=n't\\b)|n't\\b|'(?:s|re|ve|ll|d|m)\\b|\\w+|\\S" },
-            "behavior": "Removed",
-            "invert": true,
-        },
-        "post_processor": null,
-    })
+/// The URL rule of both pipelines, `scripts/train.py`'s `URL`; the rest are `scripts/posts.py`'s, named as there.
+const URL: &str = r"https?://\S+|www\.\S+";
+const MENTION: &str = r"(?<![\w@])@\w+";
+const EMOJI_MODIFIERS: &str = r"[\x{1F3FB}-\x{1F3FF}\x{FE0F}]";
+const EMOJI: &str = r"\p{Regional_Indicator}{2}|\p{Extended_Pictographic}(?:\x{200D}\p{Extended_Pictographic})*";
+const WORDS: &str = r"\w+(?=n't\b)|n't\b|'(?:s|re|ve|ll|d|m)\b|\w+|\S";
+/// The characters whose runs the posts pipeline cuts to three.
+const RUN_CHARACTERS: &str = "abcdefghijklmnopqrstuvwxyz!?.";
+/// What the posts pre-tokenizer's pattern has before its emoticons and after them.
+const POSTS_BEFORE_EMOTICONS: &str = r"\[url\]|\[user\]|(?<!\d)(?:";
+const POSTS_AFTER_EMOTICONS: &str = ")|";
+
+impl Pipeline {
+    /// The pipeline `tokenizer.json` (`value`) has: its normalizer, pre-tokenizer and post-processor (a missing one
+    /// counts as `null`) are exactly [`Pipeline::json`]'s. A posts file's emoticons are read out of its pattern by
+    /// the pattern's known structure, and the whole pipeline is rebuilt from them and compared, so a file made by a
+    /// changed script is simply not a recipe: it is encoded by `tokenizers`, correctly, slower.
+    fn of(value: &serde_json::Value) -> Option<Pipeline> {
+        let pattern = value.pointer("/pre_tokenizer/pattern/Regex").and_then(serde_json::Value::as_str);
+        let posts = pattern.and_then(Emoticons::in_pattern).map(Pipeline::Posts);
+        [Some(Pipeline::Words), posts].into_iter().flatten().find(|pipeline| {
+            let expected = pipeline.json();
+            ["normalizer", "pre_tokenizer", "post_processor"]
+                .iter()
+                .all(|&key| value.get(key).unwrap_or(&serde_json::Value::Null) == &expected[key])
+        })
+    }
+
+    /// The normalizer, pre-tokenizer and post-processor of the pipeline, as `tokenizers` writes them.
+    fn json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let replace = |pattern: &str, content: &str| json!({ "type": "Replace", "pattern": { "Regex": pattern }, "content": content });
+        let unicode = ["NFD", "StripAccents", "Lowercase", "NFC"].map(|kind| json!({ "type": kind }));
+        let (normalizers, pattern) = match self {
+            Pipeline::Words => {
+                let normalizers: Vec<_> = [replace(URL, " [url] ")].into_iter().chain(unicode).collect();
+                (normalizers, format!(r"\[url\]|{WORDS}"))
+            }
+            Pipeline::Posts(emoticons) => {
+                let runs = RUN_CHARACTERS.chars().map(|ch| {
+                    let ch = python_escape(&ch.to_string());
+                    replace(&format!("(?<={ch}{ch}{ch}){ch}"), "")
+                });
+                let normalizers: Vec<_> =
+                    [replace(URL, " [url] "), replace(MENTION, " [user] "), replace(EMOJI_MODIFIERS, "")]
+                        .into_iter()
+                        .chain(unicode)
+                        .chain(runs)
+                        .collect();
+                let pattern = format!(
+                    "{POSTS_BEFORE_EMOTICONS}{}{POSTS_AFTER_EMOTICONS}{EMOJI}|{WORDS}",
+                    emoticons.alternatives()
+                );
+                (normalizers, pattern)
+            }
+        };
+        json!({
+            "normalizer": { "type": "Sequence", "normalizers": normalizers },
+            "pre_tokenizer": { "type": "Split", "pattern": { "Regex": pattern }, "behavior": "Removed", "invert": true },
+            "post_processor": null,
+        })
+    }
+}
+
+/// The posts pre-tokenizer's emoticons, in its pattern's order (longest first), which is the order `fancy-regex`
+/// tries them in.
+#[derive(Debug, Clone)]
+struct Emoticons {
+    list: Vec<Emoticon>,
+    /// For each byte, the indices in `list` of the emoticons that begin with it, in `list`'s order: at a position
+    /// only those can match.
+    by_first_byte: Vec<Vec<usize>>,
+}
+
+#[derive(Debug, Clone)]
+struct Emoticon {
+    text: Box<str>,
+    /// It begins with a word character, so it must not follow one (`(?<!\w)` before it).
+    after_no_word: bool,
+    /// It ends with a word character, so it must not be followed by one (`(?!\w)` after it).
+    before_no_word: bool,
+}
+
+impl Emoticons {
+    fn new(texts: Vec<String>) -> Emoticons {
+        let is_word = |ch: Option<char>| ch.is_some_and(|ch| ch.is_alphanumeric() || ch == '_');
+        let list: Vec<Emoticon> = texts
+            .into_iter()
+            .map(|text| Emoticon {
+                after_no_word: is_word(text.chars().next()),
+                before_no_word: is_word(text.chars().next_back()),
+                text: text.into(),
+            })
+            .collect();
+        let mut by_first_byte = vec![Vec::new(); 256];
+        for (index, emoticon) in list.iter().enumerate() {
+            if let Some(&first) = emoticon.text.as_bytes().first() {
+                by_first_byte[usize::from(first)].push(index);
+            }
+        }
+        Emoticons { list, by_first_byte }
+    }
+
+    /// The emoticons of a posts pre-tokenizer's `pattern`, read by its structure (the alternatives between
+    /// [`POSTS_BEFORE_EMOTICONS`] and [`POSTS_AFTER_EMOTICONS`], each an escaped emoticon, `(?<!\w)` before it or
+    /// `(?!\w)` after it or both), or `None` if it has no such structure or an emoticon is empty or holds whitespace
+    /// (which `scripts/posts.py` leaves out, and which the recipe's skipping of spaces would not match). What is read
+    /// need not be right: [`Pipeline::of`] rebuilds the whole pattern from it and requires the file's.
+    fn in_pattern(pattern: &str) -> Option<Emoticons> {
+        let inner = pattern.strip_prefix(POSTS_BEFORE_EMOTICONS)?;
+        let inner = &inner[..inner.find(&format!("{POSTS_AFTER_EMOTICONS}{EMOJI}|"))?];
+        let mut alternatives = Vec::new();
+        let (mut start, mut escaped) = (0, false);
+        for (at, ch) in inner.char_indices() {
+            match ch {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '|' => {
+                    alternatives.push(&inner[start..at]);
+                    start = at + 1;
+                }
+                _ => {}
+            }
+        }
+        alternatives.push(&inner[start..]);
+        let texts = alternatives
+            .into_iter()
+            .map(|alternative| {
+                let body = alternative.strip_prefix(r"(?<!\w)").unwrap_or(alternative);
+                let body = body.strip_suffix(r"(?!\w)").unwrap_or(body);
+                let mut text = String::new();
+                let mut chars = body.chars();
+                while let Some(ch) = chars.next() {
+                    text.push(if ch == '\\' { chars.next()? } else { ch });
+                }
+                (!text.is_empty() && !text.contains(char::is_whitespace)).then_some(text)
+            })
+            .collect::<Option<Vec<String>>>()?;
+        Some(Emoticons::new(texts))
+    }
+
+    /// The alternatives `scripts/posts.py`'s `emoticon_pattern` writes for these emoticons (without its
+    /// `(?<!\d)(?:` and `)`): longest first, then in code point order, each escaped as Python's `re.escape` does,
+    /// with `(?<!\w)` before one that begins with a word character and `(?!\w)` after one that ends with one.
+    fn alternatives(&self) -> String {
+        let mut sorted: Vec<&Emoticon> = self.list.iter().collect();
+        sorted.sort_by(|a, b| b.text.chars().count().cmp(&a.text.chars().count()).then_with(|| a.text.cmp(&b.text)));
+        let alternatives: Vec<String> = sorted
+            .into_iter()
+            .map(|emoticon| {
+                let before = if emoticon.after_no_word { r"(?<!\w)" } else { "" };
+                let after = if emoticon.before_no_word { r"(?!\w)" } else { "" };
+                format!("{before}{}{after}", python_escape(&emoticon.text))
+            })
+            .collect();
+        alternatives.join("|")
+    }
+
+    /// The end of the emoticon the pre-tokenizer takes at byte `at` of a normalized text, if any:
+    /// `(?<!\d)(?:...)`, the first alternative that matches there. The text's characters beyond ASCII are symbols
+    /// (see [`normalize_char`]), neither word characters nor digits, so the lookarounds look at bytes.
+    fn end(&self, bytes: &[u8], at: usize) -> Option<usize> {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        if before.is_some_and(|byte| byte.is_ascii_digit()) {
+            return None;
+        }
+        let word_before = before.is_some_and(is_word_byte);
+        self.by_first_byte[usize::from(bytes[at])].iter().find_map(|&index| {
+            let emoticon = &self.list[index];
+            let end = at + emoticon.text.len();
+            let matches = bytes[at..].starts_with(emoticon.text.as_bytes())
+                && !(emoticon.after_no_word && word_before)
+                && !(emoticon.before_no_word && bytes.get(end).copied().is_some_and(is_word_byte));
+            matches.then_some(end)
+        })
+    }
+}
+
+/// `text` escaped as Python's `re.escape` escapes it (3.7 and later: a backslash before each of
+/// `()[]{}?*+-|^$\.&~#`, space and `\t\n\r\v\f`).
+fn python_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if "()[]{}?*+-|^$\\.&~# \t\n\r\x0b\x0c".contains(ch) {
+            escaped.push('\\');
+        }
+        escaped.push(ch);
+    }
+    escaped
 }
 
 impl Recipe {
-    /// The recipe for `tokenizer`, whose file has [`recipe_pipeline`] (see [`is_recipe_pipeline`]), if its model
-    /// is WordPiece with `##` continuations and every added token begins with `[`.
-    fn new(tokenizer: &tokenizers::Tokenizer) -> Option<Recipe> {
+    /// The recipe for `tokenizer`, whose file has `pipeline` (see [`Pipeline::of`]), if its model is WordPiece with
+    /// `##` continuations and every added token begins with `[`.
+    fn new(tokenizer: &tokenizers::Tokenizer, pipeline: Pipeline) -> Option<Recipe> {
         use tokenizers::{Model, ModelWrapper};
         let ModelWrapper::WordPiece(model) = tokenizer.get_model() else { return None };
-        if model.continuing_subword_prefix != "##"
-            || !tokenizer.get_added_tokens_decoder().values().all(|token| token.content.starts_with('['))
-        {
+        let added = tokenizer.get_added_tokens_decoder();
+        if model.continuing_subword_prefix != "##" || !added.values().all(|token| token.content.starts_with('[')) {
             return None;
         }
         let vocab = model.get_vocab();
@@ -302,17 +487,22 @@ impl Recipe {
                 None => starts.insert(piece.as_str().into(), id),
             };
         }
-        Some(Recipe { starts, continuations, unknown, max_word_chars: model.max_input_chars_per_word })
+        let max_word_chars = model.max_input_chars_per_word;
+        Some(Recipe { pipeline, starts, continuations, unknown, max_word_chars, refuses_brackets: !added.is_empty() })
     }
 
-    /// `text`'s encoding, or `None` if it has a URL, a `[`, or a character other than ASCII and those
-    /// [`normalize`] knows (see the type's docs).
+    /// `text`'s encoding, or `None` if it has a character other than ASCII and those [`normalize_char`] knows, or a
+    /// `[` where the file has added tokens (see the type's docs).
     fn encode(&self, text: &str) -> Option<Tokens> {
-        if text.contains('[') || text.contains("http") || text.contains("www.") {
+        if self.refuses_brackets && text.contains('[') {
             return None;
         }
-        let normalized = normalize(text)?;
+        let normalized = self.normalize(text)?;
         let bytes = normalized.text.as_bytes();
+        let placeholders: &[&[u8]] = match self.pipeline {
+            Pipeline::Words => &[b"[url]"],
+            Pipeline::Posts(_) => &[b"[url]", b"[user]"],
+        };
         let mut tokens = Tokens::default();
         let mut at = 0;
         let mut word = 0;
@@ -321,7 +511,14 @@ impl Recipe {
                 at += 1;
                 continue;
             }
-            let end = word_end(bytes, at);
+            // The pre-tokenizer's alternatives in order. Posts' emoji come between emoticons and words: in the texts
+            // the recipe takes they are `©`, `®` and `™` alone, one character as `\S` takes them.
+            let placeholder = placeholders.iter().find(|placeholder| bytes[at..].starts_with(placeholder));
+            let end = match (placeholder, &self.pipeline) {
+                (Some(placeholder), _) => at + placeholder.len(),
+                (None, Pipeline::Posts(emoticons)) => emoticons.end(bytes, at).unwrap_or_else(|| word_end(bytes, at)),
+                (None, Pipeline::Words) => word_end(bytes, at),
+            };
             self.word_piece(&normalized, at..end, word, &mut tokens);
             word += 1;
             at = end;
@@ -340,7 +537,6 @@ impl Recipe {
             tokens.offsets.push(normalized.origin(span.start + from, span.start + to));
             tokens.word_ids.push(Some(index));
         };
-        // A word is a run of ASCII word characters or one other character.
         let chars = if word.is_ascii() { word.len() } else { word.chars().count() };
         if chars <= self.max_word_chars {
             let mut from = 0;
@@ -365,13 +561,32 @@ impl Recipe {
         tokens.word_ids.truncate(before);
         push(tokens, self.unknown, 0, word.len());
     }
+
+    /// `text` through the pipeline's normalizers, or `None` if a character is not one [`normalize_char`] knows.
+    /// In order: URLs, then (posts) @mentions become placeholders; (posts: emoji modifiers, which such a text
+    /// lacks); NFD, StripAccents, Lowercase, NFC ([`normalize_char`]); (posts) runs cut to three.
+    fn normalize(&self, text: &str) -> Option<Normalized> {
+        let posts = matches!(self.pipeline, Pipeline::Posts(_));
+        let rewritten =
+            !text.is_ascii() || text.contains("http") || text.contains("www.") || posts && text.contains('@');
+        let mut normalized = if rewritten {
+            rewrite(text, posts)?
+        } else {
+            Normalized { text: text.to_ascii_lowercase(), origins: Vec::new() }
+        };
+        if posts {
+            cut_runs(&mut normalized);
+        }
+        Some(normalized)
+    }
 }
 
 /// A text as the recipe's normalizers leave it, and where each of its bytes came from.
 struct Normalized {
     text: String,
-    /// For each byte of `text`, the byte range of the character of the original text it came from; empty when
-    /// the text is ASCII (each byte its own).
+    /// For each byte of `text`, the byte range of the character of the original text it came from (a placeholder's,
+    /// the last character of the text it replaced, as `tokenizers` aligns it); empty when each byte is its own (an
+    /// ASCII text that nothing rewrote).
     origins: Vec<(usize, usize)>,
 }
 
@@ -380,32 +595,112 @@ impl Normalized {
     fn origin(&self, from: usize, to: usize) -> (usize, usize) {
         if self.origins.is_empty() { (from, to) } else { (self.origins[from].0, self.origins[to - 1].1) }
     }
+
+    fn push(&mut self, text: &str, origin: (usize, usize)) {
+        self.text.push_str(text);
+        self.origins.extend(std::iter::repeat_n(origin, text.len()));
+    }
 }
 
-/// `text` through the recipe's normalizers (NFD, StripAccents, Lowercase, NFC; the URL `Replace` is left to the
-/// caller), for texts whose characters are ASCII, Latin-1 letters with one accent (`é` becomes `e`, its offsets
-/// the two bytes of `é`), or [`is_plain_symbol`]; `None` for any other character.
-fn normalize(text: &str) -> Option<Normalized> {
-    if text.is_ascii() {
-        return Some(Normalized { text: text.to_ascii_lowercase(), origins: Vec::new() });
+/// `text` with its URLs (`https?://\S+|www\.\S+`) replaced by ` [url] ` and, with `mentions`, then its @mentions
+/// (`(?<![\w@])@\w+`) by ` [user] `, each aligned with the last character of what it replaced, and every other
+/// character through [`normalize_char`]; `None` if one is not a character it knows. A URL runs to whitespace, so
+/// no mention follows one directly; a mention can end where a URL begins (`@bobhttp://x`).
+fn rewrite(text: &str, mentions: bool) -> Option<Normalized> {
+    if !text.chars().all(|ch| normalize_char(ch).is_some()) {
+        return None;
     }
+    let bytes = text.as_bytes();
+    let mut urls = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        let scheme = ["https://", "http://", "www."].iter().find(|scheme| rest.starts_with(scheme.as_bytes()));
+        match scheme.map(|scheme| at + scheme.len()) {
+            Some(from) if bytes.get(from).is_some_and(|&byte| !is_space(byte)) => {
+                let end = (from..bytes.len()).find(|&i| is_space(bytes[i])).unwrap_or(bytes.len());
+                urls.push(at..end);
+                at = end;
+            }
+            _ => at += 1,
+        }
+    }
+    // The accented Latin-1 letters are the only word characters beyond ASCII among those `normalize_char` knows.
+    let is_word = |ch: char| ch.is_ascii_alphanumeric() || ch == '_' || without_accent(ch).is_some();
+    let last_char = |end: usize| {
+        let ch = text[..end].chars().next_back().unwrap_or_default();
+        (end - ch.len_utf8(), end)
+    };
     let mut normalized =
-        Normalized { text: String::with_capacity(text.len()), origins: Vec::with_capacity(text.len()) };
-    for (at, ch) in text.char_indices() {
-        let origin = (at, at + ch.len_utf8());
-        let kept = if ch.is_ascii() {
-            ch.to_ascii_lowercase()
-        } else if let Some(base) = without_accent(ch) {
-            base
-        } else if is_plain_symbol(ch) {
-            ch
-        } else {
-            return None;
-        };
-        normalized.text.push(kept);
-        normalized.origins.extend(std::iter::repeat_n(origin, kept.len_utf8()));
+        Normalized { text: String::with_capacity(text.len() + 8), origins: Vec::with_capacity(text.len() + 8) };
+    let mut urls = urls.into_iter().peekable();
+    let mut previous: Option<char> = None;
+    let mut at = 0;
+    while let Some(ch) = text[at..].chars().next() {
+        let next_url = urls.peek().map_or(text.len(), |url| url.start);
+        if at == next_url {
+            let end = urls.next().map_or(at, |url| url.end);
+            normalized.push(" [url] ", last_char(end));
+            previous = Some(' ');
+            at = end;
+            continue;
+        }
+        if mentions && ch == '@' && previous.is_none_or(|previous| !is_word(previous) && previous != '@') {
+            let end = text[at + 1..next_url].find(|ch: char| !is_word(ch)).map_or(next_url, |n| at + 1 + n);
+            if end > at + 1 {
+                normalized.push(" [user] ", last_char(end));
+                previous = text[..end].chars().next_back();
+                at = end;
+                continue;
+            }
+        }
+        let mut buffer = [0; 4];
+        let kept = normalize_char(ch)?;
+        normalized.push(kept.encode_utf8(&mut buffer), (at, at + ch.len_utf8()));
+        previous = Some(ch);
+        at += ch.len_utf8();
     }
     Some(normalized)
+}
+
+/// The posts pipeline's last normalizers, `(?<=ccc)c` removed for each `c` of [`RUN_CHARACTERS`]: each character
+/// of a run of one of them after the third is removed (the rules remove only their own character, so each cuts its
+/// runs as if it were alone), and its origin with it.
+fn cut_runs(normalized: &mut Normalized) {
+    let bytes = normalized.text.as_bytes();
+    let in_runs = |byte: u8| byte.is_ascii_lowercase() || matches!(byte, b'!' | b'?' | b'.');
+    // Whether byte `i` is the fourth or later of a run.
+    let cut = |i: usize| i >= 3 && in_runs(bytes[i]) && bytes[i - 3..i].iter().all(|&byte| byte == bytes[i]);
+    if !(3..bytes.len()).any(cut) {
+        return;
+    }
+    let origins = if normalized.origins.is_empty() {
+        (0..bytes.len()).map(|i| (i, i + 1)).collect()
+    } else {
+        std::mem::take(&mut normalized.origins)
+    };
+    let mut text = Vec::with_capacity(bytes.len());
+    let mut kept_origins = Vec::with_capacity(bytes.len());
+    for (i, (&byte, origin)) in bytes.iter().zip(origins).enumerate() {
+        if !cut(i) {
+            text.push(byte);
+            kept_origins.push(origin);
+        }
+    }
+    // Only ASCII bytes were removed, so the text is still UTF-8.
+    normalized.text = String::from_utf8(text).unwrap_or_default();
+    normalized.origins = kept_origins;
+}
+
+/// A character of a text the recipe takes through NFD, StripAccents, Lowercase and NFC: ASCII lowercased, a
+/// Latin-1 letter with one accent its lowercase ASCII base (see [`without_accent`]), an [`is_plain_symbol`] as it
+/// is; `None` for any other character (the recipe leaves the text to `tokenizers`).
+fn normalize_char(ch: char) -> Option<char> {
+    if ch.is_ascii() {
+        Some(ch.to_ascii_lowercase())
+    } else {
+        without_accent(ch).or_else(|| is_plain_symbol(ch).then_some(ch))
+    }
 }
 
 /// The lowercase ASCII letter a Latin-1 letter with one accent becomes under NFD, StripAccents and Lowercase
@@ -423,8 +718,9 @@ fn without_accent(ch: char) -> Option<char> {
 }
 
 /// Characters other than ASCII that every normalizer of the recipe leaves as they are and that the pre-tokenizer
-/// takes one at a time (`\S`: neither a word character nor a space): curly quotes, dashes, the ellipsis and the
-/// rest of U+2010–U+2027, the Latin-1 symbols and control characters, `€`, `™`.
+/// takes one at a time (`\S`: neither a word character nor a space; `©`, `®`, `™` as emoji in posts, one
+/// character too): curly quotes, dashes, the ellipsis and the rest of U+2010–U+2027, the Latin-1 symbols and
+/// control characters, `€`, `™`.
 fn is_plain_symbol(ch: char) -> bool {
     matches!(u32::from(ch),
         0x80..=0x84 | 0x86..=0x9f // C1 controls, not U+0085 (a space)
@@ -433,10 +729,15 @@ fn is_plain_symbol(ch: char) -> bool {
         | 0x2010..=0x2027 | 0x20ac | 0x2122)
 }
 
-/// The end of the word that begins at byte `at` of a lowercased ASCII text (not at a space): the pre-tokenizer's
+/// `\w` on a byte of a normalized text (ASCII letters, digits, `_`; the bytes of the symbols beyond ASCII are not).
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+/// The end of the word that begins at byte `at` of a normalized text (not at a space): the pre-tokenizer's
 /// `\w+(?=n't\b)|n't\b|'(?:s|re|ve|ll|d|m)\b|\w+|\S`, the first alternative that matches there.
 fn word_end(bytes: &[u8], at: usize) -> usize {
-    let is_word = |i: usize| bytes.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    let is_word = |i: usize| bytes.get(i).copied().is_some_and(is_word_byte);
     // `n't\b` at `i`: "n't" and no word character after it.
     let nt = |i: usize| bytes[i..].starts_with(b"n't") && !is_word(i + 3);
     if is_word(at) {
@@ -563,6 +864,7 @@ mod tests {
             "  tabs\tand\nnewlines\x0b\x0c\r  \x1c\x00 end ",
             "a supercalifragilisticexpialidociousnessabcdefghijklmnopqrstuvwxyz word zzzzqqqq",
             "~!@#$%^&*()_+`{}|\\:\";'<>,./ 1234567890",
+            "see https://example.com/a?b=c and www.test.org -- great, http:// https://é wwww.x xhttp://a’b",
             "Not good. NOT BAD at all! The qwertyuiop of it, unbelievably.",
             "",
             "   ",
@@ -574,9 +876,62 @@ mod tests {
         // Texts made of the pieces where the pre-tokenizer's rules meet, from a fixed seed; the last parts are
         // characters the recipe leaves to `tokenizers`.
         let parts = [
-            "n", "N", "'", "t", "T", "'s", "'re", "'ve", "'ll", "'d", "'m", "n't", "do", "ca", "wo", " ", "  ", "\t",
-            "\n", "_", "-", ".", "!", "?", "0", "42", "good", "bad", "not", "ing", "un", "movie", "zq", "x", "é", "É",
-            "ñ", "ÿ", "’", "“", "”", "–", "—", "…", "\u{96}", "×", "½", "€", "ß", "µ", "\u{a0}", "日", "👍",
+            "n",
+            "N",
+            "'",
+            "t",
+            "T",
+            "'s",
+            "'re",
+            "'ve",
+            "'ll",
+            "'d",
+            "'m",
+            "n't",
+            "do",
+            "ca",
+            "wo",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "_",
+            "-",
+            ".",
+            "!",
+            "?",
+            "0",
+            "42",
+            "good",
+            "bad",
+            "not",
+            "ing",
+            "un",
+            "movie",
+            "zq",
+            "x",
+            "é",
+            "É",
+            "ñ",
+            "ÿ",
+            "’",
+            "“",
+            "”",
+            "–",
+            "—",
+            "…",
+            "\u{96}",
+            "×",
+            "½",
+            "€",
+            "http://",
+            "www.",
+            "https://x.co/a",
+            "ß",
+            "µ",
+            "\u{a0}",
+            "日",
+            "👍",
         ];
         let others = ["ß", "µ", "\u{a0}", "日", "👍"];
         let recipe = tokenizer.recipe.as_ref().expect("the shipped tokenizer is the recipe");
@@ -619,11 +974,11 @@ mod tests {
     }
 
     #[test]
-    fn the_recipe_leaves_urls_brackets_and_unicode_to_tokenizers() {
+    fn the_recipe_leaves_brackets_and_unicode_to_tokenizers() {
         let tokenizer = Tokenizer::from_bytes(SHIPPED).expect("loads");
         let recipe = tokenizer.recipe.as_ref().expect("the shipped tokenizer is the recipe");
-        for text in ["see https://example.com now", "www.example.com", "[UNK] and [url] and [URL]", "straße", "日本"]
-        {
+        // The shipped file has added tokens (`[UNK]`, `[url]`), matched before the normalizers.
+        for text in ["[UNK] and [url] and [URL]", "a [ b", "straße", "日本", "see https://日本.jp"] {
             assert_eq!(recipe.encode(text), None, "{text:?}");
         }
         // Another pre-tokenizer: not the recipe.
@@ -631,6 +986,264 @@ mod tests {
         value["pre_tokenizer"] = serde_json::json!({ "type": "Whitespace" });
         let other = Tokenizer::from_bytes(value.to_string().as_bytes()).expect("loads");
         assert!(other.recipe.is_none());
+    }
+
+    const POSTS: &[u8] = include_bytes!("../../models/sentir-en-posts/tokenizer.json");
+
+    /// The posts model's tokenizer and its emoticons, in its pattern's order.
+    fn posts() -> (Tokenizer, Vec<String>) {
+        let tokenizer = Tokenizer::from_bytes(POSTS).expect("loads");
+        let Some(Recipe { pipeline: Pipeline::Posts(emoticons), .. }) = &tokenizer.recipe else {
+            unreachable!(
+                "the posts tokenizer is the posts recipe: {:?}",
+                tokenizer.recipe.as_ref().map(|r| &r.pipeline)
+            )
+        };
+        let list = emoticons.list.iter().map(|emoticon| emoticon.text.to_string()).collect();
+        (tokenizer, list)
+    }
+
+    #[test]
+    fn the_posts_tokenizer_is_the_posts_recipe_and_a_changed_one_is_not() {
+        let (_, emoticons) = posts();
+        assert!(emoticons.len() > 200 && emoticons.iter().any(|e| e == ":)") && emoticons.iter().any(|e| e == "xd"));
+        let value: serde_json::Value = serde_json::from_slice(POSTS).expect("JSON");
+        let recipe = |value: &serde_json::Value| {
+            let tokenizer = Tokenizer::from_bytes(value.to_string().as_bytes()).expect("loads");
+            tokenizer.recipe.map(|recipe| matches!(recipe.pipeline, Pipeline::Posts(_)))
+        };
+        assert_eq!(recipe(&value), Some(true));
+        let pattern = value["pre_tokenizer"]["pattern"]["Regex"].as_str().expect("a pattern").to_owned();
+        // Each a change to the pre-tokenizer's pattern that `emoticon_pattern` would not make: `(from, to)`.
+        let patterns = [
+            (r"|:\-\(|:\-\)|:\-\*|", r"|:\-\(|:\-\)|:\-\-\)|:\-\*|"), // one added, out of order
+            (r"|:\-\(|:\-\)|:\-\*|", r"|:\-\)|:\-\(|:\-\*|"),         // two swapped
+            (r"(?<!\w)xd(?!\w)", r"(?<!\w)xd"),                       // a lookahead left out
+            (r"(?<!\w)xd(?!\w)", r"xd(?!\w)"),                        // a lookbehind left out
+            (r"|:\)|", r"|:\)(?!\w)|"),                               // a lookahead added
+            (r"|:\)|", r"|\:\)|"),                                    // escaped differently
+            (r"(?<!\d)(?:", "(?:"),                                   // the digit rule left out
+            (r"\[url\]|\[user\]|", r"\[url\]|"),                      // a placeholder left out
+            (r"|\p{Regional_Indicator}{2}", ""),                      // flags left out
+            (r"'(?:s|re|ve|ll|d|m)\b", r"'(?:s|re|ve|ll|d)\b"),       // a contraction left out
+            (r"|\w+|\S", r"|\w+|\S|\s"),                              // a rule added
+        ];
+        for (from, to) in patterns {
+            assert_eq!(pattern.matches(from).count(), 1, "{from}");
+            let mut changed = value.clone();
+            changed["pre_tokenizer"]["pattern"]["Regex"] = pattern.replacen(from, to, 1).into();
+            assert_ne!(recipe(&changed), Some(true), "{from} -> {to}");
+        }
+        // Each normalizer left out in turn, or changed.
+        let normalizers = value["normalizer"]["normalizers"].as_array().expect("a sequence").clone();
+        assert_eq!(normalizers.len(), 3 + 4 + 29);
+        for left_out in 0..normalizers.len() {
+            let mut changed = value.clone();
+            changed["normalizer"]["normalizers"].as_array_mut().expect("a sequence").remove(left_out);
+            assert_eq!(recipe(&changed), None, "normalizer {left_out} left out");
+        }
+        let edits: [(&str, serde_json::Value); 5] = [
+            ("/normalizer/normalizers/1/content", " [mention] ".into()),
+            ("/normalizer/normalizers/1/pattern/Regex", r"@\w+".into()),
+            ("/normalizer/normalizers/7/pattern/Regex", "(?<=aa)a".into()),
+            ("/pre_tokenizer/behavior", "Isolated".into()),
+            ("/pre_tokenizer/invert", false.into()),
+        ];
+        for (pointer, to) in edits {
+            let mut changed = value.clone();
+            *changed.pointer_mut(pointer).expect(pointer) = to;
+            assert_eq!(recipe(&changed), None, "{pointer}");
+        }
+        let mut changed = value.clone();
+        changed["normalizer"]["normalizers"].as_array_mut().expect("a sequence").swap(5, 6);
+        assert_eq!(recipe(&changed), None, "Lowercase and StripAccents swapped");
+        let mut changed = value.clone();
+        changed["model"]["continuing_subword_prefix"] = "@@".into();
+        assert_eq!(recipe(&changed), None, "another continuation prefix");
+        // A pattern that `emoticon_pattern` makes from another list (a retrained tokenizer's) is the recipe, with
+        // that list.
+        let mut shorter = value.clone();
+        shorter["pre_tokenizer"]["pattern"]["Regex"] =
+            pattern.replacen(r"|:\-\(|:\-\)|", r"|:\-\(|", 1).replacen(r"|(?<!\w)xd(?!\w)|", "|", 1).into();
+        assert_eq!(recipe(&shorter), Some(true));
+        // And encodes as `tokenizers` does, without them.
+        let shorter = Tokenizer::from_bytes(shorter.to_string().as_bytes()).expect("loads");
+        for text in [":-) xd :) xD:-(", "a:-)b"] {
+            let (fast, full) = both(&shorter, text);
+            assert_eq!(fast, full, "{text:?}");
+        }
+    }
+
+    /// Texts made of `parts` from a fixed seed, one in `1 / rare` of the parts drawn from `others`.
+    fn generated<'a>(parts: &'a [&'a str], others: &'a [&'a str], rare: usize) -> impl Iterator<Item = String> + 'a {
+        let mut state = 0x2545_f491_u32;
+        let mut next = move |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as usize % below
+        };
+        std::iter::repeat_with(move || {
+            let count = 1 + next(24);
+            (0..count)
+                .map(|_| if next(rare) == 0 { others[next(others.len())] } else { parts[next(parts.len())] })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn the_posts_recipe_encodes_as_tokenizers_does() {
+        let (tokenizer, emoticons) = posts();
+        let recipe = tokenizer.recipe.as_ref().expect("the posts recipe");
+        let texts = [
+            ":) great :( xD :Dgreat 10:30 :3 x:3 a:3 1:3 :3a <3 <33 </3 <3333333333 lol<3 ;) ;-) :-))))))))",
+            ":)))))))))))) :-)))))))))) :(((( :-(((((( 8-) 8) 8-D B-) :-þ",
+            "soooooo goooood!!!!!! ....  AAAAH whyyyy??? ?!?!?!! ....... .. zzzzz xddddd :DDDD <3333",
+            "I can't, won't, don't; it's they're we've you'll he'd I'm xDD XD Xd xd! (xd) x-d xp XP",
+            "#hashtag #BlackLivesMatter #1 ##x #:) #xd",
+            "@united @ @@bob a@b x@y.com .@bob (@bob) @bob's @bob_1:) @josé @AAAAH @bobhttp://x @1",
+            "see https://t.co/abc?x=1 and http://x, www.example.com https:// http:// www. wwww.x xhttp://a",
+            "[url] [user] [URL] [USER] [ :[ ]: [: [url]:) [[user]] [u :-[ >:[",
+            "^_^ ^^ -_- >_< o_o O_O t_t T_T o_0 \\o/ d: D: s: o: xo:) 0:) 0:-) o:-) 3:) 3:-)",
+            "café CAFÉ naïve ÀÀÀÀH ééééé “quoted” — dash … ellipsis ©®™ 50€",
+            "",
+            "   ",
+        ];
+        for text in texts.iter().filter(|text| !text.contains('þ')) {
+            let (fast, full) = both(&tokenizer, text);
+            assert_eq!(fast, full, "{text:?}");
+        }
+        // Every emoticon it can take, alone and in contexts: after a digit, between letters, doubled, cased.
+        let mut taken = 0;
+        for emoticon in &emoticons {
+            if !emoticon.chars().all(|ch| normalize_char(ch).is_some()) {
+                assert_eq!(recipe.encode(emoticon), None, "{emoticon:?}");
+                continue;
+            }
+            let upper = emoticon.to_uppercase();
+            let contexts = [
+                emoticon.clone(),
+                format!("a{emoticon}b"),
+                format!("1{emoticon}1"),
+                format!("x {emoticon} y"),
+                format!("{emoticon}{emoticon}{emoticon}"),
+                format!("{emoticon}x{emoticon}_"),
+                format!("_{emoticon}. {upper}!"),
+                format!("don{emoticon}'t it{emoticon}'s"),
+                format!("@bob{emoticon} http://x{emoticon} {emoticon}www.x"),
+            ];
+            for text in &contexts {
+                let (fast, full) = both(&tokenizer, text);
+                assert_eq!(fast, full, "{text:?}");
+            }
+            taken += 1;
+        }
+        assert!(taken > 200, "{taken}");
+        // Texts of the pieces where the rules meet, the file's emoticons among them; the others are characters
+        // the recipe leaves to `tokenizers`.
+        let mut parts = vec![
+            ":",
+            ";",
+            "=",
+            "-",
+            ")",
+            "(",
+            "d",
+            "D",
+            "p",
+            "P",
+            "x",
+            "X",
+            "o",
+            "O",
+            "3",
+            "<",
+            ">",
+            "/",
+            "\\",
+            "^",
+            "_",
+            "'",
+            "[",
+            "]",
+            "{",
+            "}",
+            "|",
+            "*",
+            "#",
+            "!",
+            "!!!",
+            "?",
+            "??",
+            ".",
+            "...",
+            "0",
+            "1",
+            "10",
+            " ",
+            "  ",
+            " ",
+            "\n",
+            "\t",
+            "so",
+            "ooo",
+            "oooo",
+            "a",
+            "AAAA",
+            "h",
+            "s",
+            "t",
+            "n",
+            "n't",
+            "'s",
+            "'re",
+            "'m",
+            "don",
+            "ca",
+            "wo",
+            "good",
+            "bad",
+            "not",
+            "lol",
+            "haha",
+            "url",
+            "user",
+            "@",
+            "@",
+            "@bob",
+            "@United",
+            "http://",
+            "https://t.co/x",
+            "www.",
+            "www.x.com",
+            "http",
+            "[url]",
+            "[user]",
+            "é",
+            "É",
+            "’",
+            "—",
+            "…",
+            "©",
+        ];
+        let taken: Vec<String> = emoticons
+            .iter()
+            .filter(|emoticon| emoticon.chars().all(|ch| normalize_char(ch).is_some()))
+            .flat_map(|emoticon| [emoticon.clone(), emoticon.to_uppercase()])
+            .collect();
+        parts.extend(taken.iter().map(String::as_str));
+        let others = ["þ", "♥", "👍", "🏽", "日", "\u{a0}", "\u{fe0f}"];
+        let mut compared = 0;
+        for text in generated(&parts, &others, 60).take(20_000) {
+            if others.iter().any(|other| text.contains(other)) {
+                assert_eq!(recipe.encode(&text), None, "{text:?}");
+            } else {
+                let (fast, full) = both(&tokenizer, &text);
+                assert_eq!(fast, full, "{text:?}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 14_000, "the recipe took {compared} of 20,000");
     }
 
     /// Widens `tokens` (each a vocabulary piece and its span in `text`, as `tokenizers` gave it) and checks the

@@ -1,12 +1,13 @@
 //! `analyze` and a session on arbitrary text with the shipped model: an analysis whose offsets slice the text and
 //! whose numbers are finite, or a typed error; never a panic. Each input is also analysed as the next version of
 //! the previous input, through one session, against a fresh analysis. The tokenizer's encoding (sentir's recipe
-//! where it applies) must be the `tokenizers` crate's.
+//! where it applies) must be the `tokenizers` crate's, for the words model's tokenizer and the posts model's.
 #![no_main]
 
 use std::sync::{LazyLock, Mutex};
 
 use libfuzzer_sys::fuzz_target;
+use sentir::tokenize::Tokenizer;
 use sentir::{Analyzer, Session};
 
 static ANALYZER: LazyLock<Analyzer> = LazyLock::new(|| {
@@ -14,11 +15,22 @@ static ANALYZER: LazyLock<Analyzer> = LazyLock::new(|| {
     Analyzer::from_dir(dir).expect("the shipped model loads")
 });
 static SESSION: LazyLock<Mutex<Session>> = LazyLock::new(|| Mutex::new(Session::new()));
+/// The posts model's tokenizer (`scripts/posts.py`), the other pipeline the recipe knows.
+static POSTS: LazyLock<Tokenizer> = LazyLock::new(|| {
+    let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../models/sentir-en-posts/tokenizer.json"));
+    Tokenizer::from_bytes(bytes).expect("the posts tokenizer loads")
+});
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let tokenizer = ANALYZER.tokenizer();
-    assert_eq!(tokenizer.encode(&text).ok(), tokenizer.encode_with_tokenizers(&text).ok(), "the recipe is tokenizers");
+    for tokenizer in [tokenizer, &*POSTS] {
+        assert_eq!(
+            tokenizer.encode(&text).ok(),
+            tokenizer.encode_with_tokenizers(&text).ok(),
+            "the recipe is tokenizers"
+        );
+    }
     let fresh = ANALYZER.analyze(&text);
     if let Ok(analysis) = &fresh {
         for token in &analysis.tokens {
