@@ -38,8 +38,9 @@ export async function measure(sentir, source, { heap, collect, calls = 10_000 })
   session.free();
   analyzer.free();
 
-  // Analyzers that are never freed: each packs about 10 MB (the shipped model's vocabulary table is 7.8 MiB);
-  // without the finalizers, 12 of them would grow the heap by well over the 80 MB the test allows.
+  // Analyzers that are never freed: each packs about 40 MiB (the shipped model's vocabulary table is 16,863 × 512
+  // floats, 33 MiB); without the finalizers, 12 of them would grow the heap by about 480 MiB, well over the 200 MiB
+  // the test allows.
   const beforeDropped = memory.buffer.byteLength;
   for (let i = 0; i < 12; i++) {
     const dropped = await Analyzer.create(source);
