@@ -43,13 +43,13 @@ export interface Word {
 /** The result for one text. */
 export interface Analysis {
   /**
-   * The most probable label, one of `Analyzer.labels`: `"negative"` or `"positive"` for the default model, and
-   * also `"neutral"` for a three-class model.
+   * The most probable label, one of `Analyzer.labels`: `"negative"`, `"neutral"` or `"positive"` for the default
+   * model; a two-class model has no `"neutral"`.
    */
   label: string;
   /**
-   * Each label's probability for the whole text, keyed by label; they sum to 1. A two-class model (the default)
-   * has `{ negative, positive }`, a three-class one `{ negative, neutral, positive }`.
+   * Each label's probability for the whole text, keyed by label; they sum to 1. A three-class model (the default)
+   * has `{ negative, neutral, positive }`, a two-class one `{ negative, positive }`.
    */
   probabilities: Record<string, number>;
   tokens: Token[];

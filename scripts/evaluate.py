@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Evaluate an exported model with the Rust CLI and write its MODEL_CARD.md.
+"""Evaluate an exported model with the Rust CLI; for a two-label model, write its MODEL_CARD.md.
 
-    scripts/evaluate.py --name sentir-en-lstm
+    scripts/evaluate.py --name sentir-en-lstm             # two labels: numbers and the card
+    scripts/evaluate.py --posts --name sentir-en-posts    # sentir beside VADER: tweets, movies, the suite
+    scripts/evaluate.py --posts --split valid --name ...  # the same on the validation splits (no suite)
 
 Runs `sentir eval` on the test splits (read here, for the final report only) and on the behavioural sentences
 in tests/behaviour/behaviour.tsv, measures how often per-token scores agree in sign with the VADER lexicon, and
-writes models/<name>/MODEL_CARD.md with those numbers, the training log and the sizes. Standard library only;
-needs scripts/data.py's output and cargo.
+writes models/<name>/MODEL_CARD.md with those numbers, the training log and the sizes. `--posts` prints, instead,
+sentir and VADER on the same texts (the tweets two- and three-way, RT and IMDB, tests/behaviour/suite.tsv per
+capability and domain) and the word sign agreement; a three-label model's card is written by hand from it.
+Needs scripts/data.py's output and cargo; `--posts` also needs vaderSentiment (scripts/requirements.txt).
 """
 
 import argparse
@@ -99,8 +103,9 @@ def read_texts(path):
     return [line.split("\t")[column] for line in lines[1:]]
 
 
-# The TSVs' label codes (scripts/data.py), and the behavioural suite's label names.
-CODE_NAMES = {"0": "negative", "1": "positive", "2": "neutral"}
+# The TSVs' label codes (scripts/data.py writes them); the behavioural suite spells the names.
+CODES = {"negative": 0, "positive": 1, "neutral": 2}
+CODE_NAMES = {str(code): name for name, code in CODES.items()}
 
 
 def read_labelled(path, columns=()):
@@ -123,26 +128,26 @@ def sentir_probabilities(model, texts):
     return [json.loads(line)["probabilities"] for line in lines]
 
 
-def sentir_labels(model, texts, three_way):
+def sentir_label(probabilities, three_way):
     """Three-way: the most probable label; two-way: positive when it is more probable than negative."""
-    out = []
-    for p in sentir_probabilities(model, texts):
-        out.append(max(p, key=p.get) if three_way else "positive" if p["positive"] > p["negative"] else "negative")
-    return out
+    p = probabilities
+    return max(p, key=p.get) if three_way else "positive" if p["positive"] > p["negative"] else "negative"
 
 
-def vader_labels(texts, three_way):
-    """VADER's compound score: three-way, >= 0.05 positive, <= -0.05 negative, else neutral (VADER's own
-    thresholds); two-way, positive above 0 (ties negative)."""
+def vader_compounds(texts):
+    """VADER's compound score of each text."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     analyzer = SentimentIntensityAnalyzer()
-    out = []
-    for text in texts:
-        c = analyzer.polarity_scores(text)["compound"]
-        out.append(("positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral") if three_way
-                   else "positive" if c > 0 else "negative")
-    return out
+    return [analyzer.polarity_scores(text)["compound"] for text in texts]
+
+
+def vader_label(compound, three_way):
+    """Three-way: >= 0.05 positive, <= -0.05 negative, else neutral (VADER's own thresholds); two-way: positive
+    above 0 (ties negative)."""
+    if three_way:
+        return "positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral"
+    return "positive" if compound > 0 else "negative"
 
 
 def scores(gold, predicted):
@@ -164,30 +169,33 @@ def posts_report(model, split="test"):
     three_way = "neutral" in json.loads((model / "config.json").read_text())["labels"]
     report = {}
 
-    def both(key, rows, three):
-        texts, gold = [t for t, _, _ in rows], [label for _, label, _ in rows]
-        report[key] = {"sentir": scores(gold, sentir_labels(model, texts, three)),
-                       "vader": scores(gold, vader_labels(texts, three))}
-        return texts, gold
+    def predict(rows):
+        """{who: [(probabilities or compound) per row]}: each text analysed once, by sentir and by VADER."""
+        texts = [t for t, _, _ in rows]
+        return {"sentir": sentir_probabilities(model, texts), "vader": vader_compounds(texts)}
+
+    def score(rows, outputs, picked, three):
+        label = {"sentir": sentir_label, "vader": vader_label}
+        return {who: scores([rows[i][1] for i in picked], [label[who](values[i], three) for i in picked])
+                for who, values in outputs.items()}
 
     for corpus in ("rt", "imdb", "tweets"):
         rows = read_labelled(DATA / corpus / f"{split}.tsv")
-        both(f"{corpus} two-way", [r for r in rows if r[1] != "neutral"], False)
+        outputs = predict(rows)
+        report[f"{corpus} two-way"] = score(rows, outputs, [i for i, r in enumerate(rows) if r[1] != "neutral"], False)
         if corpus == "tweets" and three_way:
-            both("tweets three-way", rows, True)
+            report["tweets three-way"] = score(rows, outputs, range(len(rows)), True)
     if split != "test":
         return report  # the behavioural suite is a test set: never read while choosing a model
     suite = read_labelled(ROOT / "tests" / "behaviour" / "suite.tsv", ("capability", "domain"))
     if not three_way:
         suite = [r for r in suite if r[1] != "neutral"]
-    texts, gold = [t for t, _, _ in suite], [label for _, label, _ in suite]
-    predicted = {"sentir": sentir_labels(model, texts, three_way), "vader": vader_labels(texts, three_way)}
+    outputs = predict(suite)
     for column in ("capability", "domain"):
         for value in sorted({extra[column] for _, _, extra in suite}):
             picked = [i for i, (_, _, extra) in enumerate(suite) if extra[column] == value]
-            report[f"suite {column} {value}"] = {
-                who: scores([gold[i] for i in picked], [labels[i] for i in picked]) for who, labels in predicted.items()}
-    report["suite"] = {who: scores(gold, labels) for who, labels in predicted.items()}
+            report[f"suite {column} {value}"] = score(suite, outputs, picked, three_way)
+    report["suite"] = score(suite, outputs, range(len(suite)), three_way)
     return report
 
 
@@ -219,6 +227,9 @@ def main():
         print(f"word sign agreement with VADER: {100 * vader['agreement']:.1f}% of {vader['words']} words; "
               f"{100 * vader['held_out_agreement']:.1f}% of the {vader['held_out_words']} not in AFINN")
         return
+    if len(json.loads((model / "config.json").read_text())["labels"]) > 2:
+        raise SystemExit(f"{model} has more than two labels: its numbers come from `scripts/evaluate.py --posts`, "
+                         "and its card is written by hand")
     log = json.loads((DATA / "runs" / args.name / "log.json").read_text())
     if args.split == "valid":
         texts = read_texts(DATA / "rt" / "valid.tsv") + read_texts(DATA / "imdb" / "valid.tsv")[:1000]

@@ -43,11 +43,6 @@ def strip_modifiers(text):
     return re.sub("[\U0001F3FB-\U0001F3FF\uFE0F]", "", text)
 
 
-def raw_emoji():
-    """Every emoji of VADER's emoji lexicon as it spells it (skin tones and selectors included)."""
-    return [line.split("\t")[0] for line in (DATA / "lexicons" / "emoji.tsv").read_text(encoding="utf-8").splitlines()[1:]]
-
-
 def read_emoji():
     """{emoji as the normalizer leaves it: description} from VADER's emoji lexicon."""
     out = {}
@@ -139,8 +134,8 @@ def make_tokenizer(texts, vocab_size):
     return tokenizer
 
 
-def polarities(vader, afinn):
-    """{emoji or emoticon: polarity in -1..1}, for those the lexicons rate; `vader`, `afinn`: {word: rating}."""
+def polarities(afinn):
+    """{emoji or emoticon: polarity in -1..1}, for those the lexicons rate; `afinn`: {word: rating}."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     analyzer = SentimentIntensityAnalyzer()

@@ -6,7 +6,8 @@
     scripts/export.py --name sentir-en-lstm                  # writes models/<name>/ and its golden vectors
 
 Dependencies: scripts/requirements.txt. Seeded; runs on the CPU (or a GPU when torch sees one). The defaults are
-the shipped model's settings.
+the two-label movie model's settings (models/sentir-en-lstm); the shipped three-label model's command, with its
+flags, is in models/sentir-en-posts/MODEL_CARD.md.
 
 The model is what format v1 describes (crate/src/lstm/mod.rs): embedding (initialised from GloVe 6B 50d where a
 vocabulary entry is a GloVe word), a forward LSTM, and a linear head applied at every step. Per-token scores are
@@ -16,17 +17,17 @@ read from prefix predictions, so besides the loss on the whole text there are th
   should have the lexicon's sign, flipped when a negation word is among the three words before it (VADER's rule).
   Words negated from further back in their sentence get no target. A hinge (`--lexicon-margin`) stops pushing
   once the score is that large; 0 makes it logistic, which never stops. The check in scripts/evaluate.py uses the
-  other lexicon, VADER. `--persist N` adds the same target on the change up to N tokens after the word;
+  other lexicon, VADER (with `--labels 3`, VADER's emoticons become targets too, below). `--persist N` adds the same target on the change up to N tokens after the word;
 - against zigzags (`--zigzag`): the part of a token's score that the next token takes back. Without it, the
   lexicon loss taught scores that spike on the word and are undone by the next token (the `reversion` printed
   per epoch: 0.43 for the model shipped before, 0.05 with it).
 `--synthetic N` adds N short sentences made from the lexicon (scripts/synthetic.py) to every epoch, for negation
 and contrast.
 
-With `--labels 3` (the default) the head has three rows, negative, neutral, positive, and the tokenizer is the one
+With `--labels 3` the head has three rows, negative, neutral, positive, and the tokenizer is the one
 for posts (scripts/posts.py: emoji, emoticons, @mentions, URLs, elongations); the CrowdFlower tweets join the
-training data (`--tweet-repeat`), and `--emoji N` sentences whose sentiment only emoji or emoticons carry are made
-each epoch from the tweets' neutral texts (the emoji's polarity from the lexicons, scripts/posts.py), which are
+training data (`--tweet-repeat`), and `--emoji N` sentences whose sentiment only emoji or emoticons carry, made
+once and seen every epoch, come from the tweets' neutral texts (the emoji's polarity from the lexicons, scripts/posts.py), which are
 also lexicon-loss targets. The movie corpora and the lexicon sentences say nothing about neutrality, so their
 loss is over negative against positive only; the tweets' is over all three labels. Per-token scores are the
 change in the positive-versus-negative log-odds, as in the runtime. `--labels 2` is the two-class recipe of the
@@ -44,7 +45,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from evaluate import NEGATIONS, SENTENCE_END, read_afinn, read_lexicon as read_vader
+from evaluate import CODES, NEGATIONS, SENTENCE_END, read_afinn
 from synthetic import sentences as synthetic_sentences
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
 
@@ -56,14 +57,13 @@ DATA = ROOT / "data"
 # Normalisation for informal text: URLs become one placeholder, accents go, case folds.
 # Pre-tokenization keeps contractions as GloVe spells them ("do" + "n't", "it" + "'s"), each emoji (and each
 # other symbol) alone, and words whole, so the WordPiece model splits only rare words.
-URL = r"https?://\S+|www\.\S+"
 WORDS = r"\[url\]|\w+(?=n't\b)|n't\b|'(?:s|re|ve|ll|d|m)\b|\w+|\S"
 
 
 def make_tokenizer(texts, vocab_size):
     tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]", max_input_chars_per_word=40))
     tokenizer.normalizer = normalizers.Sequence([
-        normalizers.Replace(Regex(URL), " [url] "),
+        normalizers.Replace(Regex(posts.URL), " [url] "),
         normalizers.NFD(),
         normalizers.StripAccents(),
         normalizers.Lowercase(),
@@ -110,9 +110,8 @@ def read_tsv(path):
     return [(fields[text], int(fields[label])) for fields in (line.split("\t") for line in lines[1:])]
 
 
-# The TSVs' label codes (scripts/data.py) and the head's rows for each number of labels.
+# The head's rows for each number of labels.
 LABELS = {2: ["negative", "positive"], 3: ["negative", "neutral", "positive"]}
-CODES = {"negative": 0, "positive": 1, "neutral": 2}
 
 
 def head_rows(labels):
@@ -340,7 +339,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--corpora", default="rt,imdb,tweets",
                         help="which training corpora to use (for quick experiments)")
-    parser.add_argument("--labels", type=int, choices=(2, 3), default=3,
+    parser.add_argument("--labels", type=int, choices=(2, 3), default=2,
                         help="3: negative, neutral, positive, the post tokenizer and the tweets; 2: the movie recipe")
     parser.add_argument("--tweet-repeat", type=int, default=2, help="tweets per epoch, relative to IMDB once")
     parser.add_argument("--pretrain", type=int, default=0,
@@ -368,12 +367,11 @@ def main():
     afinn = {word: score for word, score in read_afinn().items() if " " not in word}  # single words only
     lexicon = dict(afinn)
     if args.labels == 3:
-        # Emoji and emoticons are lexicon words too, looked up as the text spells them (the tokenizer drops skin
-        # tones, so the lexicon's toned forms are added).
-        polar = posts.polarities(read_vader(), afinn)
+        # Emoji and emoticons are lexicon words too. A word is looked up by the text of its tokens' spans as
+        # `tokenizers` gives them, which leave out the skin tones and selectors the normalizer removed: the
+        # lexicon's spellings without them are the ones that match.
+        polar = posts.polarities(afinn)
         lexicon.update({token: 5 * p for token, p in polar.items()})
-        lexicon.update({posts_form: 5 * polar[posts.strip_modifiers(posts_form)] for posts_form in posts.raw_emoji()
-                        if posts.strip_modifiers(posts_form) in polar})
         carriers = [t for t, label in splits["tweets/train"] if label == CODES["neutral"]]
         splits["emoji"] = posts.emoji_sentences(args.emoji, args.seed, polar, carriers)
         print(f"emoji and emoticons with a polarity: {len(polar)}", flush=True)
