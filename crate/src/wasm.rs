@@ -302,7 +302,7 @@ impl JsAnalyzer {
             )));
         }
         let batch: Vec<&[u32]> = ids.chunks_exact(length).collect();
-        let positive = self.inner.model().config.positive_index().unwrap_or_default();
+        let positive = self.inner.positive_index();
         crate::bench::forward(self.inner.model(), self.inner.backend(), positive, &batch).map_err(error)
     }
 

@@ -277,7 +277,8 @@ mod cli {
                 let (pos, neg) = (roles.positive, roles.negative);
                 if p(pos) > p(neg) || (p(pos) == p(neg) && pos < neg) { pos } else { neg }
             } else {
-                (0..k).fold(0, |best, k| if p(k) > p(best) { k } else { best })
+                // The most probable label, ties to the earlier, as the analysis's own label.
+                (0..k).fold(0, |best, label| if p(label) > p(best) { label } else { best })
             };
             confusion[gold][predicted] += 1;
             for group in &row.groups {

@@ -151,7 +151,6 @@ impl Config {
     pub fn negative_index(&self) -> Option<usize> {
         let positive = self.positive_index()?;
         let negative = match &self.negative_label {
-            Some(name) if *name == self.positive_label => return None,
             Some(name) => self.labels.iter().position(|label| label == name)?,
             None if self.labels.len() == 2 => 1 - positive,
             None => self.labels.iter().position(|label| label == "negative")?,
