@@ -83,12 +83,50 @@ export interface LoadOptions {
   build?: Build;
 }
 
-/** A loaded model. `free()` releases its memory; a `Session` made from it keeps it alive until freed too. */
+/** How far `analyzeMany` has got, after each batch. */
+export interface Progress {
+  /** Texts analysed so far. */
+  done: number;
+  /** How many texts there are: only when the input has a `length` (an array) or a `size` (a `Set`). */
+  total?: number;
+}
+
+/** Options of `analyzeMany`. `undefined` or `null` means the default. */
+export interface AnalyzeManyOptions {
+  /** Called after each batch. */
+  onProgress?: (progress: Progress) => void;
+  /**
+   * Stops the iteration: once it is aborted, nothing more is yielded and the generator throws the signal's
+   * `reason` (an `AbortError` `DOMException` by default), checked before each batch and each result.
+   */
+  signal?: AbortSignal;
+  /** Texts per `analyzeBatch` call: a whole number, 1 or more (default 256). */
+  batchSize?: number;
+}
+
+/**
+ * A loaded model. `free()` releases its memory; a `Session` made from it keeps it alive until freed too.
+ *
+ * Every method that returns a promise reports every error by rejecting it: an argument of the wrong kind (a text
+ * that is not a string, for example) or an unknown option with a `TypeError` that names it and says what it must
+ * be, anything else with an `Error` that says what went wrong.
+ */
 export interface Analyzer {
   /** Analyses one text; rejects with an `Error` that says what went wrong (too long a text, for example). */
   analyze(text: string): Promise<Analysis>;
   /** Analyses several texts in one pass of the model; one result per text, in order. */
   analyzeBatch(texts: string[]): Promise<Analysis[]>;
+  /**
+   * Analyses a collection of any size: an array, an iterable or an async iterable of strings (read as it goes,
+   * so a generator reading a file is never held whole), `batchSize` texts at a time through `analyzeBatch`.
+   * Yields each text's analysis (what `analyze` gives) in input order. A wrong argument or option rejects the
+   * first `next()` with a `TypeError`; a text that is not a string ends the iteration with a `TypeError` naming
+   * its index, after the texts before it. Stopping the loop early closes the input's iterator.
+   */
+  analyzeMany(
+    texts: Iterable<string> | AsyncIterable<string>,
+    options?: AnalyzeManyOptions,
+  ): AsyncGenerator<Analysis, void, undefined>;
   /**
    * A session for a text that is being edited: its `analyze` gives what `Analyzer.analyze` gives, but continues
    * from the previous call's text over the tokens both begin with.

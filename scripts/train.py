@@ -22,7 +22,8 @@ read from prefix predictions, so besides the loss on the whole text there are th
   lexicon loss taught scores that spike on the word and are undone by the next token (the `reversion` printed
   per epoch: 0.43 for the model shipped before, 0.05 with it).
 `--synthetic N` adds N short sentences made from the lexicon (scripts/synthetic.py) to every epoch, for negation
-and contrast.
+and contrast; `--idioms N` adds N made from everyday negation idioms ("no complaints", "not worth it"), which the
+lexicon sentences cannot teach because their words' own signs point the wrong way.
 
 With `--labels 3` the head has three rows, negative, neutral, positive, and the tokenizer is the one
 for posts (scripts/posts.py: emoji, emoticons, @mentions, URLs, elongations); the CrowdFlower tweets join the
@@ -46,7 +47,7 @@ import numpy as np
 import torch
 from torch import nn
 from evaluate import CODES, NEGATIONS, SENTENCE_END, read_afinn
-from synthetic import sentences as synthetic_sentences
+from synthetic import idioms, sentences as synthetic_sentences
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
 
 import posts
@@ -334,6 +335,9 @@ def main():
                         help="weight of the penalty on scores that the next token takes back")
     parser.add_argument("--synthetic", type=int, default=15000,
                         help="short sentences made from the lexicon (scripts/synthetic.py) added to each epoch")
+    parser.add_argument("--idioms", type=int, default=0,
+                        help="sentences from everyday negation idioms (scripts/synthetic.py) added to each epoch; "
+                             "as many again, from another seed, are a validation set")
     parser.add_argument("--dropout", type=float, default=0.3, help="on the embeddings, while training")
     parser.add_argument("--batch-tokens", type=int, default=16384)
     parser.add_argument("--seed", type=int, default=1)
@@ -388,6 +392,8 @@ def main():
         return out
 
     splits["synthetic"] = synthetic_sentences(args.synthetic, args.seed, afinn)
+    if args.idioms:
+        splits["idioms"], splits["idioms/valid"] = idioms(args.idioms, args.seed), idioms(2000, args.seed + 1000)
     data = {key: encode(rows, 100_000 if key.endswith("valid") else args.max_tokens,
                         key.startswith(("tweets", "emoji"))) for key, rows in splits.items()}
     print(f"tokenized in {time.time() - started:.0f} s; vocabulary {vocab}", flush=True)
@@ -405,7 +411,7 @@ def main():
     optimizer = torch.optim.Adam(net.parameters(), lr=args.lr)
     train = (data["imdb/train"] if "imdb" in corpora else []) + (data["rt/train"] * args.rt_repeat if "rt" in corpora else [])
     train += data["tweets/train"] * args.tweet_repeat if "tweets" in corpora else []
-    train += data["synthetic"] + data.get("emoji", [])
+    train += data["synthetic"] + data.get("emoji", []) + data.get("idioms", [])
     rng = random.Random(args.seed)
     total_steps = args.epochs * len(batches(train, args.batch_tokens, random.Random(0)))
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=total_steps)

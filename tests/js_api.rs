@@ -2,7 +2,7 @@
 //! out, UTF-16 offsets. Runs under `wasm-pack test --node` and `--headless --chrome`.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, JsString, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, JsString, Object, Promise, Reflect, TypeError, Uint8Array};
 use sentir::wasm::JsAnalyzer;
 use sentir_tests::{GOLDEN, three_class, tiny};
 use wasm_bindgen::{JsCast, JsValue};
@@ -25,8 +25,13 @@ fn files() -> JsValue {
     files.into()
 }
 
+/// `texts` as a JS array, as `analyzeBatch` takes them.
+fn strings(texts: &[impl AsRef<str>]) -> JsValue {
+    texts.iter().map(|text| JsValue::from_str(text.as_ref())).collect::<Array>().into()
+}
+
 async fn analyzer() -> JsAnalyzer {
-    JsAnalyzer::create(files(), None).await.map_err(JsValue::from).expect("the tiny model loads from bytes")
+    JsAnalyzer::create(files(), None).await.expect("the tiny model loads from bytes")
 }
 
 async fn resolve(promise: Promise) -> Result<JsValue, String> {
@@ -40,7 +45,7 @@ async fn resolve(promise: Promise) -> Result<JsValue, String> {
 async fn probabilities_and_scores_match_the_golden_vectors() {
     let analyzer = analyzer().await;
     for case in tiny::golden().cases {
-        let result = resolve(analyzer.analyze(case.text.clone())).await.expect("analyzes");
+        let result = resolve(analyzer.analyze(case.text.as_str().into())).await.expect("analyzes");
         let probabilities = get(&result, "probabilities");
         let got = [number(&probabilities, "negative") as f32, number(&probabilities, "positive") as f32];
         GOLDEN.assert_close(&format!("probabilities of {:?}", case.text), &got, &case.probabilities);
@@ -56,7 +61,7 @@ async fn offsets_slice_the_original_js_string() {
     let analyzer = analyzer().await;
     let text = "Café crème, très bon 😀 — the family 👨‍👩‍👧 was happy ❤️ 这部电影很好";
     let js_text = JsString::from(text);
-    let result = resolve(analyzer.analyze(text.to_owned())).await.expect("analyzes");
+    let result = resolve(analyzer.analyze(text.into())).await.expect("analyzes");
     let tokens = Array::from(&get(&result, "tokens"));
     assert!(tokens.length() > 10, "expected many tokens, got {}", tokens.length());
     let mut sliced = Vec::new();
@@ -81,7 +86,7 @@ async fn analyze_batch_returns_one_result_per_text_in_order() {
     let analyzer = analyzer().await;
     let cases = tiny::golden().cases;
     let texts: Vec<String> = cases.iter().map(|case| case.text.clone()).collect();
-    let results = Array::from(&resolve(analyzer.analyze_batch(texts)).await.expect("analyzes"));
+    let results = Array::from(&resolve(analyzer.analyze_batch(strings(&texts))).await.expect("analyzes"));
     assert_eq!(results.length() as usize, cases.len());
     for (result, case) in results.iter().zip(&cases) {
         let positive = number(&get(&result, "probabilities"), "positive") as f32;
@@ -110,9 +115,9 @@ async fn results_are_the_rust_analysis_as_plain_objects() {
         let expected = serde_json::to_value(rust.analyze(text).expect("analyzes").into_utf16_offsets(text))
             .map(as_f32)
             .expect("serializes");
-        let single = resolve(js.analyze(text.to_owned())).await.expect("analyzes");
-        let batch = Array::from(&resolve(js.analyze_batch(vec![text.to_owned()])).await.expect("analyzes")).get(0);
-        let in_session = resolve(session.analyze(text.to_owned())).await.expect("analyzes");
+        let single = resolve(js.analyze(text.into())).await.expect("analyzes");
+        let batch = Array::from(&resolve(js.analyze_batch(strings(&[text]))).await.expect("analyzes")).get(0);
+        let in_session = resolve(session.analyze(text.into())).await.expect("analyzes");
         for (how, result) in [("analyze", single), ("analyzeBatch", batch), ("session.analyze", in_session)] {
             let json = String::from(js_sys::JSON::stringify(&result).expect("plain data"));
             let got = as_f32(serde_json::from_str(&json).expect("JSON"));
@@ -139,11 +144,10 @@ async fn a_three_label_model_gives_all_three_probabilities() {
     for (name, bytes) in [("config", &config[..]), ("weights", &weights[..]), ("tokenizer", tiny::TOKENIZER)] {
         Reflect::set(&files, &name.into(), &Uint8Array::from(bytes).into()).expect("set");
     }
-    let analyzer =
-        JsAnalyzer::create(files.into(), None).await.map_err(JsValue::from).expect("the three-label model loads");
+    let analyzer = JsAnalyzer::create(files.into(), None).await.expect("the three-label model loads");
     assert_eq!(analyzer.labels(), three_class::LABELS.map(str::to_owned).to_vec());
     assert_eq!((analyzer.positive_label(), analyzer.negative_label()), ("positive".to_owned(), "negative".to_owned()));
-    let result = resolve(analyzer.analyze("not good, but wonderful".to_owned())).await.expect("analyzes");
+    let result = resolve(analyzer.analyze("not good, but wonderful".into())).await.expect("analyzes");
     let probabilities = get(&result, "probabilities");
     assert_eq!(Reflect::own_keys(&probabilities).expect("an object").length(), 3);
     let sum: f64 = three_class::LABELS.iter().map(|label| number(&probabilities, label)).sum();
@@ -156,18 +160,93 @@ async fn a_three_label_model_gives_all_three_probabilities() {
 async fn errors_are_js_errors_that_say_what_is_wrong() {
     let analyzer = analyzer().await;
     let long = "good ".repeat(100);
-    let message = resolve(analyzer.analyze(long)).await.expect_err("too long");
+    let message = resolve(analyzer.analyze(long.into())).await.expect_err("too long");
     assert!(message.contains("more than this model's maximum"), "{message}");
 
     let bad = files();
     Reflect::set(&bad, &"weights".into(), &Uint8Array::new_with_length(3).into()).expect("set");
     let error = JsAnalyzer::create(bad, None).await.expect_err("bad weights");
-    let error: js_sys::Error = JsValue::from(error).dyn_into().expect("an Error");
+    let error: js_sys::Error = error.dyn_into().expect("an Error");
     assert!(String::from(error.message()).contains("safetensors"), "{}", String::from(error.message()));
 
     let error = JsAnalyzer::create(JsValue::from(42), None).await.expect_err("not a source");
-    let error: js_sys::Error = JsValue::from(error).dyn_into().expect("an Error");
+    let error: js_sys::Error = error.dyn_into().expect("an Error");
     assert!(String::from(error.message()).contains("base URL"), "{}", String::from(error.message()));
+}
+
+/// The message of `error`, which must be a `TypeError`.
+fn type_error_of(error: JsValue) -> String {
+    assert!(error.is_instance_of::<TypeError>(), "a TypeError, not {error:?}");
+    String::from(error.unchecked_into::<js_sys::Error>().message())
+}
+
+/// The message of the `TypeError` that `promise` rejects with.
+async fn type_error(promise: Promise) -> String {
+    type_error_of(JsFuture::from(promise).await.expect_err("rejects"))
+}
+
+#[test]
+async fn arguments_of_the_wrong_kind_are_type_errors_that_name_them() {
+    let analyzer = analyzer().await;
+    let session = analyzer.session();
+    let object = || JsValue::from(Object::new());
+    let texts = ["a", "b", "c"].iter().map(|&text| JsValue::from(text)).chain([object()]).collect::<Array>();
+    for (promise, expected) in [
+        (analyzer.analyze(42.into()), "Analyzer.analyze(text): text must be a string, got number"),
+        (analyzer.analyze(object()), "Analyzer.analyze(text): text must be a string, got object"),
+        (analyzer.analyze(JsValue::NULL), "Analyzer.analyze(text): text must be a string, got null"),
+        (analyzer.analyze(JsValue::UNDEFINED), "Analyzer.analyze(text): text must be a string, got undefined"),
+        (session.analyze(42.into()), "Session.analyze(text): text must be a string, got number"),
+        (
+            analyzer.analyze_batch("not an array".into()),
+            "Analyzer.analyzeBatch(texts): texts must be an array of strings, got string",
+        ),
+        (analyzer.analyze_batch(texts.into()), "Analyzer.analyzeBatch(texts): texts[3] must be a string, got object"),
+    ] {
+        assert_eq!(type_error(promise).await, expected);
+    }
+    // The calls that failed left the analyzer and the session as they were.
+    resolve(analyzer.analyze("good".into())).await.expect("analyzes");
+    resolve(session.analyze("good".into())).await.expect("analyzes");
+}
+
+#[test]
+async fn unknown_options_and_options_of_the_wrong_kind_are_type_errors_that_name_them() {
+    let parse = |json: &str| Some(js_sys::JSON::parse(json).expect("JSON").unchecked_into::<Object>());
+    let backends = r#""auto", "gpu", "cpu-simd", "cpu-scalar""#;
+    for (options, expected) in [
+        (r#"{"backnd": "gpu"}"#, r#"Analyzer.create: unknown option "backnd"; options are backend"#.to_owned()),
+        (r#"{"backend": 42}"#, format!("Analyzer.create: options.backend must be one of {backends}; got 42")),
+        (
+            r#"{"backend": "gpu-please"}"#,
+            format!(r#"Analyzer.create: options.backend must be one of {backends}; got "gpu-please""#),
+        ),
+        (
+            r#"{"backend": ["gpu"]}"#,
+            format!(r#"Analyzer.create: options.backend must be one of {backends}; got ["gpu"]"#),
+        ),
+        (r#""gpu""#, "Analyzer.create: options must be an object, got string".to_owned()),
+        (r#"["gpu"]"#, "Analyzer.create: options must be an object, got array".to_owned()),
+    ] {
+        let error = JsAnalyzer::create(files(), parse(options)).await.expect_err(options);
+        assert_eq!(type_error_of(error), expected, "{options}");
+    }
+    // What `load()` passes when no backend is given; `null` means the default too.
+    for options in [r#"{}"#, r#"{"backend": null}"#] {
+        let analyzer = JsAnalyzer::create(files(), parse(options)).await.expect(options);
+        assert_eq!(analyzer.backend(), "cpu-simd", "{options}");
+    }
+    let undefined = Object::new();
+    Reflect::set(&undefined, &"backend".into(), &JsValue::UNDEFINED).expect("set");
+    JsAnalyzer::create(files(), Some(undefined)).await.expect("{ backend: undefined } is the default");
+
+    let source = files();
+    Reflect::set(&source, &"weights".into(), &42.into()).expect("set");
+    let message = type_error_of(JsAnalyzer::create(source, None).await.expect_err("weights of the wrong kind"));
+    assert!(message.starts_with("Analyzer.create(source): source.weights must be a Uint8Array"), "{message}");
+    assert!(message.ends_with("got number"), "{message}");
+    let message = type_error_of(JsAnalyzer::create(true.into(), None).await.expect_err("not a source"));
+    assert!(message.contains("base URL") && message.ends_with("got boolean"), "{message}");
 }
 
 #[test]
@@ -178,7 +257,7 @@ async fn options_backend_forces_a_backend_or_says_which_exist() {
         Some(options)
     };
     let simd = analyzer().await;
-    let scalar = JsAnalyzer::create(files(), options("cpu-scalar")).await.map_err(JsValue::from).expect("loads");
+    let scalar = JsAnalyzer::create(files(), options("cpu-scalar")).await.expect("loads");
     assert_eq!(scalar.backend(), "cpu-scalar");
     assert_eq!(scalar.backend_reason(), "chosen by the caller");
     let text = "not good, but wonderful";
@@ -190,10 +269,10 @@ async fn options_backend_forces_a_backend_or_says_which_exist() {
     let positive = |result: &JsValue| number(&get(result, "probabilities"), "positive");
     assert!((positive(&a) - positive(&b)).abs() < 1e-5, "{} vs {}", positive(&a), positive(&b));
 
-    let auto = JsAnalyzer::create(files(), options("auto")).await.map_err(JsValue::from).expect("loads");
+    let auto = JsAnalyzer::create(files(), options("auto")).await.expect("loads");
     assert_eq!(auto.backend(), "cpu-simd");
     let error = JsAnalyzer::create(files(), options("gpu-please")).await.expect_err("no such backend");
-    let error: js_sys::Error = JsValue::from(error).dyn_into().expect("an Error");
+    let error: js_sys::Error = error.dyn_into().expect("an Error");
     assert!(String::from(error.message()).contains("\"cpu-scalar\""), "{}", String::from(error.message()));
 }
 
@@ -202,21 +281,21 @@ async fn overlapping_calls_on_the_gpu_give_what_the_cpu_gives() {
     // In a browser the calls interleave at their awaits (error scopes, readbacks): every one must still complete.
     let options = Object::new();
     Reflect::set(&options, &"backend".into(), &"gpu".into()).expect("set");
-    let gpu = JsAnalyzer::create(files(), Some(options)).await.map_err(JsValue::from).expect("loads, GPU or not");
+    let gpu = JsAnalyzer::create(files(), Some(options)).await.expect("loads, GPU or not");
     let cpu = analyzer().await;
     let session = gpu.session();
     let texts: Vec<String> =
         (0..8).map(|i| format!("{i} {}", ["good", "not bad", "awful 😡", "fine, but meh"][i % 4])).collect();
     let mut promises = Vec::new();
     for text in &texts {
-        promises.push(gpu.analyze(text.clone()));
-        promises.push(session.analyze(text.clone()));
+        promises.push(gpu.analyze(text.into()));
+        promises.push(session.analyze(text.into()));
     }
-    promises.push(gpu.analyze_batch(texts.clone()));
+    promises.push(gpu.analyze_batch(strings(&texts)));
     let all = Array::from(&resolve(Promise::all(&promises.into_iter().collect::<Array>())).await.expect("all resolve"));
     let positive = |result: &JsValue| number(&get(result, "probabilities"), "positive");
     for (i, text) in texts.iter().enumerate() {
-        let expected = resolve(cpu.analyze(text.clone())).await.expect("analyzes");
+        let expected = resolve(cpu.analyze(text.into())).await.expect("analyzes");
         let batch = Array::from(&all.get(2 * texts.len() as u32)).get(i as u32);
         for got in [all.get(2 * i as u32), all.get(2 * i as u32 + 1), batch] {
             assert_eq!(get(&got, "label").as_string(), get(&expected, "label").as_string(), "text {i}");
@@ -230,7 +309,7 @@ async fn overlapping_calls_on_the_gpu_give_what_the_cpu_gives() {
     }
     if gpu.backend() == "gpu" {
         // A forced GPU reruns a session's whole text: nothing was reused.
-        resolve(session.analyze(format!("{} more", texts[7]))).await.expect("analyzes");
+        resolve(session.analyze(format!("{} more", texts[7]).into())).await.expect("analyzes");
         assert_eq!(session.reused_tokens(), 0);
     }
 }
@@ -239,7 +318,7 @@ async fn overlapping_calls_on_the_gpu_give_what_the_cpu_gives() {
 async fn options_backend_gpu_runs_on_webgpu_or_says_why_not() {
     let options = Object::new();
     Reflect::set(&options, &"backend".into(), &"gpu".into()).expect("set");
-    let gpu = JsAnalyzer::create(files(), Some(options)).await.map_err(JsValue::from).expect("loads, GPU or not");
+    let gpu = JsAnalyzer::create(files(), Some(options)).await.expect("loads, GPU or not");
     let text = "not good, but wonderful";
     let result = resolve(gpu.analyze(text.into())).await.expect("analyzes");
     let cpu = resolve(analyzer().await.analyze(text.into())).await.expect("analyzes");
@@ -270,7 +349,7 @@ async fn a_session_continues_the_text_and_outlives_its_analyzer() {
     // The session keeps the model alive: freeing the analyzer first is fine.
     drop(analyzer);
     resolve(session.analyze("not good at all 😀 really".into())).await.expect("analyzes after the analyzer is freed");
-    let message = resolve(session.analyze("good ".repeat(100))).await.expect_err("too long");
+    let message = resolve(session.analyze("good ".repeat(100).into())).await.expect_err("too long");
     assert!(message.contains("more than this model's maximum"), "{message}");
 }
 
@@ -313,14 +392,14 @@ async fn overlapping_calls_give_independent_results() {
     // All in flight at once, interleaved with batches and a session, before any is awaited.
     let mut promises = Vec::new();
     for text in &texts {
-        promises.push(analyzer.analyze(text.clone()));
-        promises.push(analyzer.analyze_batch(vec![text.clone(), "x".into()]));
-        promises.push(session.analyze(text.clone()));
+        promises.push(analyzer.analyze(text.into()));
+        promises.push(analyzer.analyze_batch(strings(&[text.as_str(), "x"])));
+        promises.push(session.analyze(text.into()));
     }
     let all = Array::from(&resolve(Promise::all(&promises.into_iter().collect::<Array>())).await.expect("all resolve"));
     let json = |value: &JsValue| String::from(js_sys::JSON::stringify(value).expect("plain data"));
     for (i, text) in texts.iter().enumerate() {
-        let alone = resolve(analyzer.analyze(text.clone())).await.expect("analyzes");
+        let alone = resolve(analyzer.analyze(text.into())).await.expect("analyzes");
         assert_eq!(json(&all.get(3 * i as u32)), json(&alone), "analyze of text {i}");
         assert_eq!(json(&Array::from(&all.get(3 * i as u32 + 1)).get(0)), json(&alone), "batch of text {i}");
         assert_eq!(json(&all.get(3 * i as u32 + 2)), json(&alone), "session on text {i}");

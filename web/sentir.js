@@ -5,6 +5,8 @@
 //   const { Analyzer, build, buildReason, memory } = await loadSentir();
 //
 // `memory` is the build's `WebAssembly.Memory`: `memory.buffer.byteLength` is the size of its heap.
+// The loader adds `Analyzer.prototype.analyzeMany` (below), written in JS over `analyzeBatch`, once for the page
+// and the npm package alike.
 // `options.build` forces "simd128" or "scalar"; `options.wasm(dir)` returns what the build's `init` takes
 // (bytes, for example, where `fetch` cannot read the package's own files, as in node).
 
@@ -37,5 +39,122 @@ export async function loadSentir({ build, wasm } = {}) {
   }
   const module = await BUILDS[build].load();
   const exports = await module.default(wasm ? { module_or_path: await wasm(BUILDS[build].dir) } : undefined);
+  if (!Object.hasOwn(module.Analyzer.prototype, "analyzeMany")) {
+    // Like the class's own methods: writable, configurable, not enumerable.
+    Object.defineProperty(module.Analyzer.prototype, "analyzeMany", { value: analyzeMany, writable: true, configurable: true });
+  }
   return { ...module, build, buildReason, memory: exports.memory };
+}
+
+const MANY_OPTIONS = ["onProgress", "signal", "batchSize"];
+const DEFAULT_BATCH_SIZE = 256;
+
+// analyzer.analyzeMany(texts, { onProgress, signal, batchSize }) (npm/index.d.ts has the contract): the analyses
+// of an array, an iterable or an async iterable of strings, yielded in input order, analysed `batchSize` at a
+// time through analyzeBatch. Errors in the arguments come, as every other error, as a rejection: here, of the
+// first `next()`. A text that is not a string ends the iteration with a TypeError once the texts before it have
+// been yielded.
+async function* analyzeMany(texts, options) {
+  const { onProgress, signal, batchSize } = manyOptions(options);
+  if (typeof texts === "string" || !(isIterable(texts, Symbol.asyncIterator) || isIterable(texts, Symbol.iterator))) {
+    throw new TypeError(
+      `Analyzer.analyzeMany(texts): texts must be an array, an iterable or an async iterable of strings, got ${kindOf(texts)}`,
+    );
+  }
+  const total = typeof texts.length === "number" ? texts.length : typeof texts.size === "number" ? texts.size : undefined;
+  let done = 0;
+  stopIfAborted(signal);
+  for await (const chunk of chunksOf(texts, batchSize)) {
+    stopIfAborted(signal);
+    const bad = chunk.findIndex((text) => typeof text !== "string");
+    const batch = bad === -1 ? chunk : chunk.slice(0, bad);
+    if (batch.length > 0) {
+      const results = await this.analyzeBatch(batch);
+      stopIfAborted(signal);
+      done += batch.length;
+      onProgress?.(total === undefined ? { done } : { done, total });
+      for (const result of results) {
+        // Checked before each result too: nothing more is yielded once the signal is aborted.
+        stopIfAborted(signal);
+        yield result;
+      }
+    }
+    if (bad !== -1) {
+      throw new TypeError(`Analyzer.analyzeMany(texts): texts[${done}] must be a string, got ${kindOf(chunk[bad])}`);
+    }
+  }
+}
+
+// `options` of analyzeMany with their defaults; a TypeError names an unknown option or one of the wrong kind.
+// As in Analyzer.create, `undefined` and `null` mean the default.
+function manyOptions(options) {
+  const call = "Analyzer.analyzeMany";
+  if (options === undefined || options === null) return { batchSize: DEFAULT_BATCH_SIZE };
+  if (typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(`${call}: options must be an object, got ${kindOf(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!MANY_OPTIONS.includes(key)) {
+      throw new TypeError(`${call}: unknown option ${JSON.stringify(key)}; options are ${MANY_OPTIONS.join(", ")}`);
+    }
+  }
+  const onProgress = options.onProgress ?? undefined;
+  const signal = options.signal ?? undefined;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    throw new TypeError(`${call}: options.onProgress must be a function, got ${kindOf(onProgress)}`);
+  }
+  // Only `aborted` and `reason` are read, so a signal from another realm (an iframe's) passes too.
+  if (signal !== undefined && typeof signal.aborted !== "boolean") {
+    throw new TypeError(`${call}: options.signal must be an AbortSignal, got ${kindOf(signal)}`);
+  }
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    const got = typeof batchSize === "number" ? batchSize : kindOf(batchSize);
+    throw new TypeError(`${call}: options.batchSize must be a whole number, 1 or more, got ${got}`);
+  }
+  return { onProgress, signal, batchSize };
+}
+
+// Arrays of up to `size` items of `iterable`, in order. A synchronous iterable is read in a plain loop:
+// `for await` would wait a microtask for each item, and would take a promise among the texts for its value.
+async function* chunksOf(iterable, size) {
+  if (!isIterable(iterable, Symbol.asyncIterator)) {
+    yield* syncChunksOf(iterable, size);
+    return;
+  }
+  let chunk = [];
+  for await (const item of iterable) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+function* syncChunksOf(iterable, size) {
+  let chunk = [];
+  for (const item of iterable) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+function isIterable(value, symbol) {
+  return value !== null && value !== undefined && typeof value[symbol] === "function";
+}
+
+// Throws the signal's reason once it is aborted (an AbortError DOMException unless abort() was given another).
+function stopIfAborted(signal) {
+  if (signal?.aborted) throw signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+// What kind of value `value` is, for error messages: its typeof, with null and arrays apart (as crate/src/wasm.rs).
+function kindOf(value) {
+  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
 }

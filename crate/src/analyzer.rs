@@ -123,21 +123,24 @@ pub(crate) struct Scored {
 }
 
 /// Label probabilities in the model's label order; serialized as an object `{label: probability}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Probabilities(pub Vec<(String, f32)>);
+pub type Probabilities = PerLabel<f32>;
 
-impl Probabilities {
-    /// The probability of `label`, if the model has that label.
-    pub fn get(&self, label: &str) -> Option<f32> {
-        self.0.iter().find(|(name, _)| name == label).map(|&(_, p)| p)
+/// A value per label, in the model's label order; serialized as an object `{label: value}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerLabel<T>(pub Vec<(String, T)>);
+
+impl<T: Copy> PerLabel<T> {
+    /// The value of `label`, if the model has that label.
+    pub fn get(&self, label: &str) -> Option<T> {
+        self.0.iter().find(|(name, _)| name == label).map(|&(_, value)| value)
     }
 }
 
-impl Serialize for Probabilities {
+impl<T: Serialize> Serialize for PerLabel<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (label, p) in &self.0 {
-            map.serialize_entry(label, p)?;
+        for (label, value) in &self.0 {
+            map.serialize_entry(label, value)?;
         }
         map.end()
     }
@@ -319,6 +322,24 @@ impl Analyzer {
             .collect()
     }
 
+    /// Each text's analysis in numbers or its own error: the texts that tokenize go through the model in one
+    /// batch, and a text that fails costs only itself (what a collection of posts needs, where a bad row is
+    /// counted, not fatal). A failure of the forward pass itself fails the call.
+    pub(crate) async fn score_each_async<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Result<Scored>>> {
+        let mut tokens: Vec<Result<Tokens>> = texts.iter().map(|text| self.tokens(text.as_ref())).collect();
+        let ids: Vec<&[u32]> = tokens.iter().filter_map(|t| t.as_ref().ok()).map(|t| t.ids.as_slice()).collect();
+        let (traces, ran) = self.backend.logits_batch_async(&self.model, &ids).await?;
+        let mut traces = traces.iter();
+        Ok(tokens
+            .drain(..)
+            .map(|tokens| {
+                let tokens = tokens?;
+                let trace = traces.next().unwrap_or_else(|| trace_per_text());
+                self.scored(tokens, trace, &ran)
+            })
+            .collect())
+    }
+
     /// Tokenizes `text`, refusing texts over the size limits before and after.
     fn tokens(&self, text: &str) -> Result<Tokens> {
         let max = self.model.config.max_length;
@@ -388,7 +409,7 @@ impl Analyzer {
             .collect();
         Analysis {
             label: labels[best].clone(),
-            probabilities: Probabilities(labels.iter().cloned().zip(probabilities).collect()),
+            probabilities: PerLabel(labels.iter().cloned().zip(probabilities).collect()),
             tokens,
             words,
             backend,
@@ -448,6 +469,12 @@ fn validated() -> ! {
     unreachable!("Config::validate checks that positive_label and negative_label resolve to labels")
 }
 
+/// Reached only if a backend returned fewer traces than it was given texts.
+#[cold]
+fn trace_per_text() -> ! {
+    unreachable!("Backend::logits_batch_async returns one trace per text, in order")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,7 +491,7 @@ mod tests {
         };
         Analysis {
             label: String::new(),
-            probabilities: Probabilities(vec![]),
+            probabilities: PerLabel(vec![]),
             tokens: offsets.iter().map(token).collect(),
             words: vec![],
             backend: "test",

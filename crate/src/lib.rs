@@ -14,6 +14,8 @@
 //!    prefix.
 //! 6. [`Analyzer`]: the public API tying these together; `wasm` (wasm32 only) is the one module that knows
 //!    about JavaScript.
+//! 7. [`corpus`]: many texts at once, a [`Collection`] of per-text briefs and running aggregates (label shares,
+//!    a score histogram, the words that move sentiment most), for the CLI's `analyze --input` and the page.
 //!
 //! Offsets are byte offsets into the analysed `&str` in Rust, and UTF-16 code units in the JS API. A token's span
 //! covers the text it stands for even where the tokenizer's normalizer rewrote it (a `[url]` placeholder covers
@@ -36,6 +38,7 @@ pub mod attribution;
 pub mod backend;
 #[cfg(feature = "bench")]
 pub mod bench;
+pub mod corpus;
 mod error;
 pub mod gpu;
 pub mod lstm;
@@ -44,6 +47,7 @@ pub mod tokenize;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use analyzer::{Analysis, Analyzer, MAX_BYTES_PER_TOKEN, Probabilities, Session, Token, Word};
+pub use analyzer::{Analysis, Analyzer, MAX_BYTES_PER_TOKEN, PerLabel, Probabilities, Session, Token, Word};
 pub use backend::{Backend, BackendKind};
+pub use corpus::{Brief, Collection, Summary};
 pub use error::{Error, Result};

@@ -11,13 +11,18 @@
 //! ```
 //!
 //! Offsets in results are UTF-16 code units, the unit of `String.prototype.slice`. Errors are JS `Error`s whose
-//! message says what went wrong and what to do.
+//! message says what went wrong and what to do. Arguments and options are checked here, at the boundary: one of
+//! the wrong kind, or an option the call does not have, is a `TypeError` that names it and says what it must be
+//! (the methods that return a promise reject with it). Options objects are read into serde structs with
+//! `serde-wasm-bindgen` (`options_of`).
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use js_sys::{Array, ArrayBuffer, Promise, Reflect, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect, TypeError, Uint8Array};
+use serde::de::{DeserializeOwned, Error as _, Visitor};
+use serde::{Deserialize, Deserializer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -140,43 +145,49 @@ impl JsAnalyzer {
     /// three files as `Uint8Array`s, `ArrayBuffer`s or (for the JSON files) strings. `options.backend` is
     /// `"auto"` (the default: the CPU kernel, plus a hardware GPU through WebGPU for large calls), `"gpu"` (every
     /// call on WebGPU, if an adapter opens; otherwise the CPU kernel, and `backendReason` says why), `"cpu-simd"`
-    /// or `"cpu-scalar"`.
-    pub async fn create(source: JsValue, options: Option<js_sys::Object>) -> Result<JsAnalyzer, JsError> {
-        let backend = match options.map(|o| Reflect::get(&o, &"backend".into())) {
-            Some(Ok(value)) if !value.is_undefined() => Some(backend_option(&value)?),
-            _ => None,
-        };
-        let mut inner = if Reflect::has(&source, &"config".into()).unwrap_or(false) {
+    /// or `"cpu-scalar"`. A source or an option of the wrong kind, or an unknown option, is a `TypeError`.
+    pub async fn create(source: JsValue, options: Option<Object>) -> Result<JsAnalyzer, JsValue> {
+        let options: CreateOptions = options_of("Analyzer.create", options.as_ref())?;
+        let mut inner = if source.is_object() && Reflect::has(&source, &"config".into()).unwrap_or(false) {
             let file = |name: &str| bytes_field(&source, name);
             crate::Analyzer::from_bytes(&file("config")?, &file("weights")?, &file("tokenizer")?).map_err(error)?
         } else if let Some(base) = url_of(&source) {
             from_url(&base).await?
         } else {
-            return Err(JsError::new(
+            return Err(type_error(&format!(
                 "Analyzer.create(source): source must be a model folder's base URL, or \
-                 { config, weights, tokenizer } with each file as a Uint8Array, ArrayBuffer or string",
-            ));
+                 {{ config, weights, tokenizer }} with each file as a Uint8Array, ArrayBuffer or string; got {}",
+                kind_of(&source)
+            )));
         };
-        match backend.flatten() {
-            None => inner.offer_gpu().await,
-            Some(BackendKind::Gpu) => inner.prefer_gpu().await,
-            Some(kind) => inner.switch_backend(kind).await.map_err(error)?,
+        match options.backend {
+            None | Some(BackendOption::Auto) => inner.offer_gpu().await,
+            Some(BackendOption::Named(BackendKind::Gpu)) => inner.prefer_gpu().await,
+            Some(BackendOption::Named(kind)) => inner.switch_backend(kind).await.map_err(error)?,
         }
         let results = Rc::new(Results::new(&inner));
         Ok(JsAnalyzer { inner: Rc::new(inner), results })
     }
 
     /// Analyses one text. Resolves to `{ label, probabilities, tokens, words, backend }`, offsets in UTF-16
-    /// code units.
-    pub fn analyze(&self, text: String) -> Promise {
+    /// code units; rejects with a `TypeError` when `text` is not a string.
+    pub fn analyze(&self, text: JsValue) -> Promise {
+        let text = match string_argument("Analyzer.analyze(text): text", &text) {
+            Ok(text) => text,
+            Err(error) => return Promise::reject(&error),
+        };
         let (analyzer, results) = (Rc::clone(&self.inner), Rc::clone(&self.results));
         promise(async move { Ok(results.object(analyzer.score_async(&text).await?, &text)) })
     }
 
     /// Analyses several texts. Resolves to an array of results, in order; rejects naming the first text that
-    /// failed.
+    /// failed, or with a `TypeError` when `texts` is not an array of strings.
     #[wasm_bindgen(js_name = analyzeBatch)]
-    pub fn analyze_batch(&self, texts: Vec<String>) -> Promise {
+    pub fn analyze_batch(&self, texts: JsValue) -> Promise {
+        let texts = match strings_argument("Analyzer.analyzeBatch(texts)", &texts) {
+            Ok(texts) => texts,
+            Err(error) => return Promise::reject(&error),
+        };
         let (analyzer, results) = (Rc::clone(&self.inner), Rc::clone(&self.results));
         promise(async move {
             let analyses = analyzer.score_batch_async(&texts).await?;
@@ -256,7 +267,11 @@ pub struct JsSession {
 impl JsSession {
     /// Analyses the text's current version. Resolves to what `Analyzer.analyze` resolves to; a rejected call
     /// leaves the session as it was.
-    pub fn analyze(&self, text: String) -> Promise {
+    pub fn analyze(&self, text: JsValue) -> Promise {
+        let text = match string_argument("Session.analyze(text): text", &text) {
+            Ok(text) => text,
+            Err(error) => return Promise::reject(&error),
+        };
         let (analyzer, results, cell) = (Rc::clone(&self.analyzer), Rc::clone(&self.results), Rc::clone(&self.session));
         promise(async move {
             let mut session = cell.take();
@@ -366,15 +381,123 @@ impl JsMatVec {
     }
 }
 
-/// `options.backend`: `None` for `"auto"`, else the named backend.
-fn backend_option(value: &JsValue) -> Result<Option<BackendKind>, JsError> {
-    match value.as_string().as_deref() {
-        Some("auto") => Ok(None),
-        Some(name) if BackendKind::from_name(name).is_some() => Ok(BackendKind::from_name(name)),
-        _ => Err(JsError::new(&format!(
-            "Analyzer.create: options.backend is {}; use \"auto\", \"cpu-simd\", \"cpu-scalar\" or \"gpu\"",
-            describe(value)
-        ))),
+/// `Analyzer.create`'s options.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CreateOptions {
+    /// Absent, `undefined` or `null`: `"auto"`.
+    #[serde(default)]
+    backend: Option<BackendOption>,
+}
+
+/// `options.backend`.
+#[derive(Debug, Clone, Copy)]
+enum BackendOption {
+    /// The CPU kernel, offering large calls to a hardware GPU.
+    Auto,
+    Named(BackendKind),
+}
+
+impl<'de> Deserialize<'de> for BackendOption {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<BackendOption, D::Error> {
+        const MUST: &str = r#"options.backend must be one of "auto", "gpu", "cpu-simd", "cpu-scalar""#;
+        // Any JS value, so that the message can say what it was.
+        let value = serde_json::Value::deserialize(deserializer).map_err(|_| D::Error::custom(MUST))?;
+        let backend = match value.as_str() {
+            Some("auto") => Some(BackendOption::Auto),
+            Some(name) => BackendKind::from_name(name).map(BackendOption::Named),
+            None => None,
+        };
+        backend.ok_or_else(|| D::Error::custom(format_args!("{MUST}; got {value}")))
+    }
+}
+
+/// `options` as the options struct `T`, whose fields are the call's options by their camelCase names; absent
+/// options are `T::default()`. An unknown option, or one of the wrong kind, is a `TypeError` that names it.
+///
+/// serde-wasm-bindgen reads a struct from an object field by field, by name, so it never sees other keys and
+/// `deny_unknown_fields` alone would let a misspelt option pass unnoticed: the keys are checked here first,
+/// against the names `T`'s `Deserialize` asks for.
+fn options_of<T: DeserializeOwned + Default>(call: &str, options: Option<&Object>) -> Result<T, JsValue> {
+    let Some(options) = options else { return Ok(T::default()) };
+    if !options.is_object() || Array::is_array(options) {
+        return Err(type_error(&format!("{call}: options must be an object, got {}", kind_of(options))));
+    }
+    let names = field_names::<T>();
+    for key in Object::keys(options).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !names.contains(&key.as_str()) {
+            return Err(type_error(&format!("{call}: unknown option {key:?}; options are {}", names.join(", "))));
+        }
+    }
+    serde_wasm_bindgen::from_value(options.into())
+        .map_err(|error| type_error(&format!("{call}: {}", describe(&JsValue::from(error)))))
+}
+
+/// The field names that `T`'s derived `Deserialize` asks a deserializer for (after renaming), read by one that
+/// records them and reads nothing.
+fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
+    struct Fields<'a>(&'a mut &'static [&'static str]);
+
+    impl<'de> Deserializer<'de> for Fields<'_> {
+        type Error = serde::de::value::Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(Self::Error::custom("not a struct"))
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(Self::Error::custom("only the field names are read"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+
+    let mut fields: &'static [&'static str] = &[];
+    // Always an error: the names are all it was for.
+    let _ = T::deserialize(Fields(&mut fields));
+    fields
+}
+
+/// `value` as a string, or a `TypeError` that names it (`name`: for example `"Analyzer.analyze(text): text"`).
+fn string_argument(name: &str, value: &JsValue) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| type_error(&format!("{name} must be a string, got {}", kind_of(value))))
+}
+
+/// `value` as an array of strings, or a `TypeError` that names it or its first element that is not a string
+/// (`call`: for example `"Analyzer.analyzeBatch(texts)"`). Only arrays: a string is iterable too, and would
+/// otherwise be analysed character by character.
+fn strings_argument(call: &str, value: &JsValue) -> Result<Vec<String>, JsValue> {
+    if !Array::is_array(value) {
+        return Err(type_error(&format!("{call}: texts must be an array of strings, got {}", kind_of(value))));
+    }
+    let texts: &Array = value.unchecked_ref();
+    texts.iter().enumerate().map(|(i, text)| string_argument(&format!("{call}: texts[{i}]"), &text)).collect()
+}
+
+/// A `TypeError`, for an argument or option of the wrong kind.
+fn type_error(message: &str) -> JsValue {
+    TypeError::new(message).into()
+}
+
+/// What kind of JS value `value` is, for error messages: its `typeof`, with `null` and arrays told apart from
+/// other objects.
+fn kind_of(value: &JsValue) -> String {
+    if value.is_null() {
+        "null".into()
+    } else if Array::is_array(value) {
+        "array".into()
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
     }
 }
 
@@ -393,15 +516,17 @@ fn url_of(source: &JsValue) -> Option<String> {
 }
 
 /// `source[name]` as bytes: a `Uint8Array` (node's `Buffer` included), an `ArrayBuffer`, or a string.
-fn bytes_field(source: &JsValue, name: &str) -> Result<Vec<u8>, JsError> {
+fn bytes_field(source: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
     let value = Reflect::get(source, &name.into()).unwrap_or(JsValue::UNDEFINED);
     if let Some(text) = value.as_string() {
         Ok(text.into_bytes())
     } else if value.is_instance_of::<Uint8Array>() || value.is_instance_of::<ArrayBuffer>() {
         Ok(Uint8Array::new(&value).to_vec())
     } else {
-        Err(JsError::new(&format!(
-            "Analyzer.create: `{name}` must be a Uint8Array, ArrayBuffer or string holding the model's {name} file"
+        Err(type_error(&format!(
+            "Analyzer.create(source): source.{name} must be a Uint8Array, ArrayBuffer or string holding the \
+             model's {name} file, got {}",
+            kind_of(&value)
         )))
     }
 }

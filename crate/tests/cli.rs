@@ -292,3 +292,94 @@ fn a_missing_model_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("/nonexistent/model") && stderr.contains("config.json"), "{stderr}");
 }
+
+/// Writes `bytes` to a file of this test run named `name` and returns its path.
+fn temp_file(name: &str, bytes: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("sentir-input-{}-{name}", std::process::id()));
+    std::fs::write(&path, bytes).expect("writes the input file");
+    path.to_str().expect("a UTF-8 path").to_owned()
+}
+
+#[test]
+fn analyze_input_reads_csv_with_quotes_and_prints_briefs_in_input_order_on_every_thread() {
+    // Eleven posts in batches of two on three threads: several waves, each split across the threads.
+    let posts: Vec<String> = (0..11).map(|i| format!("\"post {i}, \"\"quoted\"\", good\"")).collect();
+    let csv = format!(
+        "id,text\n{}\n",
+        posts.iter().enumerate().map(|(i, p)| format!("{i},{p}")).collect::<Vec<_>>().join("\n")
+    );
+    let file = temp_file("order.csv", csv.as_bytes());
+    let output = sentir(&["analyze", "--model", MODEL, "--input", &file, "--threads", "3", "--batch-size", "2"], "");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let lines = json_lines(&output);
+    assert_eq!(
+        lines.iter().map(|l| l["line"].as_u64().expect("a line")).collect::<Vec<_>>(),
+        (2..13).collect::<Vec<_>>()
+    );
+    for (i, line) in lines.iter().enumerate() {
+        let text = format!("post {i}, \"quoted\", good");
+        let (label, probabilities) = &analyses(MODEL, &[&text])[0];
+        assert_eq!(line["label"].as_str(), Some(label.as_str()), "{text}");
+        let (p, q) = (&line["probabilities"]["positive"], &probabilities["positive"]);
+        assert!((p.as_f64().expect("p") - q.as_f64().expect("q")).abs() < 1e-6, "{text}: {p} {q}");
+        for word in line["words"].as_array().expect("words") {
+            let (start, end) =
+                (word["start"].as_u64().expect("start") as usize, word["end"].as_u64().expect("end") as usize);
+            assert_eq!(text.get(start..end), word["text"].as_str());
+        }
+    }
+}
+
+#[test]
+fn analyze_input_counts_bad_rows_without_stopping_and_summarises_by_group() {
+    let jsonl = b"{\"text\": \"good\", \"brand\": \"a\"}\nnot json\n\n{\"body\": \"no text field\"}\n{\"text\": \"bad\", \"brand\": 7}\n";
+    let text = b"good\n\xff\xfe not UTF-8\n\nbad\n";
+    let (jsonl, text) = (temp_file("bad.jsonl", jsonl), temp_file("bad.txt", text));
+    let output = sentir(&["analyze", "--model", MODEL, "--input", &jsonl, "--group", "brand"], "");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let lines = json_lines(&output);
+    let errors: Vec<(u64, bool)> =
+        lines.iter().map(|l| (l["line"].as_u64().expect("line"), l["error"].is_string())).collect();
+    assert_eq!(errors, [(1, false), (2, true), (4, true), (5, false)]);
+    assert!(lines[2]["error"].as_str().expect("an error").contains("`text`"), "{}", lines[2]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("2 of 4 posts could not be analysed"));
+
+    let output = sentir(&["analyze", "--model", MODEL, "--input", &jsonl, &text, "--group", "brand", "--summary"], "");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let summary = &json_lines(&output)[0];
+    // The text file has no brand column: its posts count in the whole only (jsonl: 2 good rows, text: 2 of 3).
+    assert_eq!((summary["texts"].as_u64(), summary["failed"].as_u64()), (Some(4), Some(3)));
+    let groups: Vec<(&str, u64)> = summary["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| (g["group"].as_str().expect("a name"), g["texts"].as_u64().expect("texts")))
+        .collect();
+    assert_eq!(groups, [("7", 1), ("a", 1)]);
+    let counts = &summary["counts"];
+    assert_eq!(counts["negative"].as_u64().expect("n") + counts["positive"].as_u64().expect("n"), 4);
+    assert_eq!(summary["histogram"]["counts"].as_array().expect("bins").len(), sentir::corpus::HISTOGRAM_BINS);
+}
+
+#[test]
+fn analyze_input_reads_stdin_and_refuses_what_is_not_text_or_lacks_the_column() {
+    let output = sentir(
+        &["analyze", "--model", MODEL, "--input", "-", "--format", "tsv", "--column", "body"],
+        "id\tbody\n1\tgood\n",
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(json_lines(&output).len(), 1);
+
+    let output = sentir(&["analyze", "--model", MODEL, "--input", "-", "--format", "csv"], "id,body\n1,good\n");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no column `text`") && stderr.contains("\"body\"") && stderr.contains("--column"),
+        "{stderr}"
+    );
+
+    let binary = temp_file("binary.txt", b"PK\x03\x04\x00\x00 a zip file");
+    let output = sentir(&["analyze", "--model", MODEL, "--input", &binary], "");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("does not look like text"));
+}

@@ -1,5 +1,6 @@
 // In node (ESM), from the installed package, offline: three lines, then the result's shape and offsets.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { load } from "sentir";
 
 const analyzer = await load();
@@ -46,5 +47,114 @@ const fromPath = await load({ model: folder.pathname });
 assert.equal(fromPath.modelName, "sentir-en-posts");
 await assert.rejects(load({ model: "/no/such/model" }), /could not read the model file .*config\.json/);
 await assert.rejects(analyzer.analyze("x".repeat(1 << 20)), (error) => error instanceof Error && /bytes/.test(error.message));
+
+// Arguments and options of the wrong kind: a rejected promise with a TypeError that names them, never a wasm trap.
+const typeError = (message) => (error) => {
+  assert.ok(error instanceof TypeError, `a TypeError, not ${error}`);
+  assert.equal(error.message, message);
+  return true;
+};
+const rejectsWith = async (call, message) => {
+  let promise;
+  assert.doesNotThrow(() => { promise = call(); }, "rejects rather than throws");
+  await assert.rejects(promise, typeError(message));
+};
+await rejectsWith(() => analyzer.analyze(42), "Analyzer.analyze(text): text must be a string, got number");
+await rejectsWith(() => analyzer.analyze({}), "Analyzer.analyze(text): text must be a string, got object");
+await rejectsWith(() => analyzer.analyze(null), "Analyzer.analyze(text): text must be a string, got null");
+await rejectsWith(() => analyzer.analyze(), "Analyzer.analyze(text): text must be a string, got undefined");
+await rejectsWith(() => analyzer.analyzeBatch("not an array"),
+  "Analyzer.analyzeBatch(texts): texts must be an array of strings, got string");
+await rejectsWith(() => analyzer.analyzeBatch(["a", "b", "c", {}]),
+  "Analyzer.analyzeBatch(texts): texts[3] must be a string, got object");
+const session2 = analyzer.session();
+await rejectsWith(() => session2.analyze(7), "Session.analyze(text): text must be a string, got number");
+session2.free();
+const BACKENDS = '"auto", "gpu", "cpu-simd", "cpu-scalar"';
+await assert.rejects(load({ backend: "tpu" }),
+  typeError(`Analyzer.create: options.backend must be one of ${BACKENDS}; got "tpu"`));
+await assert.rejects(load({ backend: 1 }), typeError(`Analyzer.create: options.backend must be one of ${BACKENDS}; got 1`));
+// load() passes create only `backend`; the class itself takes the rest.
+const Analyzer = analyzer.constructor;
+const modelFile = (name) => readFile(new URL(name, folder));
+const files = { config: await modelFile("config.json"), weights: await modelFile("model.safetensors"),
+  tokenizer: await modelFile("tokenizer.json") };
+await assert.rejects(Analyzer.create(files, { backnd: "gpu" }),
+  typeError('Analyzer.create: unknown option "backnd"; options are backend'));
+await assert.rejects(Analyzer.create(files, "gpu"), typeError("Analyzer.create: options must be an object, got string"));
+await assert.rejects(Analyzer.create(42), (error) => error instanceof TypeError && /base URL.*got number$/.test(error.message));
+
+// analyzeMany: the same analyses as analyze, in input order, in batches, over any (async) iterable.
+const texts = Array.from({ length: 7 }, (_, i) => `${["great", "awful", "not bad", "meh 😐"][i % 4]} ${i}`);
+const expected = JSON.stringify(await analyzer.analyzeBatch(texts));
+const collect = async (generator) => {
+  const results = [];
+  for await (const result of generator) results.push(result);
+  return results;
+};
+const progress = [];
+const viaArray = await collect(analyzer.analyzeMany(texts, { batchSize: 3, onProgress: (p) => progress.push(p) }));
+assert.equal(JSON.stringify(viaArray), expected);
+assert.deepEqual(progress, [{ done: 3, total: 7 }, { done: 6, total: 7 }, { done: 7, total: 7 }]);
+function* generate() { yield* texts; }
+const generated = [];
+assert.equal(JSON.stringify(await collect(analyzer.analyzeMany(generate(), { onProgress: (p) => generated.push(p) }))), expected);
+assert.deepEqual(generated, [{ done: 7 }], "one batch by default (256), no total without a length");
+async function* generateAsync() {
+  for (const text of texts) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    yield text;
+  }
+}
+assert.equal(JSON.stringify(await collect(analyzer.analyzeMany(generateAsync(), { batchSize: 2 }))), expected);
+assert.equal(JSON.stringify(await collect(analyzer.analyzeMany(new Set(texts), { batchSize: 7 }))), expected);
+assert.deepEqual(await collect(analyzer.analyzeMany([])), []);
+// Batches go through analyzeBatch, batchSize texts at a time.
+const sizes = [];
+const batchOf = analyzer.analyzeBatch;
+analyzer.analyzeBatch = function (batch) { sizes.push(batch.length); return batchOf.call(this, batch); };
+await collect(analyzer.analyzeMany(texts, { batchSize: 2 }));
+delete analyzer.analyzeBatch;
+assert.deepEqual(sizes, [2, 2, 2, 1]);
+
+// Abort: before the next batch (and before any result more), the generator throws the signal's reason.
+const controller = new AbortController();
+const seen = [];
+await assert.rejects(async () => {
+  for await (const result of analyzer.analyzeMany(texts, { batchSize: 2, signal: controller.signal })) {
+    seen.push(result);
+    if (seen.length === 3) controller.abort();
+  }
+}, (error) => error instanceof DOMException && error.name === "AbortError");
+assert.equal(seen.length, 3);
+await assert.rejects(collect(analyzer.analyzeMany(texts, { signal: AbortSignal.abort(new Error("stop")) })), /^Error: stop$/);
+// A generator's early exit closes the input.
+let closed = false;
+function* watched() { try { yield* texts; } finally { closed = true; } }
+for await (const _ of analyzer.analyzeMany(watched(), { batchSize: 2 })) break;
+assert.ok(closed, "the input's iterator is closed when the loop stops early");
+
+// Wrong texts and options: TypeErrors that name them, from the first next(); the texts before a bad one first.
+const manyError = async (texts, options, message) => {
+  const generator = analyzer.analyzeMany(texts, options);
+  await assert.rejects(generator.next(), typeError(message));
+};
+await manyError("abc", undefined,
+  "Analyzer.analyzeMany(texts): texts must be an array, an iterable or an async iterable of strings, got string");
+await manyError(42, undefined,
+  "Analyzer.analyzeMany(texts): texts must be an array, an iterable or an async iterable of strings, got number");
+await manyError(texts, { batchsize: 2 },
+  'Analyzer.analyzeMany: unknown option "batchsize"; options are onProgress, signal, batchSize');
+await manyError(texts, { batchSize: 0 }, "Analyzer.analyzeMany: options.batchSize must be a whole number, 1 or more, got 0");
+await manyError(texts, { batchSize: "2" },
+  "Analyzer.analyzeMany: options.batchSize must be a whole number, 1 or more, got string");
+await manyError(texts, { onProgress: true }, "Analyzer.analyzeMany: options.onProgress must be a function, got boolean");
+await manyError(texts, { signal: {} }, "Analyzer.analyzeMany: options.signal must be an AbortSignal, got object");
+await manyError(texts, 256, "Analyzer.analyzeMany: options must be an object, got number");
+const before = [];
+await assert.rejects(async () => {
+  for await (const result of analyzer.analyzeMany(["good", "bad", "fine", 4, "never"], { batchSize: 2 })) before.push(result);
+}, typeError("Analyzer.analyzeMany(texts): texts[3] must be a string, got number"));
+assert.equal(before.length, 3, "the texts before the bad one were analysed and yielded");
 analyzer.free();
 console.log(`node: ${result.label} ${JSON.stringify(result.probabilities)}; ${result.tokens.length} tokens, offsets exact`);

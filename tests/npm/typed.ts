@@ -1,6 +1,16 @@
 // The API as a TypeScript user sees it: this file must type-check under `strict`, and every
 // `@ts-expect-error` below must be an error, which an `any` anywhere in the types would silence.
-import { load, simdSupported, type Analysis, type Analyzer, type BackendName, type Token, type Word } from "sentir";
+import {
+  load,
+  simdSupported,
+  type Analysis,
+  type Analyzer,
+  type AnalyzeManyOptions,
+  type BackendName,
+  type Progress,
+  type Token,
+  type Word,
+} from "sentir";
 
 async function main(): Promise<void> {
   const analyzer: Analyzer = await load({ backend: "auto", build: simdSupported() ? "simd128" : "scalar" });
@@ -18,6 +28,31 @@ async function main(): Promise<void> {
   await load({ model: { config: "{}", weights: new Uint8Array(), tokenizer: new ArrayBuffer(0) } });
   await load({ model: new URL("https://example.com/models/mine/") });
 
+  const controller = new AbortController();
+  const options: AnalyzeManyOptions = {
+    batchSize: 64,
+    signal: controller.signal,
+    onProgress: ({ done, total }: Progress) => console.log(done, total ?? "?"),
+  };
+  for await (const analysis of analyzer.analyzeMany(["a", "b"], options)) {
+    const label: string = analysis.label;
+    console.log(label);
+  }
+  async function* lines(): AsyncGenerator<string> {
+    yield "one post";
+  }
+  const stream: AsyncGenerator<Analysis, void, undefined> = analyzer.analyzeMany(lines());
+  await stream.next();
+  analyzer.analyzeMany(new Set(["a"]));
+
+  // @ts-expect-error analyzeMany takes strings
+  analyzer.analyzeMany([1, 2]);
+  // @ts-expect-error batchSize is a number
+  analyzer.analyzeMany(["a"], { batchSize: "64" });
+  // @ts-expect-error there is no such option
+  analyzer.analyzeMany(["a"], { batch: 64 });
+  // @ts-expect-error progress has no such field
+  analyzer.analyzeMany(["a"], { onProgress: (progress) => progress.percent });
   // @ts-expect-error analyze takes a string
   await analyzer.analyze(42);
   // @ts-expect-error tokens have no such field

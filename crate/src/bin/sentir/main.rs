@@ -3,6 +3,8 @@
 //! ```text
 //! sentir analyze [--model DIR] [TEXT]          one JSON object (TEXT, or all of stdin)
 //! sentir analyze [--model DIR] --jsonl         one JSON object per line of stdin
+//! sentir analyze [--model DIR] --input FILE... [--format F] [--column C] [--group G] [--summary]
+//!                                              a collection of posts: one brief per post, or the aggregates
 //! sentir eval    [--model DIR] FILE.tsv        accuracy; the last line is one JSON object
 //! ```
 //!
@@ -15,6 +17,15 @@
 //! confusion counts (gold label → predicted label); a two-label model cannot be scored on it. Optional `group`,
 //! `capability` and `domain` columns add accuracy per value under `per_group`, keyed `VALUE`,
 //! `capability:VALUE` and `domain:VALUE`.
+//!
+//! `analyze --input` reads posts from CSV or TSV files with a header row (`--column` names the text's column,
+//! default `text`), JSON lines (`--column` names the field) or plain text, one post per line (the format follows
+//! the file's extension, or `--format`; `-` is stdin). It analyses them in batches on every core (or on the GPU
+//! when `--backend gpu` or `auto` takes one) and prints, in input order, one JSON line per post: its line, label,
+//! probabilities, score (`p(positive) − p(negative)`) and strongest words, or the error that kept the row from
+//! being analysed. With `--summary` it prints instead one JSON object of aggregates (counts and shares per label, a
+//! histogram of scores, the words that move sentiment most, and the same per `--group` column): see
+//! `sentir::corpus`. A bad row is counted, never fatal.
 //!
 //! Without `--model`, the default model of this checkout (`models/default`) is used. `--backend cpu-scalar` (or
 //! `cpu-simd`, or `gpu`) runs a given backend instead of the best one this build has (`auto`).
@@ -29,13 +40,18 @@ fn main() -> std::process::ExitCode {
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
+mod input;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use std::io::{BufRead, Read, Write};
     use std::path::PathBuf;
     use std::process::ExitCode;
 
     use clap::{Parser, Subcommand};
-    use sentir::{Analyzer, BackendKind};
+    use sentir::{Analyzer, BackendKind, Collection};
+
+    use super::input::{self, Columns, Format};
 
     #[derive(Parser)]
     #[command(name = "sentir", version, about = "Per-token sentiment analysis with a small LSTM")]
@@ -51,10 +67,13 @@ mod cli {
             #[command(flatten)]
             model: ModelArg,
             /// Read one text per line from stdin and print one JSON object per line.
-            #[arg(long)]
+            #[arg(long, conflicts_with = "input")]
             jsonl: bool,
             /// The text to analyse; without it, all of stdin is one text.
+            #[arg(conflicts_with = "input")]
             text: Option<String>,
+            #[command(flatten)]
+            collection: CollectionArgs,
         },
         /// Measure accuracy on a TSV file whose header names a `text` and a `label` column (0 = negative,
         /// 1 = positive, 2 = neutral, or a label's name).
@@ -68,6 +87,33 @@ mod cli {
             /// `group`, `capability` or `domain` columns, accuracy is also reported per value (`per_group`).
             file: PathBuf,
         },
+    }
+
+    /// `analyze --input`: a collection of posts.
+    #[derive(clap::Args)]
+    struct CollectionArgs {
+        /// Files of posts to analyse as one collection (`-` is stdin): CSV or TSV with a header row, JSON lines,
+        /// or plain text with one post per line.
+        #[arg(long, value_name = "FILE", num_args = 1..)]
+        input: Vec<PathBuf>,
+        /// The files' format; default: from each file's extension (.csv, .tsv, .jsonl, anything else text).
+        #[arg(long, value_enum, requires = "input")]
+        format: Option<Format>,
+        /// The column (CSV, TSV) or field (JSON lines) that holds the text.
+        #[arg(long, value_name = "NAME", default_value = "text", requires = "input")]
+        column: String,
+        /// A column or field whose values group the posts (a brand, a source): the summary counts each group.
+        #[arg(long, value_name = "NAME", requires = "input")]
+        group: Option<String>,
+        /// Print one JSON object of aggregates at the end instead of a line per post.
+        #[arg(long, requires = "input")]
+        summary: bool,
+        /// Posts per batch of the model.
+        #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65536), requires = "input")]
+        batch_size: u32,
+        /// Threads analysing batches side by side; default: every core (one when the GPU runs the model).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024), requires = "input")]
+        threads: Option<u32>,
     }
 
     #[derive(clap::Args)]
@@ -100,7 +146,10 @@ mod cli {
 
     pub(super) fn main() -> ExitCode {
         let result = match Cli::parse().command {
-            Command::Analyze { model, jsonl, text } => model.load().and_then(|a| analyze(&a, jsonl, text)),
+            Command::Analyze { model, collection, .. } if !collection.input.is_empty() => {
+                model.load().and_then(|a| analyze_collection(&a, &collection))
+            }
+            Command::Analyze { model, jsonl, text, .. } => model.load().and_then(|a| analyze(&a, jsonl, text)),
             Command::Eval { model, file } => model.load().and_then(|a| eval(&a, &file)),
         };
         match result {
@@ -144,6 +193,129 @@ mod cli {
             }
         }
         Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    }
+
+    /// `analyze --input`: every post of every input, in waves of one batch per thread; each wave's briefs are
+    /// printed in input order before the next wave is read, so memory holds one wave whatever the input's size.
+    fn analyze_collection(analyzer: &Analyzer, args: &CollectionArgs) -> Result<ExitCode, String> {
+        let threads = match args.threads {
+            Some(n) => n as usize,
+            None if analyzer.backend().kind() == BackendKind::Gpu => 1,
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        };
+        let batch = args.batch_size as usize;
+        let columns = Columns { text: &args.column, group: args.group.as_deref() };
+        let labels = analyzer.config().labels.clone();
+        let mut collections: Vec<Collection> = (0..threads).map(|_| Collection::new(analyzer)).collect();
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        let mut unread = 0u64;
+        for path in &args.input {
+            let name = path.display().to_string();
+            let format = args.format.unwrap_or_else(|| Format::of_path(path));
+            let reader: Box<dyn Read> = if name == "-" {
+                Box::new(std::io::stdin().lock())
+            } else {
+                Box::new(std::fs::File::open(path).map_err(|e| format!("cannot open {name}: {e}"))?)
+            };
+            let mut rows = input::rows(reader, &name, format, &columns)?.peekable();
+            while rows.peek().is_some() {
+                let wave: Vec<input::Row> = rows.by_ref().take(threads * batch).collect();
+                let chunks: Vec<&[input::Row]> = wave.chunks(batch).collect();
+                let briefs = std::thread::scope(|scope| {
+                    let workers: Vec<_> = chunks
+                        .iter()
+                        .zip(collections.iter_mut())
+                        .map(|(chunk, collection)| scope.spawn(move || brief_chunk(analyzer, collection, chunk)))
+                        .collect();
+                    workers
+                        .into_iter()
+                        .map(|worker| worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                        .collect::<Vec<_>>()
+                });
+                for (chunk, briefs) in chunks.iter().zip(briefs) {
+                    for (row, brief) in chunk.iter().zip(briefs?) {
+                        unread += u64::from(brief.is_err());
+                        if !args.summary {
+                            print(&mut out, &brief_json(&name, row.line, &labels, brief))?;
+                        }
+                    }
+                }
+            }
+        }
+        let mut all = collections.pop().unwrap_or_else(|| Collection::new(analyzer));
+        collections.into_iter().for_each(|collection| all.merge(collection));
+        if args.summary {
+            print(&mut out, &all.summary())?;
+        }
+        out.flush().map_err(|e| format!("cannot write to stdout: {e}"))?;
+        if unread > 0 {
+            eprintln!("sentir: {unread} of {} posts could not be analysed (see their `error`)", all.texts());
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// The briefs of one chunk of rows, added to `collection`; a row that could not be read is counted as failed.
+    fn brief_chunk(
+        analyzer: &Analyzer,
+        collection: &mut Collection,
+        rows: &[input::Row],
+    ) -> Result<Vec<Result<sentir::Brief, String>>, String> {
+        let posts: Vec<&input::Post> = rows.iter().filter_map(|row| row.post.as_ref().ok()).collect();
+        let texts: Vec<&str> = posts.iter().map(|post| post.text.as_str()).collect();
+        let groups: Option<Vec<&str>> =
+            posts.iter().map(|post| post.group.as_deref()).collect::<Option<Vec<_>>>().filter(|_| !posts.is_empty());
+        let mut briefs =
+            collection.add_batch(analyzer, &texts, groups.as_deref()).map_err(|e| e.to_string())?.into_iter();
+        Ok(rows
+            .iter()
+            .map(|row| match &row.post {
+                Ok(_) => match briefs.next() {
+                    Some(brief) => brief.map_err(|e| e.to_string()),
+                    None => Err("no result".to_owned()),
+                },
+                Err(message) => {
+                    collection.count_failed();
+                    Err(message.clone())
+                }
+            })
+            .collect())
+    }
+
+    /// One output line of `analyze --input`: a post's brief, or why it has none.
+    #[derive(serde::Serialize)]
+    struct BriefLine<'a> {
+        input: &'a str,
+        line: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        probabilities: Option<sentir::Probabilities>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        score: Option<f32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        words: Option<Vec<sentir::corpus::BriefWord>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    }
+
+    fn brief_json<'a>(
+        input: &'a str,
+        line: u64,
+        labels: &[String],
+        brief: Result<sentir::Brief, String>,
+    ) -> BriefLine<'a> {
+        let empty = BriefLine { input, line, label: None, probabilities: None, score: None, words: None, error: None };
+        match brief {
+            Ok(brief) => BriefLine {
+                label: Some(brief.label),
+                probabilities: Some(sentir::PerLabel(labels.iter().cloned().zip(brief.probabilities).collect())),
+                score: Some(brief.score),
+                words: Some(brief.words),
+                ..empty
+            },
+            Err(error) => BriefLine { error: Some(error), ..empty },
+        }
     }
 
     /// A row's gold label: one of the model's labels, or neutral where the model has no neutral label.
