@@ -132,6 +132,8 @@ export interface Analyzer {
    * from the previous call's text over the tokens both begin with.
    */
   session(): Session;
+  /** An empty collection of posts, for aggregates over many texts: see `Collection`. */
+  collection(): Collection;
   /** The backend that runs the model. */
   readonly backend: BackendName;
   /** Why that backend was chosen. */
@@ -154,6 +156,72 @@ export interface Session {
   analyze(text: string): Promise<Analysis>;
   /** How many tokens the last `analyze` took from the call before instead of running the model over them. */
   readonly reusedTokens: number;
+  free(): void;
+}
+
+/** One of a post's strongest words in a `Brief`; offsets are UTF-16 code units of the post. */
+export interface BriefWord {
+  text: string;
+  start: number;
+  end: number;
+  score: number;
+}
+
+/** What `Collection.add` keeps of a post: not every token, only what a table of many posts shows. */
+export interface Brief {
+  label: string;
+  probabilities: Record<string, number>;
+  /** `probabilities[positiveLabel] − probabilities[negativeLabel]`, from −1 to 1. */
+  score: number;
+  /** Its strongest words (at most three), largest absolute score first. */
+  words: BriefWord[];
+}
+
+/** Per label: how many posts, and their share. */
+export interface LabelCounts {
+  texts: number;
+  counts: Record<string, number>;
+  shares: Record<string, number>;
+  mean_score: number;
+}
+
+/** A word's moves across a collection: how often, the mean move and their sum. */
+export interface WordSummary {
+  /** Lower-cased. */
+  word: string;
+  count: number;
+  mean: number;
+  total: number;
+}
+
+/** A collection's aggregates, what `sentir analyze --summary` prints. */
+export interface Summary extends LabelCounts {
+  labels: string[];
+  /** Posts that could not be analysed. */
+  failed: number;
+  /** Scores from `from` to `to` in 20 equal bins. */
+  histogram: { from: number; to: number; counts: number[] };
+  /** The top 20 words each way by total move; `dropped` when rare words left a full table (100,000 words). */
+  words: { positive: WordSummary[]; negative: WordSummary[]; distinct: number; dropped: boolean };
+  /** The same counts per group, most posts first (1,000 groups at most; the rest are `"(other groups)"`). */
+  groups: Array<LabelCounts & { group: string }>;
+}
+
+/**
+ * Many posts, analysed batch by batch into running aggregates (memory stays bounded however many). Free it with
+ * `free()`; it keeps its analyzer's model alive until then.
+ */
+export interface Collection {
+  /**
+   * Analyses `texts` in one batch, each counted under `groups[i]` when given (one per text), and resolves to
+   * one result per text, in order: its `Brief`, or `{ error }` for a post that could not be analysed (counted as
+   * failed; the others go on). Rejects with a `TypeError` for arguments of the wrong kind.
+   */
+  add(texts: string[], groups?: string[] | null): Promise<Array<Brief | { error: string }>>;
+  /** The aggregates so far. */
+  summary(): Summary;
+  /** Posts added so far, analysed or failed. */
+  readonly texts: number;
   free(): void;
 }
 

@@ -405,3 +405,45 @@ async fn overlapping_calls_give_independent_results() {
         assert_eq!(json(&all.get(3 * i as u32 + 2)), json(&alone), "session on text {i}");
     }
 }
+
+#[test]
+async fn a_collection_gives_briefs_in_order_and_the_aggregates_as_a_plain_object() {
+    let analyzer = analyzer().await;
+    let collection = analyzer.collection();
+    // 70 words: over the tiny model's maximum of 64 tokens, so that post fails alone.
+    let long = "good ".repeat(70);
+    let texts = ["Café 😀 not good", long.as_str(), "wonderful music", "bad"];
+    let groups = ["a", "b", "a", "c"];
+    let briefs = Array::from(&resolve(collection.add(strings(&texts), strings(&groups))).await.expect("adds"));
+    assert_eq!(briefs.length(), 4);
+    for (brief, text) in briefs.iter().zip(texts) {
+        if text == long {
+            assert!(get(&brief, "error").as_string().expect("an error").contains("maximum of 64"));
+            continue;
+        }
+        let single = resolve(analyzer.analyze(text.into())).await.expect("analyzes");
+        assert_eq!(get(&brief, "label").as_string(), get(&single, "label").as_string(), "{text}");
+        let (p, q) =
+            (number(&get(&brief, "probabilities"), "positive"), number(&get(&single, "probabilities"), "positive"));
+        assert!((p - q).abs() < 1e-6, "{text}: {p} {q}");
+        let js_text = JsString::from(text);
+        for word in Array::from(&get(&brief, "words")).iter() {
+            let (start, end) = (number(&word, "start") as u32, number(&word, "end") as u32);
+            assert_eq!(js_text.slice(start, end).as_string(), get(&word, "text").as_string(), "UTF-16 offsets");
+        }
+    }
+    let summary = collection.summary().expect("a summary");
+    assert_eq!((number(&summary, "texts"), number(&summary, "failed"), collection.texts()), (3.0, 1.0, 4.0));
+    let counts = get(&summary, "counts");
+    assert_eq!(number(&counts, "negative") + number(&counts, "positive"), 3.0, "counts is a plain object");
+    let groups: Vec<(String, f64)> = Array::from(&get(&summary, "groups"))
+        .iter()
+        .map(|g| (get(&g, "group").as_string().expect("a name"), number(&g, "texts")))
+        .collect();
+    assert_eq!(groups, [("a".to_owned(), 2.0), ("c".to_owned(), 1.0)]);
+
+    let error = type_error(collection.add(strings(&["x"]), strings(&["a", "b"]))).await;
+    assert!(error.contains("one value per text"), "{error}");
+    let error = type_error(collection.add("not an array".into(), JsValue::UNDEFINED)).await;
+    assert!(error.contains("texts must be an array of strings"), "{error}");
+}

@@ -156,7 +156,19 @@ impl Collection {
         groups: Option<&[S]>,
     ) -> Result<Vec<Result<Brief>>> {
         let scored = analyzer.score_each_async(texts).await?;
-        Ok(scored
+        Ok(self.add_each(texts, groups, scored))
+    }
+
+    /// Adds each text's analysis (from [`Analyzer::score_each_async`]) and returns its brief, or counts its error:
+    /// the step of [`Collection::add_batch_async`] after the model, apart so that a caller that shares the
+    /// collection (the JS API) holds it only while nothing is awaited.
+    pub(crate) fn add_each<S: AsRef<str>>(
+        &mut self,
+        texts: &[S],
+        groups: Option<&[S]>,
+        scored: Vec<Result<Scored>>,
+    ) -> Vec<Result<Brief>> {
+        scored
             .into_iter()
             .enumerate()
             .map(|(index, scored)| {
@@ -169,7 +181,7 @@ impl Collection {
                     }
                 }
             })
-            .collect())
+            .collect()
     }
 
     /// Adds the analysis of `text` and returns its brief.

@@ -184,7 +184,7 @@ impl JsAnalyzer {
     /// failed, or with a `TypeError` when `texts` is not an array of strings.
     #[wasm_bindgen(js_name = analyzeBatch)]
     pub fn analyze_batch(&self, texts: JsValue) -> Promise {
-        let texts = match strings_argument("Analyzer.analyzeBatch(texts)", &texts) {
+        let texts = match strings_argument("Analyzer.analyzeBatch(texts)", "texts", &texts) {
             Ok(texts) => texts,
             Err(error) => return Promise::reject(&error),
         };
@@ -205,6 +205,15 @@ impl JsAnalyzer {
     /// the new tokens). Free it with `free()`; it keeps the model alive until then.
     pub fn session(&self) -> JsSession {
         JsSession { analyzer: Rc::clone(&self.inner), results: Rc::clone(&self.results), session: Rc::default() }
+    }
+
+    /// A collection of posts analysed batch by batch: see `Collection`. Free it with `free()`; it keeps the model
+    /// alive until then.
+    pub fn collection(&self) -> JsCollection {
+        JsCollection {
+            analyzer: Rc::clone(&self.inner),
+            collection: Rc::new(RefCell::new(crate::Collection::new(&self.inner))),
+        }
     }
 
     /// The backend that runs the model: `"gpu"` (with `"auto"`, for large calls only), `"cpu-simd"` or
@@ -250,6 +259,103 @@ impl JsAnalyzer {
     pub fn negative_label(&self) -> String {
         self.inner.negative_label().to_owned()
     }
+}
+
+/// Many posts, analysed batch by batch into running aggregates (`crate::corpus`): `add` resolves to each post's
+/// brief, `summary()` gives the aggregates so far, what `sentir analyze --summary` prints.
+#[wasm_bindgen(js_name = Collection)]
+#[derive(Debug)]
+pub struct JsCollection {
+    analyzer: Rc<crate::Analyzer>,
+    /// Borrowed only between awaits, so calls that overlap each add their own posts.
+    collection: Rc<RefCell<crate::Collection>>,
+}
+
+#[wasm_bindgen(js_class = Collection)]
+impl JsCollection {
+    /// Analyses `texts` (an array of strings) in one batch, each post counted under `groups[i]` when `groups` (an
+    /// array of strings as long as `texts`) is given, and adds them to the aggregates. Resolves to one object per
+    /// text, in order: `{ label, probabilities, score, words }` (`score` is p(positive) − p(negative); `words`
+    /// its strongest words, `{ text, start, end, score }`, offsets in UTF-16 code units), or `{ error }` for a
+    /// text that could not be analysed (counted as failed; the others go on). Rejects with a `TypeError` for
+    /// arguments of the wrong kind.
+    pub fn add(&self, texts: JsValue, groups: JsValue) -> Promise {
+        let texts = match strings_argument("Collection.add(texts, groups)", "texts", &texts) {
+            Ok(texts) => texts,
+            Err(error) => return Promise::reject(&error),
+        };
+        let groups = if groups.is_undefined() || groups.is_null() {
+            None
+        } else {
+            match strings_argument("Collection.add(texts, groups)", "groups", &groups) {
+                Ok(groups) if groups.len() == texts.len() => Some(groups),
+                Ok(groups) => {
+                    let message = format!(
+                        "Collection.add(texts, groups): groups must have one value per text; got {} groups for {} texts",
+                        groups.len(),
+                        texts.len()
+                    );
+                    return Promise::reject(&type_error(&message));
+                }
+                Err(error) => return Promise::reject(&error),
+            }
+        };
+        let (analyzer, cell) = (Rc::clone(&self.analyzer), Rc::clone(&self.collection));
+        promise(async move {
+            let scored = analyzer.score_each_async(&texts).await?;
+            let briefs = cell.borrow_mut().add_each(&texts, groups.as_deref(), scored);
+            let labels = &analyzer.config().labels;
+            let objects = briefs.into_iter().zip(&texts).map(|(brief, text)| brief_object(labels, brief, text));
+            Ok(objects.collect::<Array>().into())
+        })
+    }
+
+    /// The aggregates so far, as a plain object: `labels`, `texts`, `failed`, `counts` and `shares` per label,
+    /// `mean_score`, `histogram`, `words` (`positive` and `negative`, the top 20 each way) and `groups`.
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        plain_object(&self.collection.borrow().summary())
+    }
+
+    /// Posts added so far, analysed or failed.
+    #[wasm_bindgen(getter)]
+    pub fn texts(&self) -> f64 {
+        self.collection.borrow().texts() as f64
+    }
+}
+
+/// One post's result in `Collection.add`: its brief with UTF-16 offsets, or its error.
+fn brief_object(labels: &[String], brief: crate::Result<crate::Brief>, text: &str) -> JsValue {
+    #[derive(serde::Serialize)]
+    struct Failed {
+        error: String,
+    }
+    #[derive(serde::Serialize)]
+    struct Posted<'a> {
+        label: &'a str,
+        probabilities: crate::Probabilities,
+        score: f32,
+        words: Vec<crate::corpus::BriefWord>,
+    }
+    let value = match brief {
+        Ok(brief) => {
+            let utf16 = Utf16Offsets::new(text);
+            let words = brief
+                .words
+                .into_iter()
+                .map(|word| crate::corpus::BriefWord { start: utf16.of(word.start), end: utf16.of(word.end), ..word })
+                .collect();
+            let probabilities = crate::PerLabel(labels.iter().cloned().zip(brief.probabilities).collect());
+            plain_object(&Posted { label: &brief.label, probabilities, score: brief.score, words })
+        }
+        Err(error) => plain_object(&Failed { error: error.to_string() }),
+    };
+    value.unwrap_or_else(JsValue::from)
+}
+
+/// `value` as plain JS objects (maps as objects, not `Map`s).
+fn plain_object(value: &impl serde::Serialize) -> Result<JsValue, JsError> {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value.serialize(&serializer).map_err(|error| JsError::new(&format!("cannot convert a result to JS: {error}")))
 }
 
 /// See `Analyzer.session()`.
@@ -473,15 +579,15 @@ fn string_argument(name: &str, value: &JsValue) -> Result<String, JsValue> {
     value.as_string().ok_or_else(|| type_error(&format!("{name} must be a string, got {}", kind_of(value))))
 }
 
-/// `value` as an array of strings, or a `TypeError` that names it or its first element that is not a string
-/// (`call`: for example `"Analyzer.analyzeBatch(texts)"`). Only arrays: a string is iterable too, and would
-/// otherwise be analysed character by character.
-fn strings_argument(call: &str, value: &JsValue) -> Result<Vec<String>, JsValue> {
+/// `value`, the argument `name` of `call`, as an array of strings, or a `TypeError` that names it or its first
+/// element that is not a string (`call`: for example `"Analyzer.analyzeBatch(texts)"`). Only arrays: a string is
+/// iterable too, and would otherwise be analysed character by character.
+fn strings_argument(call: &str, name: &str, value: &JsValue) -> Result<Vec<String>, JsValue> {
     if !Array::is_array(value) {
-        return Err(type_error(&format!("{call}: texts must be an array of strings, got {}", kind_of(value))));
+        return Err(type_error(&format!("{call}: {name} must be an array of strings, got {}", kind_of(value))));
     }
-    let texts: &Array = value.unchecked_ref();
-    texts.iter().enumerate().map(|(i, text)| string_argument(&format!("{call}: texts[{i}]"), &text)).collect()
+    let strings: &Array = value.unchecked_ref();
+    strings.iter().enumerate().map(|(i, item)| string_argument(&format!("{call}: {name}[{i}]"), &item)).collect()
 }
 
 /// A `TypeError`, for an argument or option of the wrong kind.

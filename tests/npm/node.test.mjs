@@ -84,6 +84,22 @@ await assert.rejects(Analyzer.create(files, { backnd: "gpu" }),
 await assert.rejects(Analyzer.create(files, "gpu"), typeError("Analyzer.create: options must be an object, got string"));
 await assert.rejects(Analyzer.create(42), (error) => error instanceof TypeError && /base URL.*got number$/.test(error.message));
 
+// A collection: one brief per post in order (the label analyze gives), a post too long fails alone, aggregates.
+const collection = analyzer.collection();
+const posts = ["love it 😍", "x ".repeat(20000), "the worst"];
+const briefs = await collection.add(posts, ["a", "b", "a"]);
+assert.equal(briefs.length, 3);
+assert.equal(briefs[0].label, (await analyzer.analyze(posts[0])).label);
+assert.match(briefs[1].error, /more than this model's maximum/);
+assert.deepEqual(Object.keys(briefs[2].probabilities), analyzer.labels);
+const summary = collection.summary();
+assert.equal(summary.texts, 2);
+assert.equal(summary.failed, 1);
+assert.equal(Object.values(summary.counts).reduce((a, b) => a + b), 2);
+assert.deepEqual(summary.groups.map((g) => [g.group, g.texts]), [["a", 2]]);
+assert.equal(summary.histogram.counts.reduce((a, b) => a + b), 2);
+collection.free();
+
 // analyzeMany: the same analyses as analyze, in input order, in batches, over any (async) iterable.
 const texts = Array.from({ length: 7 }, (_, i) => `${["great", "awful", "not bad", "meh 😐"][i % 4]} ${i}`);
 const expected = JSON.stringify(await analyzer.analyzeBatch(texts));

@@ -7,6 +7,8 @@ import {
   type Analyzer,
   type AnalyzeManyOptions,
   type BackendName,
+  type Brief,
+  type Summary,
   type Progress,
   type Token,
   type Word,
@@ -44,6 +46,17 @@ async function main(): Promise<void> {
   const stream: AsyncGenerator<Analysis, void, undefined> = analyzer.analyzeMany(lines());
   await stream.next();
   analyzer.analyzeMany(new Set(["a"]));
+
+  const collection = analyzer.collection();
+  for (const result of await collection.add(["a post", "another"], ["brand a", "brand b"])) {
+    if ("error" in result) console.log(result.error);
+    else console.log((result satisfies Brief).score, result.words[0]?.text);
+  }
+  const summary: Summary = collection.summary();
+  console.log(summary.shares["neutral"], summary.words.positive[0]?.total, summary.groups[0]?.group, collection.texts);
+  collection.free();
+  // @ts-expect-error groups are strings
+  await collection.add(["a"], [1]);
 
   // @ts-expect-error analyzeMany takes strings
   analyzer.analyzeMany([1, 2]);
