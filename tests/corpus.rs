@@ -31,7 +31,7 @@ fn briefs_agree_with_single_analyses() {
         let analysis = analyzer.analyze(text).expect("analyses");
         assert_eq!(brief.label, analysis.label, "{text}");
         let p = |label: &str| analysis.probabilities.get(label).expect("a label");
-        for ((label, expected), got) in analysis.probabilities.0.iter().zip(&brief.probabilities) {
+        for ((label, expected), (_, got)) in analysis.probabilities.0.iter().zip(&brief.probabilities.0) {
             assert!((expected - got).abs() < 1e-6, "{text}: p({label}) {got} against {expected}");
         }
         assert!((brief.score - (p("positive") - p("negative"))).abs() < 1e-6, "{text}");

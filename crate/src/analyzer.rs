@@ -304,21 +304,14 @@ impl Analyzer {
         Ok(texts.iter().zip(scored).map(|(text, scored)| self.analysis(text.as_ref(), scored)).collect())
     }
 
-    /// [`Analyzer::analyze_batch_async`] in numbers (see [`Scored`]).
+    /// [`Analyzer::analyze_batch_async`] in numbers (see [`Scored`]): [`Analyzer::score_each_async`], failing on the
+    /// first text that failed, by its index.
     pub(crate) async fn score_batch_async<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Scored>> {
-        let in_batch = |index: usize| move |e: Error| Error::InBatch { index, source: Box::new(e) };
-        let tokens = texts
-            .iter()
-            .enumerate()
-            .map(|(index, text)| self.tokens(text.as_ref()).map_err(in_batch(index)))
-            .collect::<Result<Vec<_>>>()?;
-        let ids: Vec<&[u32]> = tokens.iter().map(|t| t.ids.as_slice()).collect();
-        let (traces, ran) = self.backend.logits_batch_async(&self.model, &ids).await?;
-        tokens
+        let scored = self.score_each_async(texts).await?;
+        scored
             .into_iter()
-            .zip(&traces)
             .enumerate()
-            .map(|(index, (tokens, trace))| self.scored(tokens, trace, &ran).map_err(in_batch(index)))
+            .map(|(index, scored)| scored.map_err(|e| Error::InBatch { index, source: Box::new(e) }))
             .collect()
     }
 
@@ -326,12 +319,12 @@ impl Analyzer {
     /// batch, and a text that fails costs only itself (what a collection of posts needs, where a bad row is
     /// counted, not fatal). A failure of the forward pass itself fails the call.
     pub(crate) async fn score_each_async<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Result<Scored>>> {
-        let mut tokens: Vec<Result<Tokens>> = texts.iter().map(|text| self.tokens(text.as_ref())).collect();
+        let tokens: Vec<Result<Tokens>> = texts.iter().map(|text| self.tokens(text.as_ref())).collect();
         let ids: Vec<&[u32]> = tokens.iter().filter_map(|t| t.as_ref().ok()).map(|t| t.ids.as_slice()).collect();
         let (traces, ran) = self.backend.logits_batch_async(&self.model, &ids).await?;
         let mut traces = traces.iter();
         Ok(tokens
-            .drain(..)
+            .into_iter()
             .map(|tokens| {
                 let tokens = tokens?;
                 let trace = traces.next().unwrap_or_else(|| trace_per_text());

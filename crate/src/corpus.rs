@@ -22,7 +22,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::analyzer::{Analyzer, PerLabel, Scored};
+use crate::analyzer::{Analyzer, PerLabel, Probabilities, Scored};
 use crate::backend::ready;
 use crate::error::Result;
 
@@ -45,7 +45,7 @@ pub struct Brief {
     /// The most probable label.
     pub label: String,
     /// Each label's probability, in the model's label order.
-    pub probabilities: Vec<f32>,
+    pub probabilities: Probabilities,
     /// `p(positive) − p(negative)`, from −1 to 1.
     pub score: f32,
     /// The words that moved the text most (largest absolute score first), at most [`STRONGEST_WORDS`].
@@ -216,7 +216,8 @@ impl Collection {
         if self.words.len() > MAX_WORDS {
             self.drop_rare_words();
         }
-        Brief { label: self.labels[scored.best].clone(), probabilities: p.clone(), score, words: strongest }
+        let probabilities = PerLabel(self.labels.iter().cloned().zip(p.iter().copied()).collect());
+        Brief { label: self.labels[scored.best].clone(), probabilities, score, words: strongest }
     }
 
     /// The counts of `group`, made on its first text; past [`MAX_GROUPS`] groups, those of [`OTHER_GROUP`].

@@ -304,8 +304,7 @@ impl JsCollection {
         promise(async move {
             let scored = analyzer.score_each_async(&texts).await?;
             let briefs = cell.borrow_mut().add_each(&texts, groups.as_deref(), scored);
-            let labels = &analyzer.config().labels;
-            let objects = briefs.into_iter().zip(&texts).map(|(brief, text)| brief_object(labels, brief, text));
+            let objects = briefs.into_iter().zip(&texts).map(|(brief, text)| brief_object(brief, text));
             Ok(objects.collect::<Array>().into())
         })
     }
@@ -324,28 +323,18 @@ impl JsCollection {
 }
 
 /// One post's result in `Collection.add`: its brief with UTF-16 offsets, or its error.
-fn brief_object(labels: &[String], brief: crate::Result<crate::Brief>, text: &str) -> JsValue {
+fn brief_object(brief: crate::Result<crate::Brief>, text: &str) -> JsValue {
     #[derive(serde::Serialize)]
     struct Failed {
         error: String,
     }
-    #[derive(serde::Serialize)]
-    struct Posted<'a> {
-        label: &'a str,
-        probabilities: crate::Probabilities,
-        score: f32,
-        words: Vec<crate::corpus::BriefWord>,
-    }
     let value = match brief {
-        Ok(brief) => {
+        Ok(mut brief) => {
             let utf16 = Utf16Offsets::new(text);
-            let words = brief
-                .words
-                .into_iter()
-                .map(|word| crate::corpus::BriefWord { start: utf16.of(word.start), end: utf16.of(word.end), ..word })
-                .collect();
-            let probabilities = crate::PerLabel(labels.iter().cloned().zip(brief.probabilities).collect());
-            plain_object(&Posted { label: &brief.label, probabilities, score: brief.score, words })
+            for word in &mut brief.words {
+                (word.start, word.end) = (utf16.of(word.start), utf16.of(word.end));
+            }
+            plain_object(&brief)
         }
         Err(error) => plain_object(&Failed { error: error.to_string() }),
     };

@@ -20,8 +20,8 @@
 //!
 //! `analyze --input` reads posts from CSV or TSV files with a header row (`--column` names the text's column,
 //! default `text`), JSON lines (`--column` names the field) or plain text, one post per line (the format follows
-//! the file's extension, or `--format`; `-` is stdin). It analyses them in batches on every core (or on the GPU
-//! when `--backend gpu` or `auto` takes one) and prints, in input order, one JSON line per post: its line, label,
+//! the file's extension, or `--format`; `-` is stdin). It analyses them in batches on every core (on the GPU, one
+//! thread, with `--backend gpu`; `auto` does not offer the CLI a GPU yet) and prints, in input order, one JSON line per post: its line, label,
 //! probabilities, score (`p(positive) − p(negative)`) and strongest words, or the error that kept the row from
 //! being analysed. With `--summary` it prints instead one JSON object of aggregates (counts and shares per label, a
 //! histogram of scores, the words that move sentiment most, and the same per `--group` column): see
@@ -205,7 +205,6 @@ mod cli {
         };
         let batch = args.batch_size as usize;
         let columns = Columns { text: &args.column, group: args.group.as_deref() };
-        let labels = analyzer.config().labels.clone();
         let mut collections: Vec<Collection> = (0..threads).map(|_| Collection::new(analyzer)).collect();
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
@@ -221,7 +220,8 @@ mod cli {
             let mut rows = input::rows(reader, &name, format, &columns)?.peekable();
             while rows.peek().is_some() {
                 let wave: Vec<input::Row> = rows.by_ref().take(threads * batch).collect();
-                let chunks: Vec<&[input::Row]> = wave.chunks(batch).collect();
+                // Split evenly, so that a short wave (a small file, the last wave) still uses every thread.
+                let chunks: Vec<&[input::Row]> = wave.chunks(wave.len().div_ceil(threads)).collect();
                 let briefs = std::thread::scope(|scope| {
                     let workers: Vec<_> = chunks
                         .iter()
@@ -237,7 +237,7 @@ mod cli {
                     for (row, brief) in chunk.iter().zip(briefs?) {
                         unread += u64::from(brief.is_err());
                         if !args.summary {
-                            print(&mut out, &brief_json(&name, row.line, &labels, brief))?;
+                            print(&mut out, &brief_json(&name, row.line, brief))?;
                         }
                     }
                 }
@@ -287,34 +287,16 @@ mod cli {
     struct BriefLine<'a> {
         input: &'a str,
         line: u64,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        label: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        probabilities: Option<sentir::Probabilities>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        score: Option<f32>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        words: Option<Vec<sentir::corpus::BriefWord>>,
+        #[serde(flatten)]
+        brief: Option<sentir::Brief>,
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
     }
 
-    fn brief_json<'a>(
-        input: &'a str,
-        line: u64,
-        labels: &[String],
-        brief: Result<sentir::Brief, String>,
-    ) -> BriefLine<'a> {
-        let empty = BriefLine { input, line, label: None, probabilities: None, score: None, words: None, error: None };
+    fn brief_json(input: &str, line: u64, brief: Result<sentir::Brief, String>) -> BriefLine<'_> {
         match brief {
-            Ok(brief) => BriefLine {
-                label: Some(brief.label),
-                probabilities: Some(sentir::PerLabel(labels.iter().cloned().zip(brief.probabilities).collect())),
-                score: Some(brief.score),
-                words: Some(brief.words),
-                ..empty
-            },
-            Err(error) => BriefLine { error: Some(error), ..empty },
+            Ok(brief) => BriefLine { input, line, brief: Some(brief), error: None },
+            Err(error) => BriefLine { input, line, brief: None, error: Some(error) },
         }
     }
 
