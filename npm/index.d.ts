@@ -205,6 +205,13 @@ export interface Summary extends LabelCounts {
   words: { positive: WordSummary[]; negative: WordSummary[]; distinct: number; dropped: boolean };
   /** The same counts per group, most posts first (1,000 groups at most; the rest are `"(other groups)"`). */
   groups: Array<LabelCounts & { group: string }>;
+  /**
+   * The same counts over time, for posts added with times: per hour over up to three days, per day over up to
+   * about six months, else per week (Monday to Sunday, UTC); every period from the first to the last, empty ones
+   * too. `start` is `"2024-03-05T14:00Z"` for an hour, the first day (`"2024-03-04"`) otherwise; `undated` counts
+   * posts whose time was not one.
+   */
+  periods: { unit: "hour" | "day" | "week"; undated: number; periods: Array<LabelCounts & { start: string }> };
 }
 
 /**
@@ -213,11 +220,12 @@ export interface Summary extends LabelCounts {
  */
 export interface Collection {
   /**
-   * Analyses `texts` in one batch, each counted under `groups[i]` when given (one per text), and resolves to
+   * Analyses `texts` in one batch, each counted under `groups[i]` and at `times[i]` when given (one per text; a
+   * time is an ISO 8601 date or date-time, or Unix seconds or milliseconds, as a string), and resolves to
    * one result per text, in order: its `Brief`, or `{ error }` for a post that could not be analysed (counted as
    * failed; the others go on). Rejects with a `TypeError` for arguments of the wrong kind.
    */
-  add(texts: string[], groups?: string[] | null): Promise<Array<Brief | { error: string }>>;
+  add(texts: string[], groups?: string[] | null, times?: string[] | null): Promise<Array<Brief | { error: string }>>;
   /** The aggregates so far. */
   summary(): Summary;
   /** Posts added so far, analysed or failed. */

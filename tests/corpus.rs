@@ -24,7 +24,7 @@ const POSTS: [&str; 8] = [
 fn briefs_agree_with_single_analyses() {
     let analyzer = shipped::analyzer();
     let mut collection = Collection::new(&analyzer);
-    let briefs = collection.add_batch(&analyzer, &POSTS, None).expect("the batch runs");
+    let briefs = collection.add_batch(&analyzer, &POSTS, None, None).expect("the batch runs");
     assert_eq!(briefs.len(), POSTS.len());
     for (text, brief) in POSTS.iter().zip(briefs) {
         let brief = brief.expect("every post analyses");
@@ -51,7 +51,7 @@ fn aggregates_add_up() {
     let analyzer = shipped::analyzer();
     let mut collection = Collection::new(&analyzer);
     let briefs: Vec<_> = collection
-        .add_batch(&analyzer, &POSTS, None)
+        .add_batch(&analyzer, &POSTS, None, None)
         .expect("the batch runs")
         .into_iter()
         .map(|b| b.expect("analyses"))
@@ -85,7 +85,7 @@ fn a_bad_text_is_counted_and_costs_only_itself() {
     let mut collection = Collection::new(&analyzer);
     let huge = "word ".repeat(100_000);
     let texts = ["good", huge.as_str(), "bad"];
-    let briefs = collection.add_batch(&analyzer, &texts, None).expect("the batch runs");
+    let briefs = collection.add_batch(&analyzer, &texts, None, None).expect("the batch runs");
     assert!(briefs[0].is_ok() && briefs[2].is_ok());
     assert!(matches!(briefs[1], Err(Error::TooLong { .. })), "{:?}", briefs[1]);
     collection.count_failed();
@@ -98,10 +98,10 @@ fn groups_are_counted_apart_and_collections_merge() {
     let analyzer = shipped::analyzer();
     let groups = ["air", "app", "news", "deals", "air", "app", "news", "food"];
     let mut whole = Collection::new(&analyzer);
-    whole.add_batch(&analyzer, &POSTS, Some(&groups)).expect("the batch runs");
+    whole.add_batch(&analyzer, &POSTS, Some(&groups), None).expect("the batch runs");
     let (mut first, mut second) = (Collection::new(&analyzer), Collection::new(&analyzer));
-    first.add_batch(&analyzer, &POSTS[..3], Some(&groups[..3])).expect("runs");
-    second.add_batch(&analyzer, &POSTS[3..], Some(&groups[3..])).expect("runs");
+    first.add_batch(&analyzer, &POSTS[..3], Some(&groups[..3]), None).expect("runs");
+    second.add_batch(&analyzer, &POSTS[3..], Some(&groups[3..]), None).expect("runs");
     first.merge(second);
 
     let (whole, merged) = (whole.summary(), first.summary());
@@ -118,4 +118,30 @@ fn groups_are_counted_apart_and_collections_merge() {
         assert_eq!((&a.word, a.count), (&b.word, b.count));
         assert!((a.total - b.total).abs() < 1e-9);
     }
+}
+
+#[test]
+fn times_give_counts_per_hour_day_or_week_as_the_span_suits() {
+    let analyzer = shipped::analyzer();
+    let posts = ["great", "awful", "fine", "meh", "love it"];
+    let summary = |times: [&str; 5]| {
+        let mut collection = Collection::new(&analyzer);
+        collection.add_batch(&analyzer, &posts, None, Some(&times)).expect("the batch runs");
+        collection.summary().periods
+    };
+    // Within a few hours: per hour, every hour listed, empty ones too.
+    let hours =
+        summary(["2024-03-05T10:15:00Z", "2024-03-05T10:45:00Z", "2024-03-05T13:00:00+01:00", "", "1709640000"]);
+    assert_eq!(hours.unit, "hour");
+    assert_eq!(hours.undated, 1);
+    let listed: Vec<(&str, u64)> = hours.periods.iter().map(|p| (p.start.as_str(), p.counts.texts)).collect();
+    assert_eq!(listed, [("2024-03-05T10:00Z", 2), ("2024-03-05T11:00Z", 0), ("2024-03-05T12:00Z", 2)]);
+    // Over a month: per day. Over a year: per week, Monday first (2024-03-04 was a Monday).
+    let days = summary(["2024-03-05", "2024-03-05T23:59:59Z", "2024-04-01", "2024-04-02", "2024-03-20"]);
+    assert_eq!((days.unit, days.periods.len(), days.periods[0].start.as_str()), ("day", 29, "2024-03-05"));
+    assert_eq!(days.periods[0].counts.texts, 2);
+    let weeks = summary(["2024-03-05", "2024-03-10T23:00:00Z", "2024-03-11", "2025-01-01", "not a date"]);
+    assert_eq!((weeks.unit, weeks.periods[0].start.as_str(), weeks.periods[0].counts.texts), ("week", "2024-03-04", 2));
+    assert_eq!((weeks.periods[1].start.as_str(), weeks.periods[1].counts.texts), ("2024-03-11", 1));
+    assert_eq!(weeks.periods.iter().map(|p| p.counts.texts).sum::<u64>() + weeks.undated, 5);
 }

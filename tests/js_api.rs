@@ -414,7 +414,9 @@ async fn a_collection_gives_briefs_in_order_and_the_aggregates_as_a_plain_object
     let long = "good ".repeat(70);
     let texts = ["Café 😀 not good", long.as_str(), "wonderful music", "bad"];
     let groups = ["a", "b", "a", "c"];
-    let briefs = Array::from(&resolve(collection.add(strings(&texts), strings(&groups))).await.expect("adds"));
+    let briefs = Array::from(
+        &resolve(collection.add(strings(&texts), strings(&groups), JsValue::UNDEFINED)).await.expect("adds"),
+    );
     assert_eq!(briefs.length(), 4);
     for (brief, text) in briefs.iter().zip(texts) {
         if text == long {
@@ -442,8 +444,20 @@ async fn a_collection_gives_briefs_in_order_and_the_aggregates_as_a_plain_object
         .collect();
     assert_eq!(groups, [("a".to_owned(), 2.0), ("c".to_owned(), 1.0)]);
 
-    let error = type_error(collection.add(strings(&["x"]), strings(&["a", "b"]))).await;
+    let error = type_error(collection.add(strings(&["x"]), strings(&["a", "b"]), JsValue::NULL)).await;
     assert!(error.contains("one value per text"), "{error}");
-    let error = type_error(collection.add("not an array".into(), JsValue::UNDEFINED)).await;
+    let error = type_error(collection.add("not an array".into(), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
     assert!(error.contains("texts must be an array of strings"), "{error}");
+    let error = type_error(collection.add(strings(&["x"]), JsValue::UNDEFINED, strings(&["2024-03-05", "x"]))).await;
+    assert!(error.contains("times must have one value per text"), "{error}");
+
+    let dated = analyzer.collection();
+    let times = ["2024-03-05T10:15:00Z", "2024-03-05T12:00:00Z", "yesterday"];
+    resolve(dated.add(strings(&["good", "bad", "fine"]), JsValue::UNDEFINED, strings(&times))).await.expect("adds");
+    let periods = get(&dated.summary().expect("a summary"), "periods");
+    assert_eq!(get(&periods, "unit").as_string().as_deref(), Some("hour"));
+    assert_eq!(number(&periods, "undated"), 1.0);
+    let starts: Vec<String> =
+        Array::from(&get(&periods, "periods")).iter().map(|p| get(&p, "start").as_string().expect("a start")).collect();
+    assert_eq!(starts, ["2024-03-05T10:00Z", "2024-03-05T11:00Z", "2024-03-05T12:00Z"]);
 }

@@ -273,44 +273,48 @@ pub struct JsCollection {
 
 #[wasm_bindgen(js_class = Collection)]
 impl JsCollection {
-    /// Analyses `texts` (an array of strings) in one batch, each post counted under `groups[i]` when `groups` (an
-    /// array of strings as long as `texts`) is given, and adds them to the aggregates. Resolves to one object per
-    /// text, in order: `{ label, probabilities, score, words }` (`score` is p(positive) − p(negative); `words`
-    /// its strongest words, `{ text, start, end, score }`, offsets in UTF-16 code units), or `{ error }` for a
-    /// text that could not be analysed (counted as failed; the others go on). Rejects with a `TypeError` for
-    /// arguments of the wrong kind.
-    pub fn add(&self, texts: JsValue, groups: JsValue) -> Promise {
-        let texts = match strings_argument("Collection.add(texts, groups)", "texts", &texts) {
+    /// Analyses `texts` (an array of strings) in one batch, each post counted under `groups[i]` and at
+    /// `times[i]` (ISO 8601 dates or times, or Unix seconds or milliseconds, as strings) when those arrays (as long
+    /// as `texts`) are given, and adds them to the aggregates. Resolves to one object per text, in order: `{ label,
+    /// probabilities, score, words }` (`score` is p(positive) − p(negative); `words` its strongest words, `{ text,
+    /// start, end, score }`, offsets in UTF-16 code units), or `{ error }` for a text that could not be analysed
+    /// (counted as failed; the others go on). Rejects with a `TypeError` for arguments of the wrong kind.
+    pub fn add(&self, texts: JsValue, groups: JsValue, times: JsValue) -> Promise {
+        const CALL: &str = "Collection.add(texts, groups, times)";
+        let texts = match strings_argument(CALL, "texts", &texts) {
             Ok(texts) => texts,
             Err(error) => return Promise::reject(&error),
         };
-        let groups = if groups.is_undefined() || groups.is_null() {
-            None
-        } else {
-            match strings_argument("Collection.add(texts, groups)", "groups", &groups) {
-                Ok(groups) if groups.len() == texts.len() => Some(groups),
-                Ok(groups) => {
-                    let message = format!(
-                        "Collection.add(texts, groups): groups must have one value per text; got {} groups for {} texts",
-                        groups.len(),
-                        texts.len()
-                    );
-                    return Promise::reject(&type_error(&message));
-                }
-                Err(error) => return Promise::reject(&error),
+        let per_text = |name: &str, value: &JsValue| -> Result<Option<Vec<String>>, JsValue> {
+            if value.is_undefined() || value.is_null() {
+                return Ok(None);
             }
+            let values = strings_argument(CALL, name, value)?;
+            if values.len() != texts.len() {
+                return Err(type_error(&format!(
+                    "{CALL}: {name} must have one value per text; got {} {name} for {} texts",
+                    values.len(),
+                    texts.len()
+                )));
+            }
+            Ok(Some(values))
+        };
+        let (groups, times) = match (per_text("groups", &groups), per_text("times", &times)) {
+            (Ok(groups), Ok(times)) => (groups, times),
+            (Err(error), _) | (_, Err(error)) => return Promise::reject(&error),
         };
         let (analyzer, cell) = (Rc::clone(&self.analyzer), Rc::clone(&self.collection));
         promise(async move {
             let scored = analyzer.score_each_async(&texts).await?;
-            let briefs = cell.borrow_mut().add_each(&texts, groups.as_deref(), scored);
+            let briefs = cell.borrow_mut().add_each(&texts, groups.as_deref(), times.as_deref(), scored);
             let objects = briefs.into_iter().zip(&texts).map(|(brief, text)| brief_object(brief, text));
             Ok(objects.collect::<Array>().into())
         })
     }
 
     /// The aggregates so far, as a plain object: `labels`, `texts`, `failed`, `counts` and `shares` per label,
-    /// `mean_score`, `histogram`, `words` (`positive` and `negative`, the top 20 each way) and `groups`.
+    /// `mean_score`, `histogram`, `words` (`positive` and `negative`, the top 20 each way), `groups` and
+    /// `periods` (over time: `unit`, `undated`, and per period its `start` and counts).
     pub fn summary(&self) -> Result<JsValue, JsError> {
         plain_object(&self.collection.borrow().summary())
     }

@@ -383,3 +383,17 @@ fn analyze_input_reads_stdin_and_refuses_what_is_not_text_or_lacks_the_column() 
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("does not look like text"));
 }
+
+#[test]
+fn analyze_input_summarises_over_time_with_a_time_column() {
+    let csv = "text,when\ngreat,2024-03-05\nawful,2024-03-20T10:00:00Z\nfine,1710892800\nok,not a date\n";
+    let file = temp_file("dated.csv", csv.as_bytes());
+    let output = sentir(&["analyze", "--model", MODEL, "--input", &file, "--time", "when", "--summary"], "");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let periods = &json_lines(&output)[0]["periods"];
+    assert_eq!((periods["unit"].as_str(), periods["undated"].as_u64()), (Some("day"), Some(1)));
+    let days = periods["periods"].as_array().expect("periods");
+    assert_eq!(days.len(), 16, "every day from the 5th to the 20th");
+    assert_eq!((days[0]["start"].as_str(), days[0]["texts"].as_u64()), (Some("2024-03-05"), Some(1)));
+    assert_eq!((days[15]["start"].as_str(), days[15]["texts"].as_u64()), (Some("2024-03-20"), Some(2)));
+}

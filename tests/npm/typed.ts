@@ -52,7 +52,10 @@ async function main(): Promise<void> {
     if ("error" in result) console.log(result.error);
     else console.log((result satisfies Brief).score, result.words[0]?.text);
   }
+  await collection.add(["dated"], null, ["2024-03-05T14:30:00Z"]);
   const summary: Summary = collection.summary();
+  const unit: "hour" | "day" | "week" = summary.periods.unit;
+  console.log(unit, summary.periods.periods[0]?.start);
   console.log(summary.shares["neutral"], summary.words.positive[0]?.total, summary.groups[0]?.group, collection.texts);
   collection.free();
   // @ts-expect-error groups are strings

@@ -31,10 +31,11 @@ impl Format {
     }
 }
 
-/// Which fields to read: the text's column (or JSON field) and, optionally, a group's.
+/// Which fields to read: the text's column (or JSON field) and, optionally, a group's and a time's.
 pub(crate) struct Columns<'a> {
     pub(crate) text: &'a str,
     pub(crate) group: Option<&'a str>,
+    pub(crate) time: Option<&'a str>,
 }
 
 /// One post, or why its row could not be read.
@@ -47,6 +48,7 @@ pub(crate) struct Row {
 pub(crate) struct Post {
     pub(crate) text: String,
     pub(crate) group: Option<String>,
+    pub(crate) time: Option<String>,
 }
 
 /// The rows of `input` (named `name` in messages) in `format`. Fails only when the input as a whole cannot be
@@ -67,16 +69,17 @@ pub(crate) fn rows<'a>(
     Ok(match format {
         Format::Csv | Format::Tsv => delimited(input, name, format, columns)?,
         Format::Jsonl => {
-            let (text, group) = (columns.text.to_owned(), columns.group.map(str::to_owned));
+            let (text, group, time) =
+                (columns.text.to_owned(), columns.group.map(str::to_owned), columns.time.map(str::to_owned));
             Box::new(lines(input).map(move |(line, bytes)| Row {
                 line,
-                post: bytes.and_then(|bytes| json_post(&bytes, &text, group.as_deref())),
+                post: bytes.and_then(|bytes| json_post(&bytes, &text, group.as_deref(), time.as_deref())),
             }))
         }
         Format::Text => Box::new(lines(input).map(|(line, bytes)| {
             let post = bytes.and_then(|bytes| {
                 let text = String::from_utf8(bytes).map_err(|_| "the line is not UTF-8 text".to_owned())?;
-                Ok(Post { text, group: None })
+                Ok(Post { text, group: None, time: None })
             });
             Row { line, post }
         })),
@@ -100,16 +103,16 @@ fn lines(input: impl BufRead) -> impl Iterator<Item = (u64, Result<Vec<u8>, Stri
         .filter(|(_, line)| line.as_ref().map_or(true, |line| !line.trim_ascii().is_empty()))
 }
 
-fn json_post(line: &[u8], text: &str, group: Option<&str>) -> Result<Post, String> {
+fn json_post(line: &[u8], text: &str, group: Option<&str>, time: Option<&str>) -> Result<Post, String> {
     let value: serde_json::Value = serde_json::from_slice(line).map_err(|e| format!("not JSON: {e}"))?;
     let field = |name: &str| match value.get(name) {
         Some(serde_json::Value::String(s)) => Ok(s.clone()),
         Some(serde_json::Value::Null) | None => Err(format!("the object has no field `{name}`")),
-        // A group may be a number or a boolean; it is compared as its JSON text.
-        Some(other) if Some(name) == group => Ok(other.to_string()),
+        // A group or a time may be a number (a Unix time) or a boolean: it is taken as its JSON text.
+        Some(other) if name != text => Ok(other.to_string()),
         Some(other) => Err(format!("field `{name}` is not a string but {other}")),
     };
-    Ok(Post { text: field(text)?, group: group.map(field).transpose()? })
+    Ok(Post { text: field(text)?, group: group.map(field).transpose()?, time: time.map(field).transpose()? })
 }
 
 fn delimited<'a>(
@@ -132,6 +135,7 @@ fn delimited<'a>(
     };
     let text = column(columns.text)?;
     let group = columns.group.map(column).transpose()?;
+    let time = columns.time.map(column).transpose()?;
     Ok(Box::new(reader.into_byte_records().map(move |record| {
         let record = match record {
             Ok(record) => record,
@@ -145,7 +149,9 @@ fn delimited<'a>(
             Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| "the row is not UTF-8 text".to_owned()),
             None => Err(format!("the row has {} fields, too few for column {}", record.len(), index + 1)),
         };
-        let post = field(text).and_then(|text| Ok(Post { text, group: group.map(field).transpose()? }));
+        let post = field(text).and_then(|text| {
+            Ok(Post { text, group: group.map(field).transpose()?, time: time.map(field).transpose()? })
+        });
         Row { line, post }
     })))
 }

@@ -3,7 +3,7 @@
 //! ```text
 //! sentir analyze [--model DIR] [TEXT]          one JSON object (TEXT, or all of stdin)
 //! sentir analyze [--model DIR] --jsonl         one JSON object per line of stdin
-//! sentir analyze [--model DIR] --input FILE... [--format F] [--column C] [--group G] [--summary]
+//! sentir analyze [--model DIR] --input FILE... [--format F] [--column C] [--group G] [--time T] [--summary]
 //!                                              a collection of posts: one brief per post, or the aggregates
 //! sentir eval    [--model DIR] FILE.tsv        accuracy; the last line is one JSON object
 //! ```
@@ -24,7 +24,8 @@
 //! thread, with `--backend gpu`; `auto` does not offer the CLI a GPU yet) and prints, in input order, one JSON line per post: its line, label,
 //! probabilities, score (`p(positive) − p(negative)`) and strongest words, or the error that kept the row from
 //! being analysed. With `--summary` it prints instead one JSON object of aggregates (counts and shares per label, a
-//! histogram of scores, the words that move sentiment most, and the same per `--group` column): see
+//! histogram of scores, the words that move sentiment most, the same per `--group` column, and per hour, day or
+//! week with a `--time` column): see
 //! `sentir::corpus`. A bad row is counted, never fatal.
 //!
 //! Without `--model`, the default model of this checkout (`models/default`) is used. `--backend cpu-scalar` (or
@@ -105,6 +106,10 @@ mod cli {
         /// A column or field whose values group the posts (a brand, a source): the summary counts each group.
         #[arg(long, value_name = "NAME", requires = "input")]
         group: Option<String>,
+        /// A column or field with each post's date or time (ISO 8601, or Unix seconds or milliseconds): the
+        /// summary counts each hour, day or week.
+        #[arg(long, value_name = "NAME", requires = "input")]
+        time: Option<String>,
         /// Print one JSON object of aggregates at the end instead of a line per post.
         #[arg(long, requires = "input")]
         summary: bool,
@@ -204,7 +209,7 @@ mod cli {
             None => std::thread::available_parallelism().map_or(1, usize::from),
         };
         let batch = args.batch_size as usize;
-        let columns = Columns { text: &args.column, group: args.group.as_deref() };
+        let columns = Columns { text: &args.column, group: args.group.as_deref(), time: args.time.as_deref() };
         let mut collections: Vec<Collection> = (0..threads).map(|_| Collection::new(analyzer)).collect();
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
@@ -263,10 +268,15 @@ mod cli {
     ) -> Result<Vec<Result<sentir::Brief, String>>, String> {
         let posts: Vec<&input::Post> = rows.iter().filter_map(|row| row.post.as_ref().ok()).collect();
         let texts: Vec<&str> = posts.iter().map(|post| post.text.as_str()).collect();
-        let groups: Option<Vec<&str>> =
-            posts.iter().map(|post| post.group.as_deref()).collect::<Option<Vec<_>>>().filter(|_| !posts.is_empty());
-        let mut briefs =
-            collection.add_batch(analyzer, &texts, groups.as_deref()).map_err(|e| e.to_string())?.into_iter();
+        // A field every post has (the column was asked for), or none.
+        let field =
+            |of: fn(&input::Post) -> Option<&str>| posts.iter().map(|&post| of(post)).collect::<Option<Vec<_>>>();
+        let groups = field(|post| post.group.as_deref());
+        let times = field(|post| post.time.as_deref());
+        let mut briefs = collection
+            .add_batch(analyzer, &texts, groups.as_deref(), times.as_deref())
+            .map_err(|e| e.to_string())?
+            .into_iter();
         Ok(rows
             .iter()
             .map(|row| match &row.post {

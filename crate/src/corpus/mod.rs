@@ -11,14 +11,20 @@
 //! - the words that move sentiment across the collection: each word's count, mean and total move (the sum of its
 //!   per-token scores over every text, lower-cased; words of ASCII punctuation only are left out), the top
 //!   [`TOP_WORDS`] each way by total move;
-//! - the same counts and shares per group, when the texts come with one (a brand, a source).
+//! - the same counts and shares per group, when the texts come with one (a brand, a source);
+//! - the same over time, when the texts come with a date or time (ISO 8601 or Unix, see [`time`]): per hour,
+//!   day or week (Monday to Sunday, UTC) as the span suits ([`MAX_HOURS_SPAN`], [`MAX_DAYS`]), every period
+//!   from the first to the last listed, empty ones too.
 //!
 //! Memory stays bounded however many texts go through: a brief holds at most [`STRONGEST_WORDS`] words, the word
 //! table at most [`MAX_WORDS`] words (when it fills, the rarest words are dropped, and `words.dropped` says so:
 //! the counts of rare words are then lower bounds), and at most [`MAX_GROUPS`] groups are told apart (the rest
-//! are counted under [`OTHER_GROUP`]). Collections made on several threads [`merge`](Collection::merge) into one.
+//! are counted under [`OTHER_GROUP`]), and at most [`MAX_HOURS`] hours (texts of further hours count as
+//! undated). Collections made on several threads [`merge`](Collection::merge) into one.
 
-use std::collections::HashMap;
+pub mod time;
+
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -36,6 +42,13 @@ pub const MAX_WORDS: usize = 100_000;
 pub const TOP_WORDS: usize = 20;
 /// Groups told apart; texts of further groups are counted under [`OTHER_GROUP`].
 pub const MAX_GROUPS: usize = 1_000;
+/// Hours told apart over time.
+pub const MAX_HOURS: usize = 100_000;
+/// The longest span over time counted per hour (three days); longer ones go per day up to [`MAX_DAYS`], then per
+/// week.
+pub const MAX_HOURS_SPAN: i64 = 72;
+/// The longest span over time counted per day (about six months).
+pub const MAX_DAYS: i64 = 183;
 /// The group of texts past the first [`MAX_GROUPS`] groups.
 pub const OTHER_GROUP: &str = "(other groups)";
 
@@ -75,6 +88,10 @@ pub struct Collection {
     /// Groups in order of first appearance.
     groups: Vec<(String, Counts)>,
     group_index: HashMap<String, usize>,
+    /// Counts per hour since 1970-01-01T00Z.
+    hours: BTreeMap<i64, Counts>,
+    /// Texts with a time field that is no time (or past [`MAX_HOURS`] hours).
+    undated: u64,
 }
 
 /// Texts per label and the sum of their scores.
@@ -97,6 +114,11 @@ impl Counts {
 
     fn texts(&self) -> u64 {
         self.per_label.iter().sum()
+    }
+
+    fn count(&mut self, label: usize, score: f32) {
+        self.per_label[label] += 1;
+        self.score_sum += f64::from(score);
     }
 
     fn add(&mut self, other: &Counts) {
@@ -133,19 +155,23 @@ impl Collection {
             words_dropped: false,
             groups: Vec::new(),
             group_index: HashMap::new(),
+            hours: BTreeMap::new(),
+            undated: 0,
         }
     }
 
     /// Analyses `texts` in one batch (on whichever backend `analyzer` chooses for it) and adds them to the
-    /// aggregates, each under its group in `groups` (as many as `texts`) if given. Returns each text's brief, or
+    /// aggregates, each under its group in `groups` and at its time in `times` (each as many as `texts`, if given;
+    /// a time is parsed by [`time::parse`]). Returns each text's brief, or
     /// the error that text met (counted as failed); an error of the whole call (the backend's) adds nothing.
     pub fn add_batch<S: AsRef<str>>(
         &mut self,
         analyzer: &Analyzer,
         texts: &[S],
         groups: Option<&[S]>,
+        times: Option<&[S]>,
     ) -> Result<Vec<Result<Brief>>> {
-        ready("Collection::add_batch_async", self.add_batch_async(analyzer, texts, groups))
+        ready("Collection::add_batch_async", self.add_batch_async(analyzer, texts, groups, times))
     }
 
     /// [`Collection::add_batch`], awaiting the GPU where it runs.
@@ -154,9 +180,10 @@ impl Collection {
         analyzer: &Analyzer,
         texts: &[S],
         groups: Option<&[S]>,
+        times: Option<&[S]>,
     ) -> Result<Vec<Result<Brief>>> {
         let scored = analyzer.score_each_async(texts).await?;
-        Ok(self.add_each(texts, groups, scored))
+        Ok(self.add_each(texts, groups, times, scored))
     }
 
     /// Adds each text's analysis (from [`Analyzer::score_each_async`]) and returns its brief, or counts its error:
@@ -166,6 +193,7 @@ impl Collection {
         &mut self,
         texts: &[S],
         groups: Option<&[S]>,
+        times: Option<&[S]>,
         scored: Vec<Result<Scored>>,
     ) -> Vec<Result<Brief>> {
         scored
@@ -173,8 +201,9 @@ impl Collection {
             .enumerate()
             .map(|(index, scored)| {
                 let group = groups.and_then(|groups| groups.get(index)).map(AsRef::as_ref);
+                let time = times.and_then(|times| times.get(index)).map(AsRef::as_ref);
                 match scored {
-                    Ok(scored) => Ok(self.add(texts[index].as_ref(), &scored, group)),
+                    Ok(scored) => Ok(self.add(texts[index].as_ref(), &scored, group, time)),
                     Err(error) => {
                         self.failed += 1;
                         Err(error)
@@ -185,17 +214,23 @@ impl Collection {
     }
 
     /// Adds the analysis of `text` and returns its brief.
-    fn add(&mut self, text: &str, scored: &Scored, group: Option<&str>) -> Brief {
+    fn add(&mut self, text: &str, scored: &Scored, group: Option<&str>, time: Option<&str>) -> Brief {
         let p = &scored.probabilities;
         let score = p[self.positive] - p[self.negative];
-        self.counts.per_label[scored.best] += 1;
-        self.counts.score_sum += f64::from(score);
+        self.counts.count(scored.best, score);
         let bin = ((score + 1.0) / 2.0 * HISTOGRAM_BINS as f32).floor();
         self.histogram[(bin.max(0.0) as usize).min(HISTOGRAM_BINS - 1)] += 1;
         if let Some(group) = group {
-            let counts = self.group(group);
-            counts.per_label[scored.best] += 1;
-            counts.score_sum += f64::from(score);
+            self.group(group).count(scored.best, score);
+        }
+        if let Some(time) = time {
+            let hour = time::parse(time).map(|seconds| seconds.div_euclid(3_600));
+            match hour.filter(|hour| self.hours.len() < MAX_HOURS || self.hours.contains_key(hour)) {
+                Some(hour) => {
+                    self.hours.entry(hour).or_insert_with(|| Counts::new(self.labels.len())).count(scored.best, score)
+                }
+                None => self.undated += 1,
+            }
         }
 
         let mut strongest: Vec<BriefWord> = Vec::new();
@@ -264,6 +299,14 @@ impl Collection {
         for (group, counts) in other.groups {
             self.group(&group).add(&counts);
         }
+        self.undated += other.undated;
+        for (hour, counts) in other.hours {
+            if self.hours.len() < MAX_HOURS || self.hours.contains_key(&hour) {
+                self.hours.entry(hour).or_insert_with(|| Counts::new(self.labels.len())).add(&counts);
+            } else {
+                self.undated += counts.texts();
+            }
+        }
     }
 
     /// Counts a text that failed before it reached [`Collection::add_batch`] (a row of a file that could not be
@@ -314,7 +357,54 @@ impl Collection {
                 dropped: self.words_dropped,
             },
             groups,
+            periods: self.periods(),
         }
+    }
+
+    /// The counts per hour, gathered into periods of the unit that fits the span.
+    fn periods(&self) -> Periods {
+        let (Some(&first), Some(&last)) = (self.hours.keys().next(), self.hours.keys().next_back()) else {
+            return Periods { unit: "day", undated: self.undated, periods: Vec::new() };
+        };
+        // Each unit's start of the period an hour is in, in hours; 1970-01-01 was a Thursday, so a week (Monday
+        // to Sunday) starts 3 days before a multiple of 7 days since it.
+        let (unit, start): (&'static str, fn(i64) -> i64) = if last - first < MAX_HOURS_SPAN {
+            ("hour", |hour| hour)
+        } else if last.div_euclid(24) - first.div_euclid(24) < MAX_DAYS {
+            ("day", |hour| hour.div_euclid(24) * 24)
+        } else {
+            ("week", |hour| ((hour.div_euclid(24) + 3).div_euclid(7) * 7 - 3) * 24)
+        };
+        let step = match unit {
+            "hour" => 1,
+            "day" => 24,
+            _ => 24 * 7,
+        };
+        let mut periods: BTreeMap<i64, Counts> = BTreeMap::new();
+        // Empty periods are listed too, unless a stray time far from the rest would make that a long list.
+        if (last - first) / step <= 10_000 {
+            let mut period = start(first);
+            while period <= last {
+                periods.insert(period, Counts::new(self.labels.len()));
+                period += step;
+            }
+        }
+        for (&hour, counts) in &self.hours {
+            periods.entry(start(hour)).or_insert_with(|| Counts::new(self.labels.len())).add(counts);
+        }
+        let periods = periods
+            .into_iter()
+            .map(|(hour, counts)| {
+                let (year, month, day) = time::civil_from_days(hour.div_euclid(24));
+                let start = if unit == "hour" {
+                    format!("{year:04}-{month:02}-{day:02}T{:02}:00Z", hour.rem_euclid(24))
+                } else {
+                    format!("{year:04}-{month:02}-{day:02}")
+                };
+                Period { start, counts: counts.summary(&self.labels) }
+            })
+            .collect();
+        Periods { unit, undated: self.undated, periods }
     }
 }
 
@@ -337,6 +427,27 @@ pub struct Summary {
     pub words: Words,
     /// Per group, most texts first.
     pub groups: Vec<GroupSummary>,
+    /// Over time, when the texts came with times.
+    pub periods: Periods,
+}
+
+/// A collection's counts over time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Periods {
+    /// `"hour"`, `"day"` or `"week"` (Monday to Sunday, UTC).
+    pub unit: &'static str,
+    /// Texts whose time field held no time.
+    pub undated: u64,
+    /// Every period from the first text's to the last's, empty ones too (not past 10,000), oldest first.
+    pub periods: Vec<Period>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Period {
+    /// The period's first day, `2024-03-04`, or hour, `2024-03-05T14:00Z` (UTC).
+    pub start: String,
+    #[serde(flatten)]
+    pub counts: LabelCounts,
 }
 
 /// Texts per label.
