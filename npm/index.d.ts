@@ -121,7 +121,10 @@ export interface Analyzer {
    * so a generator reading a file is never held whole), `batchSize` texts at a time through `analyzeBatch`.
    * Yields each text's analysis (what `analyze` gives) in input order. A wrong argument or option rejects the
    * first `next()` with a `TypeError`; a text that is not a string ends the iteration with a `TypeError` naming
-   * its index, after the texts before it. Stopping the loop early closes the input's iterator.
+   * its index, and a text the model cannot analyse (too long, for example) with an `Error` whose message names its
+   * index and says what `analyze` said (`"Analyzer.analyzeMany(texts): texts[7]: the text has …"`, that error as
+   * its `cause`), in each case after the texts before it have been yielded. Stopping the loop early closes the
+   * input's iterator.
    */
   analyzeMany(
     texts: Iterable<string> | AsyncIterable<string>,

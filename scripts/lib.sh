@@ -63,9 +63,31 @@ build_wasm_pkgs() {
     wasm-pack --quiet build --target web --out-dir "$scalar" --no-pack "$@")
 }
 
-# The page's two builds, web/pkg (simd128) and web/pkg-scalar. PROFILE is --release (default) or --dev.
+# The page's two builds, web/pkg (simd128) and web/pkg-scalar, and its third-party code (build_web_vendor).
+# PROFILE is --release (default) or --dev.
 build_web_pkg() {
   build_wasm_pkgs "$ROOT/web/pkg" "$ROOT/web/pkg-scalar" "${1:---release}"
+  build_web_vendor
+}
+
+# web/vendor/: the page's third-party code at the versions scripts/vendor/package-lock.json pins, served from the
+# page's own origin (its CSP allows nothing else). uPlot ships an ES module; Papa Parse only a UMD script, which a
+# module worker cannot load, so its copy gets the two lines that make it a module (the UMD wrapper then takes
+# its CommonJS branch).
+build_web_vendor() {
+  ensure_npm_packages scripts/vendor
+  local from=$ROOT/scripts/vendor/node_modules out=$ROOT/web/vendor
+  step "web/vendor: uPlot and Papa Parse"
+  mkdir -p "$out"
+  cp "$from/uplot/dist/uPlot.esm.js" "$from/uplot/dist/uPlot.min.css" "$out/"
+  cp "$from/uplot/LICENSE" "$out/uPlot.LICENSE"
+  cp "$from/papaparse/LICENSE" "$out/papaparse.LICENSE"
+  {
+    echo "const module = { exports: {} }, exports = module.exports;"
+    cat "$from/papaparse/papaparse.min.js"
+    echo
+    echo "export default module.exports;"
+  } >"$out/papaparse.js"
 }
 
 # The npm package, assembled in target/npm/sentir/ and packed to target/npm/sentir-VERSION.tgz (its

@@ -52,8 +52,9 @@ const DEFAULT_BATCH_SIZE = 256;
 // analyzer.analyzeMany(texts, { onProgress, signal, batchSize }) (npm/index.d.ts has the contract): the analyses
 // of an array, an iterable or an async iterable of strings, yielded in input order, analysed `batchSize` at a
 // time through analyzeBatch. Errors in the arguments come, as every other error, as a rejection: here, of the
-// first `next()`. A text that is not a string ends the iteration with a TypeError once the texts before it have
-// been yielded.
+// first `next()`. A text that is not a string ends the iteration with a TypeError, and a text the model cannot
+// analyse (too long, for example) with an Error, each naming the text's index in the whole input, once the texts
+// before it have been yielded.
 async function* analyzeMany(texts, options) {
   const { onProgress, signal, batchSize } = manyOptions(options);
   if (typeof texts === "string" || !(isIterable(texts, Symbol.asyncIterator) || isIterable(texts, Symbol.iterator))) {
@@ -69,19 +70,45 @@ async function* analyzeMany(texts, options) {
     const bad = chunk.findIndex((text) => typeof text !== "string");
     const batch = bad === -1 ? chunk : chunk.slice(0, bad);
     if (batch.length > 0) {
-      const results = await this.analyzeBatch(batch);
+      const { results, failed } = await analyzeEach(this, batch);
       stopIfAborted(signal);
-      done += batch.length;
-      onProgress?.(total === undefined ? { done } : { done, total });
+      if (failed === undefined) {
+        done += batch.length;
+        onProgress?.(total === undefined ? { done } : { done, total });
+      }
       for (const result of results) {
         // Checked before each result too: nothing more is yielded once the signal is aborted.
         stopIfAborted(signal);
         yield result;
       }
+      if (failed !== undefined) {
+        const { index, error } = failed;
+        const message = `Analyzer.analyzeMany(texts): texts[${done + index}]: ${error?.message ?? error}`;
+        throw new Error(message, { cause: error });
+      }
     }
     if (bad !== -1) {
       throw new TypeError(`Analyzer.analyzeMany(texts): texts[${done}] must be a string, got ${kindOf(chunk[bad])}`);
     }
+  }
+}
+
+// The analyses of `batch` (strings) by one analyzeBatch call. The call fails whole when one text fails, so then the
+// texts are analysed one at a time to find which: the results before it, and its index and error (`failed`).
+async function analyzeEach(analyzer, batch) {
+  try {
+    return { results: await analyzer.analyzeBatch(batch) };
+  } catch {
+    const results = [];
+    for (const [index, text] of batch.entries()) {
+      try {
+        results.push(await analyzer.analyze(text));
+      } catch (error) {
+        return { results, failed: { index, error } };
+      }
+    }
+    // Every text on its own went through: the batch failed as a whole, not for a text.
+    return { results };
   }
 }
 

@@ -1,8 +1,10 @@
 // The page's inference worker: loads the wasm build this engine supports and the default model, then analyses
 // each text the page sends, continuing from the previous text where the new one begins with the same tokens.
-// Typing never waits for the model: all of it runs here, off the main thread.
+// Typing never waits for the model: all of it runs here, off the main thread. The many-texts view's jobs run
+// here too, between the single texts (many-worker.js has their messages).
 //
-// Messages in:  { type: "analyze", id, text }
+// Messages in:  { type: "load", build }
+//               { type: "analyze", id, text }
 // Messages out: { type: "progress", loaded, total }            while downloading
 //               { type: "ready", model, labels, positiveLabel, negativeLabel, backend, backendReason, build,
 //                 buildReason }
@@ -10,12 +12,14 @@
 //               { type: "error", id, message }                  (id is null when loading failed)
 import { loadSentir } from "./sentir.js";
 import { cacheName } from "./cache.js";
+import { handleMany } from "./many-worker.js";
 
 const MODEL = new URL("models/default/", import.meta.url);
 
 // Analyses run here, counted so that a test can tell the worker did the work.
 self.analyses = 0;
 
+let analyzer;
 let session;
 
 // Downloads `urls` in parallel, reporting the bytes received against the total that their Content-Length
@@ -65,7 +69,7 @@ async function load(build) {
       return wasm;
     },
   });
-  const analyzer = await sentir.Analyzer.create({ config: configBytes, ...files });
+  analyzer = await sentir.Analyzer.create({ config: configBytes, ...files });
   session = analyzer.session();
   postMessage({
     type: "ready", model: analyzer.modelName, labels: analyzer.labels, positiveLabel: analyzer.positiveLabel,
@@ -104,10 +108,13 @@ self.onmessage = async ({ data }) => {
     });
     return;
   }
-  if (data.type !== "analyze") return;
   try {
     await loading;
   } catch {
+    return;
+  }
+  if (data.type !== "analyze") {
+    handleMany(analyzer, data);
     return;
   }
   const started = performance.now();

@@ -1,4 +1,5 @@
-//! The `sentir` binary end to end: `analyze` (one text, and `--jsonl`) and `eval` (two-way and three-way).
+//! The `sentir` binary end to end: `analyze` (one text, `--jsonl` and `--input`) and `eval` (two-way and
+//! three-way).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
@@ -7,6 +8,12 @@ use std::process::{Command, Output, Stdio};
 const MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../models/tiny-random");
 
 fn sentir(args: &[&str], stdin: &str) -> Output {
+    sentir_bytes(args, stdin.as_bytes())
+}
+
+/// `sentir` with `stdin` as bytes (not necessarily UTF-8), written from a thread of its own so that a large input
+/// cannot deadlock against the output.
+fn sentir_bytes(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sentir"))
         .args(args)
         .stdin(Stdio::piped())
@@ -14,8 +21,16 @@ fn sentir(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("writes stdin");
-    child.wait_with_output().expect("the binary finishes")
+    let mut pipe = child.stdin.take().expect("stdin");
+    let stdin = stdin.to_vec();
+    let writer = std::thread::spawn(move || pipe.write_all(&stdin));
+    let output = child.wait_with_output().expect("the binary finishes");
+    writer.join().expect("the writer finishes").expect("writes stdin");
+    output
+}
+
+fn stderr(output: &Output) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(&output.stderr)
 }
 
 fn json_lines(output: &Output) -> Vec<serde_json::Value> {
@@ -74,13 +89,31 @@ fn jsonl_prints_one_object_per_input_line_and_reports_failures_in_place() {
     let too_long = "good ".repeat(100);
     let input = format!("I loved it!\n\n{too_long}\nTerrible.\n");
     let output = sentir(&["analyze", "--model", MODEL, "--jsonl"], &input);
-    assert!(!output.status.success(), "a failed line makes the exit status non-zero");
+    assert_eq!(output.status.code(), Some(1), "a failed line makes the exit status 1");
+    assert!(stderr(&output).contains("1 of 4 lines could not be analysed"), "{}", stderr(&output));
     let lines = json_lines(&output);
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[0]["tokens"].as_array().map(Vec::len), Some(4));
     assert_eq!(lines[1]["tokens"].as_array().map(Vec::len), Some(0), "the empty line is analysed too");
     assert!(lines[2]["error"].as_str().is_some_and(|e| e.contains("maximum")), "{}", lines[2]);
     assert!(lines[3]["label"].is_string());
+}
+
+#[test]
+fn jsonl_goes_on_past_a_line_that_is_not_utf8_or_too_long_and_skips_a_byte_order_mark() {
+    // Over 1 MiB, more than the tiny model's longest text (64 tokens × 32 bytes): never read whole.
+    let long = "good ".repeat(250_000);
+    let input = [&b"\xEF\xBB\xBFI loved it!\n\xff\xfe not UTF-8\r\n"[..], long.as_bytes(), b"\nTerrible.\n"].concat();
+    let output = sentir_bytes(&["analyze", "--model", MODEL, "--jsonl"], &input);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("2 of 4 lines could not be analysed"), "{}", stderr(&output));
+    let lines = json_lines(&output);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    let plain = json_lines(&sentir(&["analyze", "--model", MODEL, "--jsonl"], "I loved it!\n"));
+    assert_eq!(lines[0], plain[0], "the byte order mark is not part of the first text");
+    assert_eq!(lines[1]["error"], "the line is not UTF-8 text");
+    assert_eq!(lines[2]["error"], "line 3 is longer than 1048576 bytes, the most sentir reads of a line");
+    assert!(lines[3]["label"].is_string(), "{}", lines[3]);
 }
 
 #[test]
@@ -103,7 +136,8 @@ fn eval_fails_when_a_row_cannot_be_scored_but_still_prints_its_summary() {
     std::fs::write(&file, format!("text\tlabel\nfine\t1\n{}\t0\n", "good ".repeat(100))).expect("writes");
     let output = sentir(&["eval", "--model", MODEL, file.to_str().expect("a UTF-8 path")], "");
     std::fs::remove_file(&file).ok();
-    assert!(!output.status.success(), "a row over the maximum length must fail the run");
+    assert_eq!(output.status.code(), Some(1), "a row over the maximum length must fail the run");
+    assert!(stderr(&output).contains("1 of 2 rows could not be analysed"), "{}", stderr(&output));
     let summary = json_lines(&output).pop().expect("a summary line");
     assert_eq!((summary["n"].as_u64(), summary["errors"].as_u64()), (Some(1), Some(1)), "{summary}");
 }
@@ -336,19 +370,25 @@ fn analyze_input_counts_bad_rows_without_stopping_and_summarises_by_group() {
     let text = b"good\n\xff\xfe not UTF-8\n\nbad\n";
     let (jsonl, text) = (temp_file("bad.jsonl", jsonl), temp_file("bad.txt", text));
     let output = sentir(&["analyze", "--model", MODEL, "--input", &jsonl, "--group", "brand"], "");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "a failed row makes the exit status 1: {}", stderr(&output));
     let lines = json_lines(&output);
     let errors: Vec<(u64, bool)> =
         lines.iter().map(|l| (l["line"].as_u64().expect("line"), l["error"].is_string())).collect();
     assert_eq!(errors, [(1, false), (2, true), (4, true), (5, false)]);
     assert!(lines[2]["error"].as_str().expect("an error").contains("`text`"), "{}", lines[2]);
-    assert!(String::from_utf8_lossy(&output.stderr).contains("2 of 4 posts could not be analysed"));
+    assert!(stderr(&output).contains("2 of 4 posts could not be analysed"), "{}", stderr(&output));
 
-    let output = sentir(&["analyze", "--model", MODEL, "--input", &jsonl, &text, "--group", "brand", "--summary"], "");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = sentir(&["analyze", "--model", MODEL, "--input", &text], "");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let errors: Vec<(u64, bool)> =
+        json_lines(&output).iter().map(|l| (l["line"].as_u64().expect("line"), l["error"].is_string())).collect();
+    assert_eq!(errors, [(1, false), (2, true), (4, false)]);
+
+    let output = sentir(&["analyze", "--model", MODEL, "--input", &jsonl, "--group", "brand", "--summary"], "");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("2 of 4 posts could not be analysed (counted as `failed`)"));
     let summary = &json_lines(&output)[0];
-    // The text file has no brand column: its posts count in the whole only (jsonl: 2 good rows, text: 2 of 3).
-    assert_eq!((summary["texts"].as_u64(), summary["failed"].as_u64()), (Some(4), Some(3)));
+    assert_eq!((summary["texts"].as_u64(), summary["failed"].as_u64()), (Some(2), Some(2)));
     let groups: Vec<(&str, u64)> = summary["groups"]
         .as_array()
         .expect("groups")
@@ -357,7 +397,7 @@ fn analyze_input_counts_bad_rows_without_stopping_and_summarises_by_group() {
         .collect();
     assert_eq!(groups, [("7", 1), ("a", 1)]);
     let counts = &summary["counts"];
-    assert_eq!(counts["negative"].as_u64().expect("n") + counts["positive"].as_u64().expect("n"), 4);
+    assert_eq!(counts["negative"].as_u64().expect("n") + counts["positive"].as_u64().expect("n"), 2);
     assert_eq!(summary["histogram"]["counts"].as_array().expect("bins").len(), sentir::corpus::HISTOGRAM_BINS);
 }
 
@@ -396,4 +436,105 @@ fn analyze_input_summarises_over_time_with_a_time_column() {
     assert_eq!(days.len(), 16, "every day from the 5th to the 20th");
     assert_eq!((days[0]["start"].as_str(), days[0]["texts"].as_u64()), (Some("2024-03-05"), Some(1)));
     assert_eq!((days[15]["start"].as_str(), days[15]["texts"].as_u64()), (Some("2024-03-20"), Some(2)));
+}
+
+#[test]
+fn group_or_time_with_plain_text_is_a_usage_error() {
+    let text = temp_file("columns.txt", b"good\n");
+    let csv = temp_file("columns.csv", b"text,brand\ngood,a\n");
+    for (args, why) in [
+        (vec!["--input", &csv, "--format", "text", "--group", "brand"], "(--format text)"),
+        (vec!["--input", &csv, &text, "--time", "brand"], "(its extension)"),
+    ] {
+        let output = sentir(&[&["analyze", "--model", MODEL][..], &args].concat(), "");
+        assert_eq!(output.status.code(), Some(2), "a usage error: {}", stderr(&output));
+        assert!(output.stdout.is_empty(), "nothing is analysed");
+        let stderr = stderr(&output);
+        assert!(stderr.contains("is read as plain text") && stderr.contains(why), "{stderr}");
+        assert!(stderr.contains("no columns") && stderr.contains("--format csv, tsv or jsonl"), "{stderr}");
+    }
+}
+
+#[test]
+fn analyze_input_skips_a_byte_order_mark_in_every_format() {
+    for (name, body) in [
+        ("bom.csv", &b"text,n\n\"good, fine\",1\nbad,2\n"[..]),
+        ("bom.tsv", b"text\tn\ngood, fine\t1\nbad\t2\n"),
+        ("bom.jsonl", b"{\"text\": \"good, fine\"}\n{\"text\": \"bad\"}\n"),
+        ("bom.txt", b"good, fine\nbad\n"),
+    ] {
+        let plain = temp_file(name, body);
+        let marked = temp_file(&format!("marked-{name}"), &[b"\xEF\xBB\xBF", body].concat());
+        let analyse = |file: &str| {
+            let output = sentir(&["analyze", "--model", MODEL, "--input", file], "");
+            assert!(output.status.success(), "{name}: {}", stderr(&output));
+            let mut lines = json_lines(&output);
+            lines.iter_mut().for_each(|line| line["input"] = serde_json::Value::Null);
+            lines
+        };
+        let (plain, marked) = (analyse(&plain), analyse(&marked));
+        assert_eq!(plain.len(), 2, "{name}: {plain:?}");
+        assert_eq!(marked, plain, "{name}");
+    }
+}
+
+#[test]
+fn analyze_input_errs_on_a_line_or_row_over_the_cap_and_goes_on_at_the_next() {
+    let long = "good ".repeat(250_000);
+    for (name, body) in [
+        ("long.txt", format!("fine\n{long}\nbad\n")),
+        ("long.jsonl", format!("{{\"text\": \"fine\"}}\n{{\"text\": \"{long}\"}}\n{{\"text\": \"bad\"}}\n")),
+        // A quoted field over many lines: the row is one record, and the next starts after it.
+        ("long.csv", format!("text\nfine\n\"{}\"\nbad\n", long.replace(' ', "\n"))),
+    ] {
+        let file = temp_file(name, body.as_bytes());
+        let output = sentir(&["analyze", "--model", MODEL, "--input", &file], "");
+        assert_eq!(output.status.code(), Some(1), "{name}: {}", stderr(&output));
+        assert!(stderr(&output).contains("1 of 3 posts could not be analysed"), "{name}: {}", stderr(&output));
+        let lines = json_lines(&output);
+        let first = if name.ends_with(".csv") { 2 } else { 1 };
+        let at: Vec<u64> = lines.iter().map(|l| l["line"].as_u64().expect("line")).collect();
+        let next = if name.ends_with(".csv") { first + 250_002 } else { first + 2 };
+        assert_eq!(at, [first, first + 1, next], "{name}");
+        let error = lines[1]["error"].as_str().expect("an error");
+        assert!(error.contains(&format!("line {} is longer than 1048576 bytes", first + 1)), "{name}: {error}");
+        assert!(lines[0]["label"].is_string() && lines[2]["label"].is_string(), "{name}: {lines:?}");
+    }
+}
+
+#[test]
+fn a_json_null_group_or_time_is_no_group_or_no_time() {
+    let jsonl = concat!(
+        "{\"text\": \"good\", \"brand\": \"a\", \"when\": \"2024-03-05\"}\n",
+        "{\"text\": \"bad\", \"brand\": null, \"when\": null}\n",
+        "{\"text\": \"fine\", \"brand\": \"a\", \"when\": null}\n",
+        "{\"text\": \"meh\", \"brand\": null, \"when\": \"2024-03-09\"}\n",
+    );
+    let file = temp_file("nulls.jsonl", jsonl.as_bytes());
+    let args = ["analyze", "--model", MODEL, "--input", &file, "--group", "brand", "--time", "when"];
+    let output = sentir(&args, "");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines = json_lines(&output);
+    assert_eq!(lines.iter().map(|l| l["line"].as_u64()).collect::<Vec<_>>(), [Some(1), Some(2), Some(3), Some(4)]);
+    assert!(lines.iter().all(|l| l["label"].is_string()), "no error rows: {lines:?}");
+    // The briefs are the same as without --group and --time: in input order, whatever batch each went in.
+    let plain = json_lines(&sentir(&["analyze", "--model", MODEL, "--input", &file], ""));
+    assert_eq!(lines, plain);
+
+    let output = sentir(&[&args[..], &["--summary"]].concat(), "");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = &json_lines(&output)[0];
+    assert_eq!((summary["texts"].as_u64(), summary["failed"].as_u64()), (Some(4), Some(0)));
+    let groups: Vec<(&str, u64)> = summary["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| (g["group"].as_str().expect("a name"), g["texts"].as_u64().expect("texts")))
+        .collect();
+    assert_eq!(groups, [("a", 2)], "the posts with a null group count in the whole only");
+    let periods = &summary["periods"];
+    assert_eq!(periods["undated"].as_u64(), Some(2), "{periods}");
+    let days: Vec<u64> =
+        periods["periods"].as_array().expect("periods").iter().map(|p| p["texts"].as_u64().expect("n")).collect();
+    assert_eq!((periods["unit"].as_str(), days), (Some("day"), vec![1, 0, 0, 0, 1]));
 }

@@ -172,5 +172,34 @@ await assert.rejects(async () => {
   for await (const result of analyzer.analyzeMany(["good", "bad", "fine", 4, "never"], { batchSize: 2 })) before.push(result);
 }, typeError("Analyzer.analyzeMany(texts): texts[3] must be a string, got number"));
 assert.equal(before.length, 3, "the texts before the bad one were analysed and yielded");
+// A text the model cannot analyse fails its analyzeBatch call whole: the texts before it are still yielded, in order,
+// then an Error names its index in the whole input (here the second text of the second batch) and says why.
+const tooLong = "x ".repeat(20000);
+const good = ["good", "bad", "fine", tooLong, "never", "again"];
+const analysed = [];
+const reported = [];
+const asked = [];
+function* askedFor() { for (const text of good) { asked.push(text); yield text; } }
+await assert.rejects(async () => {
+  const options = { batchSize: 2, onProgress: (p) => reported.push(p.done) };
+  for await (const result of analyzer.analyzeMany(askedFor(), options)) analysed.push(result);
+}, (error) => {
+  assert.ok(error instanceof Error && !(error instanceof TypeError), `an Error, not ${error}`);
+  const why = /^Analyzer\.analyzeMany\(texts\): texts\[3\]: the text has \d+ tokens, more than this model's maximum/;
+  assert.match(error.message, why);
+  assert.ok(error.cause instanceof Error && error.message.endsWith(error.cause.message), "analyze's error is its cause");
+  return true;
+});
+assert.equal(JSON.stringify(analysed), JSON.stringify(await analyzer.analyzeBatch(good.slice(0, 3))));
+assert.deepEqual(reported, [2], "progress counts the batches that went through");
+assert.equal(asked.length, 4, "nothing more is read after the bad text's batch");
+// The bad text first in its batch, and alone in the last one.
+for (const [texts, batchSize, index] of [[["good", "bad", tooLong, "fine"], 2, 2], [["good", tooLong], 1, 1]]) {
+  const seen = [];
+  await assert.rejects(async () => {
+    for await (const result of analyzer.analyzeMany(texts, { batchSize })) seen.push(result);
+  }, new RegExp(`^Error: Analyzer\\.analyzeMany\\(texts\\): texts\\[${index}\\]: the text has`));
+  assert.equal(seen.length, index);
+}
 analyzer.free();
 console.log(`node: ${result.label} ${JSON.stringify(result.probabilities)}; ${result.tokens.length} tokens, offsets exact`);

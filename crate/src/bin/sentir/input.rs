@@ -1,9 +1,15 @@
 //! The posts of a file or of stdin, for `sentir analyze --input`: CSV or TSV with a header row, JSON lines, or
-//! plain text with one post per line, read as a stream (a file is never held whole). A row that cannot be read
-//! (bytes that are not UTF-8, a missing column, a JSON line that is not an object with the field) is an `Err`
-//! row: counted and reported, never the end of the file.
+//! plain text with one post per line, read as a stream (a file is never held whole, nor a line: see
+//! [`line_cap`]); and the lines of `sentir analyze --jsonl` ([`text_lines`]). A UTF-8 byte order mark at the
+//! start is skipped, whatever the format. A row that cannot be read (bytes that are not UTF-8, a line longer than
+//! the cap, a missing column, a JSON line that is not an object with the field) is an `Err` row: counted and
+//! reported, never the end of the file.
+//!
+//! In JSON lines the text's field must be a string. A group's or a time's may also be a number (a Unix time) or a
+//! boolean, taken as its JSON text, or `null`: no group (the post counts in the whole only) or no time (it counts
+//! as undated); a missing field is an `Err` row.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, ErrorKind, Read};
 use std::path::Path;
 
 /// How a file's posts are laid out.
@@ -51,23 +57,52 @@ pub(crate) struct Post {
     pub(crate) time: Option<String>,
 }
 
-/// The rows of `input` (named `name` in messages) in `format`. Fails only when the input as a whole cannot be
-/// read as posts: it is not text, or its header lacks a column that was asked for.
+/// The fewest bytes of one line (one CSV or TSV record) that are read, whatever the model: room for a row's other
+/// columns beside its text, and for JSON's escapes.
+pub(crate) const MIN_LINE_CAP: usize = 1 << 20;
+
+/// The most bytes of one line (one CSV or TSV record, which may span lines inside quotes) that are read: the
+/// longest text the model accepts (`max_text_bytes`: its `max_length` × [`sentir::MAX_BYTES_PER_TOKEN`]), and at
+/// least [`MIN_LINE_CAP`]. A longer line is read past without being held, and is an `Err` row.
+pub(crate) fn line_cap(max_text_bytes: usize) -> usize {
+    max_text_bytes.max(MIN_LINE_CAP)
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Skips a UTF-8 byte order mark at the start of `input`.
+fn skip_bom(input: &mut impl BufRead) -> std::io::Result<()> {
+    if input.fill_buf()?.starts_with(BOM) {
+        input.consume(BOM.len());
+    }
+    Ok(())
+}
+
+/// The rows of `input` (named `name` in messages) in `format`, no line longer than `cap` bytes held (see
+/// [`line_cap`]). Fails only when the input as a whole cannot be read as posts: it is not text, or its header lacks
+/// a column that was asked for.
 pub(crate) fn rows<'a>(
     input: impl Read + 'a,
     name: &str,
     format: Format,
     columns: &Columns,
+    cap: usize,
 ) -> Result<Box<dyn Iterator<Item = Row> + 'a>, String> {
     let mut input = BufReader::with_capacity(1 << 16, input);
-    let start = input.fill_buf().map_err(|e| format!("cannot read {name}: {e}"))?;
-    if start.contains(&0) {
+    let cannot = |e: std::io::Error| format!("cannot read {name}: {e}");
+    skip_bom(&mut input).map_err(cannot)?;
+    if input.fill_buf().map_err(cannot)?.contains(&0) {
         return Err(format!(
             "{name} does not look like text (it holds NUL bytes); sentir reads CSV, TSV, JSON lines or plain text"
         ));
     }
+    // Blank lines hold no post.
+    let lines = move |input| {
+        Records::new(input, Split::Lines, cap)
+            .filter(|(_, line)| line.as_ref().map_or(true, |line| !line.trim_ascii().is_empty()))
+    };
     Ok(match format {
-        Format::Csv | Format::Tsv => delimited(input, name, format, columns)?,
+        Format::Csv | Format::Tsv => delimited(input, name, format, columns, cap)?,
         Format::Jsonl => {
             let (text, group, time) =
                 (columns.text.to_owned(), columns.group.map(str::to_owned), columns.time.map(str::to_owned));
@@ -76,57 +111,218 @@ pub(crate) fn rows<'a>(
                 post: bytes.and_then(|bytes| json_post(&bytes, &text, group.as_deref(), time.as_deref())),
             }))
         }
-        Format::Text => Box::new(lines(input).map(|(line, bytes)| {
-            let post = bytes.and_then(|bytes| {
-                let text = String::from_utf8(bytes).map_err(|_| "the line is not UTF-8 text".to_owned())?;
-                Ok(Post { text, group: None, time: None })
-            });
-            Row { line, post }
+        Format::Text => Box::new(lines(input).map(|(line, bytes)| Row {
+            line,
+            post: bytes.and_then(utf8).map(|text| Post { text, group: None, time: None }),
         })),
     })
 }
 
-/// Each non-blank line's number and bytes, without its line ending; a read error is the last item.
-fn lines(input: impl BufRead) -> impl Iterator<Item = (u64, Result<Vec<u8>, String>)> {
-    let read =
-        input.split(b'\n').scan(false, |failed, line| (!std::mem::replace(failed, line.is_err())).then_some(line));
-    read.zip(1..)
-        .map(|(line, number)| {
-            let line = line.map_err(|e| format!("cannot read further: {e}")).map(|mut line| {
-                if line.last() == Some(&b'\r') {
-                    line.pop();
+/// Every line of `input` (named `name` in messages) as text, blank ones too, with its 1-based number: a line that is
+/// not UTF-8 or is longer than `cap` bytes is an `Err`, and so is a read error, the last item.
+pub(crate) fn text_lines<'a>(
+    input: impl Read + 'a,
+    name: &str,
+    cap: usize,
+) -> Result<impl Iterator<Item = (u64, Result<String, String>)> + 'a, String> {
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    skip_bom(&mut input).map_err(|e| format!("cannot read {name}: {e}"))?;
+    Ok(Records::new(input, Split::Lines, cap).map(|(line, bytes)| (line, bytes.and_then(utf8))))
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|_| "the line is not UTF-8 text".to_owned())
+}
+
+/// Where a stream's records end.
+#[derive(Debug, Clone, Copy)]
+enum Split {
+    /// At every `\n`; a `\r` before it is dropped. Blank lines are records too.
+    Lines,
+    /// Where the `csv` crate ends a record of CSV (`quote`: `"`) or TSV (`None`): at `\r`, `\n` or `\r\n` outside a
+    /// quoted field; blank lines are skipped.
+    Delimited { delimiter: u8, quote: Option<u8> },
+}
+
+/// Where the reading of a CSV record stands, as in `csv-core`'s reader: a field is quoted only when it starts with
+/// the quote, and in a quoted field a doubled quote is one quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Start,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+/// The records of a stream, each with the 1-based line it starts on and its bytes without the line ending. A record
+/// of more than `cap` bytes is an `Err`, read past without being held (memory holds one record of at most `cap`
+/// bytes, however long a line the input has); a read error is the last item.
+#[derive(Debug)]
+struct Records<R> {
+    input: R,
+    split: Split,
+    cap: usize,
+    /// The line the next byte is on.
+    line: u64,
+    done: bool,
+}
+
+impl<R: BufRead> Records<R> {
+    fn new(input: R, split: Split, cap: usize) -> Records<R> {
+        Records { input, split, cap, line: 1, done: false }
+    }
+}
+
+impl<R: BufRead> Iterator for Records<R> {
+    type Item = (u64, Result<Vec<u8>, String>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // `None` once the record is over the cap: what was kept of it is dropped.
+        let mut kept = Some(Vec::new());
+        let mut start = self.line;
+        let mut state = Field::Start;
+        let mut begun = false;
+        // A `\r` before the `\n` is kept until the line ends, so a line of `cap` bytes may hold one byte more.
+        let limit = self.cap.saturating_add(1);
+        while !self.done {
+            let buf = match self.input.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.done = true;
+                    return Some((self.line, Err(format!("cannot read further: {e}"))));
                 }
-                line
-            });
-            (number, line)
-        })
-        .filter(|(_, line)| line.as_ref().map_or(true, |line| !line.trim_ascii().is_empty()))
+            };
+            if buf.is_empty() {
+                self.done = true;
+                break;
+            }
+            let mut from = 0;
+            let (to, ends) = match self.split {
+                Split::Lines => {
+                    begun = true;
+                    buf.iter().position(|&b| b == b'\n').map_or((buf.len(), false), |at| (at, true))
+                }
+                Split::Delimited { delimiter, quote } => {
+                    if !begun {
+                        while let Some(&b @ (b'\r' | b'\n')) = buf.get(from) {
+                            self.line += u64::from(b == b'\n');
+                            from += 1;
+                        }
+                        if from == buf.len() {
+                            self.input.consume(from);
+                            continue;
+                        }
+                        begun = true;
+                        start = self.line;
+                    }
+                    let mut at = from;
+                    let mut ends = false;
+                    while let Some(&b) = buf.get(at) {
+                        state = match state {
+                            Field::Quoted if Some(b) == quote => Field::QuoteInQuoted,
+                            Field::Quoted => Field::Quoted,
+                            Field::Start | Field::QuoteInQuoted if Some(b) == quote => Field::Quoted,
+                            _ if b == b'\r' || b == b'\n' => {
+                                ends = true;
+                                break;
+                            }
+                            _ if b == delimiter => Field::Start,
+                            _ => Field::Unquoted,
+                        };
+                        // A line break inside quotes.
+                        self.line += u64::from(b == b'\n');
+                        at += 1;
+                    }
+                    (at, ends)
+                }
+            };
+            keep(&mut kept, &buf[from..to], limit);
+            // The record's end: a `\n` starts the next line; after a `\r`, a `\n` is skipped as a blank line.
+            let newline = ends && buf[to] == b'\n';
+            self.input.consume(to + usize::from(ends));
+            self.line += u64::from(newline);
+            if ends {
+                break;
+            }
+        }
+        if !begun {
+            return None;
+        }
+        if let (Split::Lines, Some(line)) = (self.split, &mut kept)
+            && line.last() == Some(&b'\r')
+        {
+            line.pop();
+        }
+        Some((start, kept.filter(|record| record.len() <= self.cap).ok_or_else(|| self.too_long(start))))
+    }
+}
+
+impl<R> Records<R> {
+    fn too_long(&self, start: u64) -> String {
+        let cap = self.cap;
+        match self.split {
+            Split::Lines => format!("line {start} is longer than {cap} bytes, the most sentir reads of a line"),
+            Split::Delimited { .. } => {
+                format!("the row from line {start} is longer than {cap} bytes, the most sentir reads of a row")
+            }
+        }
+    }
+}
+
+/// Appends `bytes` to `kept`, unless that makes it longer than `limit`: then drops it (`None`), so that a record over
+/// the limit is never held.
+fn keep(kept: &mut Option<Vec<u8>>, bytes: &[u8], limit: usize) {
+    let Some(record) = kept else { return };
+    let len = record.len() + bytes.len();
+    if len > limit {
+        *kept = None;
+        return;
+    }
+    // Grown by doubling, as `Vec` grows, but never past the limit.
+    if len > record.capacity() {
+        record.reserve_exact(len.max(2 * record.capacity()).min(limit) - record.len());
+    }
+    record.extend_from_slice(bytes);
 }
 
 fn json_post(line: &[u8], text: &str, group: Option<&str>, time: Option<&str>) -> Result<Post, String> {
     let value: serde_json::Value = serde_json::from_slice(line).map_err(|e| format!("not JSON: {e}"))?;
-    let field = |name: &str| match value.get(name) {
-        Some(serde_json::Value::String(s)) => Ok(s.clone()),
-        Some(serde_json::Value::Null) | None => Err(format!("the object has no field `{name}`")),
-        // A group or a time may be a number (a Unix time) or a boolean: it is taken as its JSON text.
-        Some(other) if name != text => Ok(other.to_string()),
-        Some(other) => Err(format!("field `{name}` is not a string but {other}")),
+    let missing = |name: &str| format!("the object has no field `{name}`");
+    let text = match value.get(text) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => return Err(missing(text)),
+        Some(other) => return Err(format!("field `{text}` is not a string but {other}")),
     };
-    Ok(Post { text: field(text)?, group: group.map(field).transpose()?, time: time.map(field).transpose()? })
+    // A group or a time may be a number (a Unix time) or a boolean: it is taken as its JSON text; `null` is none.
+    let optional = |name: &str| match value.get(name) {
+        Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+        Some(serde_json::Value::Null) => Ok(None),
+        Some(other) => Ok(Some(other.to_string())),
+        None => Err(missing(name)),
+    };
+    Ok(Post {
+        text,
+        group: group.map(optional).transpose()?.flatten(),
+        time: time.map(optional).transpose()?.flatten(),
+    })
 }
 
 fn delimited<'a>(
-    input: impl Read + 'a,
+    input: impl BufRead + 'a,
     name: &str,
     format: Format,
     columns: &Columns,
+    cap: usize,
 ) -> Result<Box<dyn Iterator<Item = Row> + 'a>, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(if format == Format::Tsv { b'\t' } else { b',' })
-        .quoting(format == Format::Csv)
-        .flexible(true)
-        .from_reader(input);
-    let header = reader.byte_headers().map_err(|e| format!("cannot read the header row of {name}: {e}"))?.clone();
+    let (delimiter, quoting) = if format == Format::Tsv { (b'\t', false) } else { (b',', true) };
+    let mut records = Records::new(input, Split::Delimited { delimiter, quote: quoting.then_some(b'"') }, cap);
+    let header = match records.next() {
+        Some((_, Ok(bytes))) => fields(&bytes, delimiter, quoting),
+        Some((_, Err(error))) => Err(error),
+        None => Ok(csv::ByteRecord::new()),
+    };
+    let header = header.map_err(|e| format!("cannot read the header row of {name}: {e}"))?;
     let names: Vec<String> = header.iter().map(|h| String::from_utf8_lossy(h).trim().to_owned()).collect();
     let column = |wanted: &str| {
         names.iter().position(|n| n == wanted).ok_or_else(|| {
@@ -136,15 +332,11 @@ fn delimited<'a>(
     let text = column(columns.text)?;
     let group = columns.group.map(column).transpose()?;
     let time = columns.time.map(column).transpose()?;
-    Ok(Box::new(reader.into_byte_records().map(move |record| {
-        let record = match record {
+    Ok(Box::new(records.map(move |(line, bytes)| {
+        let record = match bytes.and_then(|bytes| fields(&bytes, delimiter, quoting)) {
             Ok(record) => record,
-            Err(error) => {
-                let line = error.position().map_or(0, csv::Position::line);
-                return Row { line, post: Err(format!("cannot read the row: {error}")) };
-            }
+            Err(error) => return Row { line, post: Err(error) },
         };
-        let line = record.position().map_or(0, csv::Position::line);
         let field = |index: usize| match record.get(index) {
             Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| "the row is not UTF-8 text".to_owned()),
             None => Err(format!("the row has {} fields, too few for column {}", record.len(), index + 1)),
@@ -154,4 +346,79 @@ fn delimited<'a>(
         });
         Row { line, post }
     })))
+}
+
+/// The fields of one record, its bytes as [`Records`] ends it, read by the `csv` crate (quotes and all).
+fn fields(record: &[u8], delimiter: u8, quoting: bool) -> Result<csv::ByteRecord, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .quoting(quoting)
+        .buffer_capacity(record.len().max(1))
+        .from_reader(record);
+    let mut fields = csv::ByteRecord::new();
+    reader.read_byte_record(&mut fields).map_err(|e| format!("cannot read the row: {e}"))?;
+    Ok(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The records `Records` makes of `input`, lossily as text, with their lines.
+    fn split(input: &[u8], split: Split, cap: usize) -> Vec<(u64, Result<String, String>)> {
+        Records::new(input, split, cap)
+            .map(|(line, record)| (line, record.map(|bytes| String::from_utf8_lossy(&bytes).into_owned())))
+            .collect()
+    }
+
+    const CSV: Split = Split::Delimited { delimiter: b',', quote: Some(b'"') };
+
+    #[test]
+    fn csv_records_end_where_the_csv_crate_ends_them() {
+        let input = b"a,b\r\n\n\"x\ny\",\"say \"\"hi\"\"\"\r\nun\"quoted,2\rlast";
+        let records = split(input, CSV, 100);
+        let ok = |line, text: &str| (line, Ok(text.to_owned()));
+        assert_eq!(records, [ok(1, "a,b"), ok(3, "\"x\ny\",\"say \"\"hi\"\"\""), ok(5, "un\"quoted,2"), ok(5, "last")]);
+        // And each is one record of the csv crate, read whole.
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&input[..]);
+        let whole: Vec<csv::ByteRecord> = reader.byte_records().map(|r| r.expect("a record")).collect();
+        let parts: Vec<csv::ByteRecord> = records
+            .iter()
+            .map(|(_, record)| fields(record.as_ref().expect("a record").as_bytes(), b',', true).expect("fields"))
+            .collect();
+        assert_eq!(parts, whole);
+    }
+
+    #[test]
+    fn a_line_over_the_cap_is_an_error_and_reading_goes_on_at_the_next() {
+        // A small buffer, so the long line arrives in many reads.
+        let input = format!("short\r\n{}\r\nnext\n\nx{}\n", "y".repeat(100), "z".repeat(9));
+        let lines = Records::new(BufReader::with_capacity(7, input.as_bytes()), Split::Lines, 10);
+        let lines: Vec<(u64, Result<Vec<u8>, String>)> = lines.collect();
+        assert_eq!(lines.len(), 5, "{lines:?}");
+        assert_eq!(lines[0], (1, Ok(b"short".to_vec())));
+        assert_eq!(lines[1], (2, Err("line 2 is longer than 10 bytes, the most sentir reads of a line".to_owned())));
+        assert_eq!(lines[2], (3, Ok(b"next".to_vec())));
+        assert_eq!(lines[3], (4, Ok(Vec::new())), "a blank line is a line");
+        assert_eq!(lines[4], (5, Ok(b"xzzzzzzzzz".to_vec())), "exactly the cap");
+        let rows = split(b"a\n\"long\nquoted\nfield\",1\nb\n", CSV, 12);
+        assert_eq!(
+            rows[1],
+            (2, Err("the row from line 2 is longer than 12 bytes, the most sentir reads of a row".into()))
+        );
+        assert_eq!(rows[2], (5, Ok("b".to_owned())));
+    }
+
+    #[test]
+    fn keep_never_holds_more_than_the_limit() {
+        let mut kept = Some(Vec::new());
+        for _ in 0..9 {
+            keep(&mut kept, b"abc", 30);
+            assert!(kept.as_ref().is_some_and(|k| k.capacity() <= 30));
+        }
+        keep(&mut kept, b"abcd", 30);
+        assert_eq!(kept, None);
+    }
 }

@@ -26,7 +26,20 @@
 //! being analysed. With `--summary` it prints instead one JSON object of aggregates (counts and shares per label, a
 //! histogram of scores, the words that move sentiment most, the same per `--group` column, and per hour, day or
 //! week with a `--time` column): see
-//! `sentir::corpus`. A bad row is counted, never fatal.
+//! `sentir::corpus`. A bad row is counted, never fatal. `--group` and `--time` name columns, so an input read as
+//! plain text (which has none) with either is a usage error. In JSON lines a `null` group or time is no group
+//! (the post counts in the whole only) or no time (it counts as undated).
+//!
+//! `--jsonl` and `--input` read line by line in every format: a UTF-8 byte order mark at the start is skipped, a line
+//! that is not UTF-8 is an error row, and a line (a CSV or TSV record) is read up to 1 MiB, or up to the longest text
+//! the model accepts (its `max_length` × `sentir::MAX_BYTES_PER_TOKEN` bytes) where that is more: a longer one is an
+//! error row, read past without being held, and reading goes on at the next line.
+//!
+//! Exit status: `analyze --jsonl`, `analyze --input` and `eval` go through every row (a row that fails prints its
+//! error in its place; `eval` names it on stderr) and exit with status 1 when any row failed, after a line on
+//! stderr, `N of M … could not be analysed`; `eval` fails too when it scored no row. Otherwise they exit with 0. An
+//! input that cannot be read at all (a missing file or column, a file that is not text) or a model that does not
+//! load ends the run with status 1 at once; a usage error exits with 2.
 //!
 //! Without `--model`, the default model of this checkout (`models/default`) is used. `--backend cpu-scalar` (or
 //! `cpu-simd`, or `gpu`) runs a given backend instead of the best one this build has (`auto`).
@@ -45,11 +58,11 @@ mod input;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use std::io::{BufRead, Read, Write};
+    use std::io::{Read, Write};
     use std::path::PathBuf;
     use std::process::ExitCode;
 
-    use clap::{Parser, Subcommand};
+    use clap::{CommandFactory, Parser, Subcommand};
     use sentir::{Analyzer, BackendKind, Collection};
 
     use super::input::{self, Columns, Format};
@@ -103,14 +116,18 @@ mod cli {
         /// The column (CSV, TSV) or field (JSON lines) that holds the text.
         #[arg(long, value_name = "NAME", default_value = "text", requires = "input")]
         column: String,
-        /// A column or field whose values group the posts (a brand, a source): the summary counts each group.
+        /// A column or field whose values group the posts (a brand, a source): the summary counts each group. Not
+        /// with plain text, which has no columns; in JSON lines, `null` is no group.
         #[arg(long, value_name = "NAME", requires = "input")]
         group: Option<String>,
         /// A column or field with each post's date or time (ISO 8601, or Unix seconds or milliseconds): the
-        /// summary counts each hour, day or week.
+        /// summary counts each hour, day or week. Not with plain text, which has no columns; in JSON lines, `null`
+        /// is no time (counted as undated).
         #[arg(long, value_name = "NAME", requires = "input")]
         time: Option<String>,
-        /// Print one JSON object of aggregates at the end instead of a line per post.
+        /// Print one JSON object of aggregates at the end instead of a line per post. With more distinct words than
+        /// the word table holds (100,000), its counts can differ with `--threads`: each thread's collection drops its
+        /// rarest words before the threads' collections are merged.
         #[arg(long, requires = "input")]
         summary: bool,
         /// Posts per batch of the model.
@@ -149,8 +166,48 @@ mod cli {
         }
     }
 
+    impl CollectionArgs {
+        /// Exits with a usage error where `--group` or `--time` names a column and an input is read as plain text,
+        /// which has no columns (the option would be ignored for its posts).
+        fn check_columns(&self) {
+            let named = [("--group", &self.group), ("--time", &self.time)];
+            let Some(option) = named.iter().find_map(|(option, column)| column.is_some().then_some(*option)) else {
+                return;
+            };
+            let plain =
+                self.input.iter().find(|path| self.format.unwrap_or_else(|| Format::of_path(path)) == Format::Text);
+            if let Some(path) = plain {
+                let why = if self.format.is_some() { "--format text" } else { "its extension" };
+                let message = format!(
+                    "{option} names a column, but {} is read as plain text ({why}), one post per line with no columns; \
+                     give its format with --format csv, tsv or jsonl, or leave out {option}",
+                    path.display()
+                );
+                Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message).exit();
+            }
+        }
+    }
+
+    /// The longest line `--jsonl` and `--input` read for `analyzer` (see `input::line_cap`).
+    fn line_cap(analyzer: &Analyzer) -> usize {
+        input::line_cap(analyzer.config().max_length.saturating_mul(sentir::MAX_BYTES_PER_TOKEN))
+    }
+
+    /// How a run over rows ends: with failure when any row failed, after saying on stderr how many (`see`: where).
+    fn rows_status(failed: u64, total: u64, rows: &str, see: &str) -> ExitCode {
+        if failed == 0 {
+            return ExitCode::SUCCESS;
+        }
+        eprintln!("sentir: {failed} of {total} {rows} could not be analysed ({see})");
+        ExitCode::FAILURE
+    }
+
     pub(super) fn main() -> ExitCode {
-        let result = match Cli::parse().command {
+        let cli = Cli::parse();
+        if let Command::Analyze { collection, .. } = &cli.command {
+            collection.check_columns();
+        }
+        let result = match cli.command {
             Command::Analyze { model, collection, .. } if !collection.input.is_empty() => {
                 model.load().and_then(|a| analyze_collection(&a, &collection))
             }
@@ -185,19 +242,21 @@ mod cli {
         if text.is_some() {
             return Err("--jsonl reads its texts from stdin; pass no TEXT argument".to_owned());
         }
-        // One output line per input line, so a failed line prints an error object and the rest go on.
-        let mut failed = 0usize;
-        for line in std::io::stdin().lock().lines() {
-            let line = line.map_err(|e| format!("cannot read stdin: {e}"))?;
-            match analyzer.analyze(&line) {
+        // One output line per input line, so a failed line (not UTF-8, too long, or one the model refuses) prints an
+        // error object and the rest go on.
+        let (mut lines, mut failed) = (0u64, 0u64);
+        for (_, line) in input::text_lines(std::io::stdin().lock(), "stdin", line_cap(analyzer))? {
+            lines += 1;
+            match line.and_then(|line| analyzer.analyze(&line).map_err(|e| e.to_string())) {
                 Ok(analysis) => print(&mut out, &analysis)?,
                 Err(error) => {
                     failed += 1;
-                    print(&mut out, &serde_json::json!({ "error": error.to_string() }))?;
+                    print(&mut out, &serde_json::json!({ "error": error }))?;
                 }
             }
         }
-        Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        out.flush().map_err(|e| format!("cannot write to stdout: {e}"))?;
+        Ok(rows_status(failed, lines, "lines", "see their `error`"))
     }
 
     /// `analyze --input`: every post of every input, in waves of one batch per thread; each wave's briefs are
@@ -213,7 +272,7 @@ mod cli {
         let mut collections: Vec<Collection> = (0..threads).map(|_| Collection::new(analyzer)).collect();
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
-        let mut unread = 0u64;
+        let (mut unread, cap, dated) = (0u64, line_cap(analyzer), args.time.is_some());
         for path in &args.input {
             let name = path.display().to_string();
             let format = args.format.unwrap_or_else(|| Format::of_path(path));
@@ -222,7 +281,7 @@ mod cli {
             } else {
                 Box::new(std::fs::File::open(path).map_err(|e| format!("cannot open {name}: {e}"))?)
             };
-            let mut rows = input::rows(reader, &name, format, &columns)?.peekable();
+            let mut rows = input::rows(reader, &name, format, &columns, cap)?.peekable();
             while rows.peek().is_some() {
                 let wave: Vec<input::Row> = rows.by_ref().take(threads * batch).collect();
                 // Split evenly, so that a short wave (a small file, the last wave) still uses every thread.
@@ -231,7 +290,7 @@ mod cli {
                     let workers: Vec<_> = chunks
                         .iter()
                         .zip(collections.iter_mut())
-                        .map(|(chunk, collection)| scope.spawn(move || brief_chunk(analyzer, collection, chunk)))
+                        .map(|(chunk, collection)| scope.spawn(move || brief_chunk(analyzer, collection, chunk, dated)))
                         .collect();
                     workers
                         .into_iter()
@@ -254,42 +313,52 @@ mod cli {
             print(&mut out, &all.summary())?;
         }
         out.flush().map_err(|e| format!("cannot write to stdout: {e}"))?;
-        if unread > 0 {
-            eprintln!("sentir: {unread} of {} posts could not be analysed (see their `error`)", all.texts());
-        }
-        Ok(ExitCode::SUCCESS)
+        let see = if args.summary { "counted as `failed`" } else { "see their `error`" };
+        Ok(rows_status(unread, all.texts(), "posts", see))
     }
 
     /// The briefs of one chunk of rows, added to `collection`; a row that could not be read is counted as failed.
+    /// With `dated`, every post is added with its time, and one without (a JSON `null`) counts as undated.
     fn brief_chunk(
         analyzer: &Analyzer,
         collection: &mut Collection,
         rows: &[input::Row],
+        dated: bool,
     ) -> Result<Vec<Result<sentir::Brief, String>>, String> {
-        let posts: Vec<&input::Post> = rows.iter().filter_map(|row| row.post.as_ref().ok()).collect();
-        let texts: Vec<&str> = posts.iter().map(|post| post.text.as_str()).collect();
-        // A field every post has (the column was asked for), or none.
-        let field =
-            |of: fn(&input::Post) -> Option<&str>| posts.iter().map(|&post| of(post)).collect::<Option<Vec<_>>>();
-        let groups = field(|post| post.group.as_deref());
-        let times = field(|post| post.time.as_deref());
-        let mut briefs = collection
-            .add_batch(analyzer, &texts, groups.as_deref(), times.as_deref())
-            .map_err(|e| e.to_string())?
-            .into_iter();
-        Ok(rows
-            .iter()
-            .map(|row| match &row.post {
-                Ok(_) => match briefs.next() {
-                    Some(brief) => brief.map_err(|e| e.to_string()),
-                    None => Err("no result".to_owned()),
-                },
+        let mut briefs: Vec<Result<sentir::Brief, String>> = Vec::with_capacity(rows.len());
+        for row in rows {
+            briefs.push(Err(match &row.post {
+                Ok(_) => "no result".to_owned(),
                 Err(message) => {
                     collection.count_failed();
-                    Err(message.clone())
+                    message.clone()
                 }
-            })
-            .collect())
+            }));
+        }
+        let posts: Vec<(usize, &input::Post)> =
+            rows.iter().enumerate().filter_map(|(index, row)| Some((index, row.post.as_ref().ok()?))).collect();
+        // A batch's groups are all or none, so the posts without a group (a JSON `null`, or no `--group`) are a
+        // batch apart from those with one.
+        for grouped in [true, false] {
+            let batch: Vec<(usize, &input::Post)> =
+                posts.iter().copied().filter(|(_, post)| post.group.is_some() == grouped).collect();
+            if batch.is_empty() {
+                continue;
+            }
+            let texts: Vec<&str> = batch.iter().map(|(_, post)| post.text.as_str()).collect();
+            let groups: Option<Vec<&str>> =
+                grouped.then(|| batch.iter().map(|(_, post)| post.group.as_deref().unwrap_or_default()).collect());
+            // An empty time is no time: it counts as undated.
+            let times: Option<Vec<&str>> =
+                dated.then(|| batch.iter().map(|(_, post)| post.time.as_deref().unwrap_or_default()).collect());
+            let results = collection
+                .add_batch(analyzer, &texts, groups.as_deref(), times.as_deref())
+                .map_err(|e| e.to_string())?;
+            for ((index, _), brief) in batch.iter().zip(results) {
+                briefs[*index] = brief.map_err(|e| e.to_string());
+            }
+        }
+        Ok(briefs)
     }
 
     /// One output line of `analyze --input`: a post's brief, or why it has none.
@@ -508,8 +577,14 @@ mod cli {
         }
         println!("{report}");
         // A score over fewer rows than the file has must not pass for the whole file's.
-        if n == 0 || errors > 0 {
-            return Err(format!("{errors} rows failed and {n} were scored; see the messages above"));
+        if errors > 0 {
+            return Ok(rows_status(errors as u64, (errors + n) as u64, "rows", "see the messages above"));
+        }
+        if n == 0 {
+            return Err(format!(
+                "{}: no row was scored: no `label` is 0, 1, 2 or one of the model's labels",
+                file.display()
+            ));
         }
         Ok(ExitCode::SUCCESS)
     }
