@@ -11,7 +11,8 @@
 //               { type: "many-post", id, index }
 //               { type: "many-export", id, format: "csv" | "jsonl" | "json" }
 // Messages out: { type: "many-progress", state: "running" | "done" | "cancelled" | "failed", posts, bad,
-//                 expected (posts in the whole source, estimated while running), seconds, summary, message }
+//                 expected (posts in the whole source, estimated while running), wasmHeap (bytes), seconds,
+//                 summary, message }
 //               (bad: records with no text, not counted in summary.failed; summary only every SUMMARY_EVERY_MS)
 //               { type: "many-rows", id, total (rows that pass the filter), posts, rows: [{ index, row, text, label, score, probabilities, words,
 //                 error }] }
@@ -26,12 +27,12 @@ const BAD_RECORD = "not analysed";
 // The job whose posts the page shows; null before the first.
 let job = null;
 
-// Handles one of the messages above (`data`) with the loaded `analyzer`.
-export function handleMany(analyzer, data) {
+// Handles one of the messages above (`data`) with the loaded `analyzer`; `memory` is its wasm build's memory.
+export function handleMany({ analyzer, memory }, data) {
   switch (data.type) {
     case "many-start":
       job?.cancel();
-      job = new Job(analyzer, data);
+      job = new Job(analyzer, memory, data);
       job.run();
       break;
     case "many-cancel":
@@ -52,7 +53,8 @@ export function handleMany(analyzer, data) {
 }
 
 class Job {
-  constructor(analyzer, { source, format, columns }) {
+  constructor(analyzer, memory, { source, format, columns }) {
+    this.memory = memory;
     this.collection = analyzer.collection();
     this.labels = analyzer.labels;
     this.format = format;
@@ -225,7 +227,7 @@ class Job {
     if (withSummary) this.lastSummary = now;
     postMessage({
       type: "many-progress", state: this.state, posts: this.records.length,
-      bad: this.bad, expected: this.expected(),
+      bad: this.bad, expected: this.expected(), wasmHeap: this.memory.buffer.byteLength,
       seconds: (now - this.started) / 1e3, summary: withSummary ? this.collection.summary() : undefined, message,
     });
   }

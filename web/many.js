@@ -198,6 +198,7 @@ class ManyView {
     const { state, posts, bad, expected, seconds, summary, message } = data;
     const fraction = expected > 0 ? posts / expected : 1;
     $("many-progress").value = state === "done" ? 1 : fraction;
+    $("view-many").dataset.wasmHeap = data.wasmHeap; // for bench/many.mjs
     const rate = seconds > 0 ? posts / seconds : 0;
     const left = fraction > 0 && state === "running" ? seconds * (1 - fraction) / fraction : 0;
     const parts = [`${posts.toLocaleString("en")} posts`, `${Math.round(rate).toLocaleString("en")} posts/s`];

@@ -21,6 +21,8 @@ self.analyses = 0;
 
 let analyzer;
 let session;
+// The wasm build's memory: the many-texts jobs report the size of its heap.
+let memory;
 
 // Downloads `urls` in parallel, reporting the bytes received against the total that their Content-Length
 // headers announce, and keeps a copy of each response for the service worker to answer from offline.
@@ -70,6 +72,7 @@ async function load(build) {
     },
   });
   analyzer = await sentir.Analyzer.create({ config: configBytes, ...files });
+  memory = sentir.memory;
   session = analyzer.session();
   postMessage({
     type: "ready", model: analyzer.modelName, labels: analyzer.labels, positiveLabel: analyzer.positiveLabel,
@@ -114,7 +117,7 @@ self.onmessage = async ({ data }) => {
     return;
   }
   if (data.type !== "analyze") {
-    handleMany(analyzer, data);
+    handleMany({ analyzer, memory }, data);
     return;
   }
   const started = performance.now();

@@ -7,7 +7,8 @@
 // columns are guessed, the analysis runs in the worker and the aggregates, the chart over time, the groups, the
 // words and the table follow. Then: the aggregates the page exports equal what `sentir analyze --summary` prints
 // for the same file; a click on a word lists its posts; sorting; a click on a post colours it token by token; the
-// posts' CSV export has every row; a 60,000-post file can be cancelled while the page stays responsive; pasted
+// posts' CSV export has every row; a 60,000-post file can be cancelled while the page stays responsive, and what
+// was analysed before the cancel exports; pasted
 // lines work; a file that is not text says so. Screenshots go to target/artifacts/.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -140,7 +141,7 @@ async function cancelAndPaste(browser, origin) {
   console.log("60,000 posts: cancelled midway, the page responsive throughout; pasted lines; not a text file");
   const big = join(ARTIFACTS, "many-posts-60k.csv");
   writeFileSync(big, postsCsv(60_000));
-  const page = await openMany(await browser.newContext({ serviceWorkers: "block" }), origin);
+  const page = await openMany(await browser.newContext({ serviceWorkers: "block", acceptDownloads: true }), origin);
   await page.setInputFiles("#many-file", big);
   await page.click("#many-go");
   await page.waitForFunction(() => Number(document.getElementById("many-count").textContent.replace(/\D/g, "")) >= 2000,
@@ -154,6 +155,8 @@ async function cancelAndPaste(browser, origin) {
   assert.equal(await page.locator("#view-many").getAttribute("data-state"), "cancelled");
   const count = Number((await page.textContent("#many-count")).replace(/\D/g, ""));
   assert.ok(count > 0 && count < 60_001, `cancelled after ${count} posts`);
+  const kept = (await download(page, "jsonl")).trim().split("\n");
+  assert.equal(kept.length, count, "what was analysed before the cancel is kept, and exports");
   console.log(`  ${await page.textContent("#many-progress-text")} (the page answered in ${answer} ms)`);
 
   await page.fill("#many-paste", "I love it\n\nworst service ever\nThe council meets on Tuesday.");
