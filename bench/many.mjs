@@ -17,7 +17,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launchChromium, origin, runContext, serve } from "./serve.mjs";
+import { serve } from "../tests/browser.mjs"; // serves the page as the page tests do (index.html, CSS types)
+import { launchChromium, runContext } from "./serve.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "bench", "results");
@@ -45,7 +46,7 @@ async function pageRate(browser, server, file) {
   const context = await browser.newContext({ serviceWorkers: "block" });
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error(`  [page] ${error.message}`));
-  await page.goto(`${origin(server)}/?view=many`);
+  await page.goto(`${server.origin}/?view=many`);
   await page.waitForFunction(() => document.getElementById("progress").hidden, null, { timeout: 120_000 });
   await page.setInputFiles("#many-file", file);
   await page.selectOption("#many-column-group", "airline");
@@ -64,7 +65,7 @@ async function pageRate(browser, server, file) {
 async function apiRates(browser, server, texts) {
   const context = await browser.newContext({ serviceWorkers: "block" });
   const page = await context.newPage();
-  await page.goto(`${origin(server)}/cache.js`); // any page of the origin, for its module imports
+  await page.goto(`${server.origin}/cache.js`); // any page of the origin, for its module imports
   const result = await page.evaluate(async (texts) => {
     const { loadSentir } = await import("/sentir.js");
     const sentir = await loadSentir();

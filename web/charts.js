@@ -88,7 +88,8 @@ export function overTime({ summary, model }, c) {
       ],
       series: [
         { label: unit },
-        { label: "posts", scale: "posts", fill: `${c.line}`, stroke: c.line, paths: bars(), points: { show: false } },
+        // Translucent, behind the lines (a colour of style.css is #rrggbb, so two more hex digits are its alpha).
+        { label: "posts", scale: "posts", fill: `${c.line}88`, stroke: c.line, paths: bars(), points: { show: false } },
         ...shares,
       ],
     },

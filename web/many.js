@@ -224,10 +224,10 @@ class ManyView {
     const { model } = this.page;
     $("many-results").hidden = false;
     $("many-shares").replaceChildren(...shareRows(model, summary.shares, summary.counts));
-    const failed = summary.failed + bad;
-    $("many-failed").textContent = `${summary.texts.toLocaleString("en")} posts analysed` +
-      (failed > 0 ? `; ${failed.toLocaleString("en")} could not be (${bad} without text, ${summary.failed} ` +
-        "the model refused): pick \"could not be analysed\" under Label to see them" : "") + ".";
+    const why = [bad > 0 && `${bad.toLocaleString("en")} without text`,
+      summary.failed > 0 && `${summary.failed.toLocaleString("en")} refused by the model`].filter(Boolean);
+    $("many-failed").textContent = `${summary.texts.toLocaleString("en")} posts analysed` + (why.length === 0 ? "." :
+      `; ${why.join(" and ")}: pick "could not be analysed" under Label to list them.`);
     this.histogram.draw(summary);
 
     const dated = summary.periods.periods.length > 0;

@@ -162,7 +162,7 @@ impl Collection {
 
     /// Analyses `texts` in one batch (on whichever backend `analyzer` chooses for it) and adds them to the
     /// aggregates, each under its group in `groups` and at its time in `times` (each as many as `texts`, if given;
-    /// a time is parsed by [`time::parse`]). Returns each text's brief, or
+    /// a time is read as the [`time`] module says). Returns each text's brief, or
     /// the error that text met (counted as failed); an error of the whole call (the backend's) adds nothing.
     pub fn add_batch<S: AsRef<str>>(
         &mut self,
