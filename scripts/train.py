@@ -22,8 +22,10 @@ read from prefix predictions, so besides the loss on the whole text there are th
   lexicon loss taught scores that spike on the word and are undone by the next token (the `reversion` printed
   per epoch: 0.43 for the model shipped before, 0.05 with it).
 `--synthetic N` adds N short sentences made from the lexicon (scripts/synthetic.py) to every epoch, for negation
-and contrast; `--idioms N` adds N made from everyday negation idioms ("no complaints", "not worth it"), which the
-lexicon sentences cannot teach because their words' own signs point the wrong way.
+and contrast; `--idioms N` adds N made from everyday negation idioms ("nothing to dislike", "not fit for
+purpose"), which the lexicon sentences cannot teach because their words' own signs point the wrong way, and from
+plain good and bad facts ("was never delivered"), so that "never" and "no" are not always praise; their
+validation set is made from templates that training never sees.
 
 With `--labels 3` the head has three rows, negative, neutral, positive, and the tokenizer is the one
 for posts (scripts/posts.py: emoji, emoticons, @mentions, URLs, elongations); the CrowdFlower tweets join the
@@ -336,8 +338,8 @@ def main():
     parser.add_argument("--synthetic", type=int, default=15000,
                         help="short sentences made from the lexicon (scripts/synthetic.py) added to each epoch")
     parser.add_argument("--idioms", type=int, default=0,
-                        help="sentences from everyday negation idioms (scripts/synthetic.py) added to each epoch; "
-                             "as many again, from another seed, are a validation set")
+                        help="sentences from everyday negation idioms and plain facts (scripts/synthetic.py) added "
+                             "to each epoch; 2000 more, from templates held out of training, are a validation set")
     parser.add_argument("--dropout", type=float, default=0.3, help="on the embeddings, while training")
     parser.add_argument("--batch-tokens", type=int, default=16384)
     parser.add_argument("--seed", type=int, default=1)
@@ -393,7 +395,8 @@ def main():
 
     splits["synthetic"] = synthetic_sentences(args.synthetic, args.seed, afinn)
     if args.idioms:
-        splits["idioms"], splits["idioms/valid"] = idioms(args.idioms, args.seed), idioms(2000, args.seed + 1000)
+        splits["idioms"] = idioms(args.idioms, args.seed, split="train")
+        splits["idioms/valid"] = idioms(2000, args.seed + 1000, split="valid")
     data = {key: encode(rows, 100_000 if key.endswith("valid") else args.max_tokens,
                         key.startswith(("tweets", "emoji"))) for key, rows in splits.items()}
     print(f"tokenized in {time.time() - started:.0f} s; vocabulary {vocab}", flush=True)
