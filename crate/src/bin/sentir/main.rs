@@ -21,8 +21,8 @@
 //! `analyze --input` reads posts from CSV or TSV files with a header row (`--column` names the text's column,
 //! default `text`), JSON lines (`--column` names the field) or plain text, one post per line (the format follows
 //! the file's extension, or `--format`; `-` is stdin). It analyses them in batches on every core (on the GPU, one
-//! thread, with `--backend gpu`; `auto` does not offer the CLI a GPU yet) and prints, in input order, one JSON line per post: its line, label,
-//! probabilities, score (`p(positive) − p(negative)`) and strongest words, or the error that kept the row from
+//! thread, with `--backend gpu`, or when `auto` finds a hardware GPU, as the page does) and prints, in input order,
+//! one JSON line per post: its line, label, probabilities, score (`p(positive) − p(negative)`) and strongest words, or the error that kept the row from
 //! being analysed. With `--summary` it prints instead one JSON object of aggregates (counts and shares per label, a
 //! histogram of scores, the words that move sentiment most, the same per `--group` column, and per hour, day or
 //! week with a `--time` column): see
@@ -164,6 +164,16 @@ mod cli {
             }
             Ok(analyzer)
         }
+
+        /// [`ModelArg::load`] for a collection: with `auto`, a hardware GPU takes the batches it pays for, as in the
+        /// page (a software adapter such as lavapipe is refused: the CPU kernel is faster).
+        fn load_for_collection(&self) -> Result<Analyzer, String> {
+            let mut analyzer = self.load()?;
+            if self.backend == "auto" {
+                pollster::block_on(analyzer.offer_gpu());
+            }
+            Ok(analyzer)
+        }
     }
 
     impl CollectionArgs {
@@ -209,7 +219,7 @@ mod cli {
         }
         let result = match cli.command {
             Command::Analyze { model, collection, .. } if !collection.input.is_empty() => {
-                model.load().and_then(|a| analyze_collection(&a, &collection))
+                model.load_for_collection().and_then(|a| analyze_collection(&a, &collection))
             }
             Command::Analyze { model, jsonl, text, .. } => model.load().and_then(|a| analyze(&a, jsonl, text)),
             Command::Eval { model, file } => model.load().and_then(|a| eval(&a, &file)),
