@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fits the polynomial p(f) ≈ 2^f on [-1/2, 1/2] that crate/src/lstm/activation.rs (POLY) and
+"""Fits the polynomial p(f) ≈ 2^f on [-1/2, 1/2] that crate/src/recurrent/activation.rs (POLY) and
 crate/src/gpu/activation.wgsl use, and prints its coefficients as f32 with its largest relative error.
 
     .venv/bin/python scripts/fit-exp2.py      (needs numpy: bench/requirements.txt's venv has it)

@@ -3,7 +3,7 @@
 
 The golden vectors come from an implementation independent of the Rust crate: Python `tokenizers` for ids and
 offsets (widened by sentir's span rule, scripts/spans.py), and numpy in float64 for the LSTM, the head and the
-per-token scores, following the equations in crate/src/lstm/mod.rs and the score definition in
+per-token scores, following the equations in crate/src/recurrent/mod.rs and the score definition in
 crate/src/attribution.rs.
 
     scripts/make-tiny-model.py           # writes models/tiny-random/ and tests/golden/tiny-random.json
@@ -12,20 +12,17 @@ crate/src/attribution.rs.
 Dependencies: scripts/requirements-golden.txt (numpy, tokenizers, safetensors). Everything is seeded.
 """
 
-import argparse
 import json
 import math
-import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from safetensors.numpy import save_file
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 
+from golden import TEXTS, main
 from spans import widen
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261126
 NAME = "tiny-random"
 EMBEDDING, HIDDEN, LAYERS = 8, 6, 2
@@ -52,23 +49,6 @@ CORPUS = [
     "Best meal ever, the chef was amazing and the wine was wonderful.",
     "It is good. It is bad. It was fine. They were happy.",
 ]
-
-# Texts for the golden vectors: ASCII, accents, emoji (one ZWJ sequence), CJK, whitespace, and the empty text.
-TEXTS = [
-    "The acting was not good, but the music was wonderful.",
-    "I loved it!",
-    "Terrible. Just terrible.",
-    "",
-    "Café crème, très bon 😀",
-    "The family 👨‍👩‍👧 was happy ❤️",
-    "这部电影很好",
-    "Naïve résumé, Zoë's coöperation",
-    "unbelievably disappointing",
-    "  leading and trailing spaces  ",
-    "MIXED case WORDS\tand a\nnewline",
-    "An extraordinarily long sentence that goes on about the plot, the characters, and the music of the film.",
-]
-
 
 def make_tokenizer():
     """A WordPiece tokenizer over a vocabulary built by hand from CORPUS, so it is the same on every run
@@ -220,43 +200,5 @@ def generate(model_dir: Path, golden_path: Path):
     golden_path.write_text(json.dumps(golden, indent=1, ensure_ascii=False) + "\n")
 
 
-def close(a, b, path="golden"):
-    """Structural equality, floats within 1e-12 (numpy's float64 sums may differ in the last bits by BLAS)."""
-    if isinstance(a, float) or isinstance(b, float):
-        if not math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12):
-            sys.exit(f"{path}: {a} != {b}")
-    elif isinstance(a, dict):
-        if a.keys() != b.keys():
-            sys.exit(f"{path}: keys differ")
-        for key in a:
-            close(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list):
-        if len(a) != len(b):
-            sys.exit(f"{path}: lengths {len(a)} != {len(b)}")
-        for i, (x, y) in enumerate(zip(a, b)):
-            close(x, y, f"{path}[{i}]")
-    elif a != b:
-        sys.exit(f"{path}: {a!r} != {b!r}")
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare a fresh run with the committed files")
-    args = parser.parse_args()
-    model_dir, golden_path = ROOT / "models" / NAME, ROOT / "tests" / "golden" / f"{NAME}.json"
-    if not args.check:
-        generate(model_dir, golden_path)
-        print(f"wrote {model_dir.relative_to(ROOT)}/ and {golden_path.relative_to(ROOT)}")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh_model, fresh_golden = Path(tmp) / NAME, Path(tmp) / "golden.json"
-        generate(fresh_model, fresh_golden)
-        for name in ["config.json", "model.safetensors", "tokenizer.json"]:
-            if (fresh_model / name).read_bytes() != (model_dir / name).read_bytes():
-                sys.exit(f"models/{NAME}/{name} is stale: run scripts/make-tiny-model.py and commit the result")
-        close(json.loads(fresh_golden.read_text()), json.loads(golden_path.read_text()))
-    print(f"models/{NAME}/ and tests/golden/{NAME}.json are current")
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, NAME, generate)

@@ -9,7 +9,7 @@ Dependencies: scripts/requirements.txt. Seeded; runs on the CPU (or a GPU when t
 the two-label movie model's settings (models/sentir-en-lstm); the shipped three-label model's command, with its
 flags, is in models/sentir-en-posts/MODEL_CARD.md.
 
-The model is what format v1 describes (crate/src/lstm/mod.rs): embedding (initialised from GloVe 6B 50d where a
+The model is what format v1 describes (crate/src/recurrent/mod.rs): embedding (initialised from GloVe 6B 50d where a
 vocabulary entry is a GloVe word), a forward LSTM, and a linear head applied at every step. Per-token scores are
 read from prefix predictions, so besides the loss on the whole text there are three auxiliary losses:
 - on every prefix, weighted by how far into the text it is (`--prefix-weight`; 0 turns it off);

@@ -1,11 +1,13 @@
-//! The crate against golden vectors from an independent implementation (Python `tokenizers` + numpy), for the
-//! tiny test model. Runs natively, in node and in headless Chromium.
+//! The crate against golden vectors from independent implementations: Python `tokenizers` + numpy for the tiny test
+//! model, PyTorch (`nn.GRU`, and the same cell with its reset gate before the product) for the tiny GRU. Runs
+//! natively, in node and in headless Chromium.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use sentir::lstm::reference;
-use sentir_tests::{GOLDEN, TokenizerCase, assert_encodes_like_python, tiny};
+use sentir::BackendKind;
+use sentir::recurrent::reference;
+use sentir_tests::{GOLDEN, TokenizerCase, assert_encodes_like_python, assert_matches_pytorch, tiny, tiny_gru};
 
 #[test]
 fn tokenizer_matches_python() {
@@ -98,5 +100,44 @@ fn text_over_the_maximum_length_is_a_typed_error_naming_its_batch_index() {
             assert!(matches!(*source, sentir::Error::TooLong { tokens, max: m } if tokens == max + 1 && m == max))
         }
         other => panic!("expected TooLong at index 1, got {other:?}"),
+    }
+}
+
+#[test]
+fn gru_matches_pytorch_states_logits_probabilities_and_scores_on_both_cpu_kernels() {
+    for reset in tiny_gru::RESETS {
+        let mut analyzer = tiny_gru::analyzer(reset);
+        for kind in [BackendKind::CpuSimd, BackendKind::CpuScalar] {
+            analyzer.set_backend(kind).expect("this build has both CPU kernels");
+            assert_matches_pytorch(
+                &format!("GRU, reset {reset:?}, {}", kind.name()),
+                &analyzer,
+                &tiny_gru::golden(reset),
+            );
+        }
+    }
+}
+
+#[test]
+fn gru_traces_have_no_cell_state() {
+    for reset in tiny_gru::RESETS {
+        let analyzer = tiny_gru::analyzer(reset);
+        let ids = analyzer.tokenizer().encode("not good at all").expect("encodes").ids;
+        let trace = reference::forward(analyzer.model(), &ids).expect("runs");
+        assert_eq!(trace.hidden.len(), 2, "two layers");
+        assert!(trace.cell.iter().all(Vec::is_empty), "{reset:?}: a GRU's state is h alone");
+        assert!(trace.states_after(2).iter().all(|state| state.c.is_empty() && state.h.len() == 5));
+    }
+}
+
+#[test]
+fn gru_batch_gives_the_same_results_as_one_at_a_time() {
+    let texts: Vec<String> = tiny::golden().cases.into_iter().map(|case| case.text).collect();
+    for reset in tiny_gru::RESETS {
+        let analyzer = tiny_gru::analyzer(reset);
+        let batch = analyzer.analyze_batch(&texts).expect("analyzes");
+        for (text, analysis) in texts.iter().zip(batch) {
+            assert_eq!(analysis, analyzer.analyze(text).expect("analyzes"), "{reset:?}: {text:?}");
+        }
     }
 }

@@ -4,11 +4,13 @@
 //! the wasm was built with `REQUIRE_GPU=1` (`scripts/test` sets it). Node has no WebGPU: there the tests check
 //! that asking for the GPU leaves a working CPU backend that says why.
 
-use sentir::BackendKind;
 use sentir::gpu::{Gpu, PERSISTENT_MAX_HIDDEN, Recurrence};
-use sentir::model::Model;
+use sentir::model::{Model, Reset};
+use sentir::{BackendKind, Error};
 use sentir_tests::random::{random_batch, random_model};
-use sentir_tests::{KERNEL, assert_traces_match_reference, async_test, sample_batch, shipped, three_class, tiny};
+use sentir_tests::{
+    KERNEL, assert_traces_match_reference, async_test, sample_batch, shipped, three_class, tiny, tiny_gru,
+};
 
 /// Whether a missing GPU is a failure here.
 fn required() -> bool {
@@ -218,5 +220,37 @@ async_test! {
         assert!(reason.contains("did not start") && reason.contains("cpu-simd"), "{reason}");
         let analysis = analyzer.analyze_async("not good").await.expect("analyzes on the CPU");
         assert_eq!((analysis.backend, analysis.fallback), ("cpu-simd", None));
+    }
+}
+
+async_test! {
+    async fn the_gpu_refuses_a_gru_model_and_the_cpu_kernel_runs_it() {
+        // The shaders run LSTMs only so far. The refusal comes before any adapter is looked for, so it is the same
+        // on every machine, node included.
+        let mut analyzer = tiny_gru::analyzer(Reset::After);
+        let error = Gpu::new(analyzer.model()).await.expect_err("the shaders have no GRU");
+        assert!(matches!(&error, Error::Gpu { message } if message.contains("GRU")), "{error:?}");
+
+        // Forced: an error that says why, and the backend stays as it was.
+        let error = analyzer.switch_backend(BackendKind::Gpu).await.expect_err("the shaders have no GRU");
+        assert!(error.to_string().contains("GRU"), "{error}");
+        assert_eq!(analyzer.backend().kind(), BackendKind::CpuSimd, "a failed switch changes nothing");
+
+        // Asked for where it may be missing (the JS API's "gpu"): the CPU kernel runs every call, and says why.
+        analyzer.prefer_gpu().await;
+        let reason = analyzer.backend().reason.clone();
+        assert!(reason.contains("GRU") && reason.contains("cpu-simd"), "{reason}");
+        let texts = vec!["The acting was not good, but the music was wonderful."; 2 * sentir::backend::GPU_MIN_TEXTS];
+        for analysis in analyzer.analyze_batch_async(&texts).await.expect("analyzes on the CPU") {
+            assert_eq!((analysis.backend, analysis.fallback), ("cpu-simd", None));
+        }
+
+        // `auto` does not offer it, and says why.
+        let mut auto = tiny_gru::analyzer(Reset::Before);
+        auto.offer_gpu().await;
+        let reason = &auto.backend().reason;
+        assert!(auto.backend().gpu().is_none() && reason.contains("not offered") && reason.contains("GRU"), "{reason}");
+        let analysis = auto.analyze_async("not good").await.expect("analyzes on the CPU");
+        assert_eq!(analysis.backend, "cpu-simd");
     }
 }

@@ -1,15 +1,16 @@
-//! The SIMD kernel against the scalar reference, the oracle: seeded random models whose hidden sizes and
-//! lengths straddle the 4-lane width, one batch of texts of different lengths per model. Runs natively, in node
-//! and in headless Chromium; on wasm it also checks that the build it runs is the SIMD one.
+//! The SIMD kernel against the scalar reference, the oracle: seeded random models of every cell (the LSTM, the GRU
+//! with its reset gate after and before the product) whose hidden sizes and lengths straddle the 4-lane width, one
+//! batch of texts of different lengths per model. Runs natively, in node and in headless Chromium; on wasm it also
+//! checks that the build it runs is the SIMD one.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use sentir::lstm::simd;
 use sentir::model::Model;
+use sentir::recurrent::simd;
 use sentir::{BackendKind, backend};
-use sentir_tests::random::{random_batch, random_model};
-use sentir_tests::{KERNEL, assert_traces_match_reference, sample_batch, shipped, tiny};
+use sentir_tests::random::{CELLS, random_batch, random_model, random_model_of};
+use sentir_tests::{KERNEL, assert_traces_match_reference, sample_batch, shipped, tiny, tiny_gru};
 
 /// Runs `batch` through the kernel in one recurrence, with and without the vocabulary table, and checks every
 /// trace against the reference.
@@ -30,27 +31,47 @@ fn assert_packed_matches_reference(model: &Model, packed: &simd::Packed, batch: 
 #[test]
 fn kernel_matches_reference_for_hidden_sizes_around_the_lane_width() {
     let vocab = 50;
-    for (seed, hidden) in [1, 3, 4, 5, 15, 16, 17, 130].into_iter().enumerate() {
-        for layers in [1, 2] {
-            let model = random_model(seed as u64 * 2 + layers as u64, vocab, 7, hidden, layers);
-            // Lengths around the lane width too, and an empty text; in one batch, so shorter texts drop out.
-            let batch = random_batch(seed as u64 + 99, vocab, &[0, 1, 3, 4, 5, 16, 17, 40]);
-            assert_kernel_matches_reference(&model, &batch);
+    for cell in CELLS {
+        for (seed, hidden) in [1, 3, 4, 5, 15, 16, 17, 130].into_iter().enumerate() {
+            for layers in [1, 2] {
+                let model = random_model_of(cell, seed as u64 * 2 + layers as u64, vocab, 7, hidden, layers);
+                // Lengths around the lane width too, and an empty text; in one batch, so shorter texts drop out.
+                let batch = random_batch(seed as u64 + 99, vocab, &[0, 1, 3, 4, 5, 16, 17, 40]);
+                assert_kernel_matches_reference(&model, &batch);
+            }
         }
     }
 }
 
 #[test]
 fn kernel_matches_reference_on_a_long_text_with_a_wide_embedding() {
-    let model = random_model(7, 300, 50, 128, 1);
-    let ids: Vec<u32> = (0..600).map(|i| (i * 37 % 300) as u32).collect();
-    assert_kernel_matches_reference(&model, &[ids.clone(), ids[..1].to_vec(), ids[..333].to_vec()]);
+    for cell in CELLS {
+        let model = random_model_of(cell, 7, 300, 50, 128, 1);
+        let ids: Vec<u32> = (0..600).map(|i| (i * 37 % 300) as u32).collect();
+        assert_kernel_matches_reference(&model, &[ids.clone(), ids[..1].to_vec(), ids[..333].to_vec()]);
+    }
 }
 
 #[test]
-fn kernel_matches_reference_on_the_tiny_and_shipped_models() {
-    for analyzer in [tiny::analyzer(), shipped::analyzer()] {
-        assert_kernel_matches_reference(analyzer.model(), &sample_batch(&analyzer));
+fn kernel_matches_reference_on_the_tiny_shipped_and_tiny_gru_models() {
+    let gru = tiny_gru::RESETS.map(tiny_gru::analyzer);
+    for analyzer in [tiny::analyzer(), shipped::analyzer()].iter().chain(&gru) {
+        assert_kernel_matches_reference(analyzer.model(), &sample_batch(analyzer));
+    }
+}
+
+#[test]
+fn a_text_gets_the_same_bits_alone_and_in_a_batch_for_every_cell() {
+    for cell in CELLS {
+        let model = random_model_of(cell, 3, 40, 6, 9, 2);
+        let packed = simd::Packed::new(&model);
+        let batch = random_batch(5, 40, &[13, 0, 7, 13, 2]);
+        let ids: Vec<&[u32]> = batch.iter().map(Vec::as_slice).collect();
+        let together = simd::forward_batch(&model, &packed, &ids).expect("the kernel runs");
+        for (ids, together) in ids.iter().zip(&together) {
+            let alone = simd::forward_batch(&model, &packed, &[ids]).expect("the kernel runs").remove(0);
+            assert!(alone == *together, "{cell:?}: a text of {} tokens alone and in a batch", ids.len());
+        }
     }
 }
 

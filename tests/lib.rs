@@ -64,6 +64,7 @@ pub mod three_class {
         // PyTorch's initial scale (`1/√H`), doubled so that gates leave their linear range, as `random_model`.
         let scale = 2.0 / (parsed.hidden_size as f32).sqrt();
         let tensors: Vec<_> = tensor_names(&parsed)
+            .expect("a valid config")
             .into_iter()
             .map(|(name, shape)| {
                 let scale = if name == "embedding.weight" { 1.0 } else { scale };
@@ -97,7 +98,7 @@ pub mod three_class {
     pub fn reference_log_odds(analyzer: &sentir::Analyzer, ids: &[u32]) -> Vec<f64> {
         let config = analyzer.config();
         let (positive, negative) = (config.positive_index().expect("valid"), config.negative_index().expect("valid"));
-        let trace = sentir::lstm::reference::forward(analyzer.model(), ids).expect("the reference runs");
+        let trace = sentir::recurrent::reference::forward(analyzer.model(), ids).expect("the reference runs");
         (0..=trace.steps)
             .map(|s| f64::from(trace.logits_at(s)[positive]) - f64::from(trace.logits_at(s)[negative]))
             .collect()
@@ -124,7 +125,7 @@ pub mod three_class {
         super::KERNEL.assert_close(&format!("{what}: the sum of the scores of {text:?}"), &[total], &[whole]);
 
         let positive = analyzer.config().positive_index().expect("valid");
-        let trace = sentir::lstm::reference::forward(analyzer.model(), &ids).expect("the reference runs");
+        let trace = sentir::recurrent::reference::forward(analyzer.model(), &ids).expect("the reference runs");
         let running: Vec<f64> = (1..=trace.steps).map(|s| softmax(trace.logits_at(s))[positive]).collect();
         let got: Vec<f32> = analysis.tokens.iter().map(|t| t.probability).collect();
         super::KERNEL.assert_close(&format!("{what}: running p(positive) of {text:?}"), &got, &running);
@@ -137,6 +138,66 @@ pub mod three_class {
         let sum: f64 = exps.iter().sum();
         exps.into_iter().map(|e| e / sum).collect()
     }
+}
+
+/// The tiny GRU model made by `scripts/make-gru-golden.py`: the tiny model's tokenizer, embedding size and head,
+/// two GRU layers (its folder's config applies the reset gate after the recurrent product, PyTorch's way; the same
+/// tensors run the other convention too), and PyTorch's golden vectors for both conventions.
+pub mod tiny_gru {
+    use sentir::model::{Cell, Reset};
+
+    pub const CONFIG: &[u8] = include_bytes!("../models/tiny-gru/config.json");
+    pub const WEIGHTS: &[u8] = include_bytes!("../models/tiny-gru/model.safetensors");
+    const GOLDEN: &str = include_str!("golden/tiny-gru.json");
+
+    /// Both conventions.
+    pub const RESETS: [Reset; 2] = [Reset::After, Reset::Before];
+
+    /// `config.json` with the reset gate applied `reset`.
+    pub fn config(reset: Reset) -> Vec<u8> {
+        let mut config: serde_json::Value = serde_json::from_slice(CONFIG).expect("config parses");
+        if let serde_json::Value::Object(fields) = super::cell_fields(Cell::Gru(reset)) {
+            config.as_object_mut().expect("an object").extend(fields);
+        }
+        serde_json::to_vec(&config).expect("serializes")
+    }
+
+    /// An analyzer over the tiny GRU model with the reset gate applied `reset`.
+    pub fn analyzer(reset: Reset) -> sentir::Analyzer {
+        sentir::Analyzer::from_bytes(&config(reset), WEIGHTS, super::tiny::TOKENIZER).expect("the tiny GRU loads")
+    }
+
+    /// PyTorch's outputs (float64, from the stored weights) for the convention `reset`, with every layer's states.
+    pub fn golden(reset: Reset) -> Vec<super::ParityCase> {
+        #[derive(serde::Deserialize)]
+        struct Both {
+            after: Vec<super::ParityCase>,
+            before: Vec<super::ParityCase>,
+        }
+        let both: Both = serde_json::from_str(GOLDEN).expect("tests/golden/tiny-gru.json parses");
+        let cases = match reset {
+            Reset::After => both.after,
+            Reset::Before => both.before,
+        };
+        assert!(cases.len() >= 8, "tests/golden/tiny-gru.json has only {} cases for {reset:?}", cases.len());
+        cases
+    }
+}
+
+/// The config fields that name `cell`: `gate_order`, and for a GRU `cell` and `reset_gate` (an LSTM's config
+/// leaves them out, as every config from before GRUs does).
+pub fn cell_fields(cell: sentir::model::Cell) -> serde_json::Value {
+    use sentir::model::{Cell, Reset};
+    let mut fields = serde_json::json!({ "gate_order": cell.gate_order() });
+    if let Cell::Gru(reset) = cell {
+        fields["cell"] = "gru".into();
+        fields["reset_gate"] = match reset {
+            Reset::After => "after",
+            Reset::Before => "before",
+        }
+        .into();
+    }
+    fields
 }
 
 /// A model exported by `scripts/export.py`: its files and its PyTorch golden vectors.
@@ -186,11 +247,14 @@ pub struct Golden<C = Case> {
     pub cases: Vec<C>,
 }
 
-/// What `scripts/export.py` records for one held-out text.
+/// What `scripts/export.py` (and `scripts/make-gru-golden.py`) records for one held-out text.
 #[derive(Debug, Deserialize)]
 pub struct ParityCase {
     pub text: String,
     pub ids: Vec<u32>,
+    /// Per layer, per step, `[H]`, where the golden file records them (the GRU's does).
+    #[serde(default)]
+    pub hidden: Vec<Vec<Vec<f64>>>,
     /// Per prefix (`T + 1` rows), per label.
     pub logits: Vec<Vec<f64>>,
     pub probabilities: Vec<f64>,
@@ -240,6 +304,35 @@ pub struct GoldenWord {
     pub score: f64,
 }
 
+/// Checks `analyzer` (called `what` in messages) against PyTorch's `cases` within [`PARITY`]: the scalar reference's
+/// logits, and its hidden states where a case has them; the analysis's ids, label, probabilities, per-token scores
+/// and running probabilities on the analyzer's backend.
+#[track_caller]
+pub fn assert_matches_pytorch(what: &str, analyzer: &sentir::Analyzer, cases: &[ParityCase]) {
+    for case in cases {
+        let text = format!("{what}: {:?}", case.text);
+        let trace = sentir::recurrent::reference::forward(analyzer.model(), &case.ids).expect("runs");
+        PARITY.assert_close(&format!("logits of {text}"), &trace.logits, &case.logits.concat());
+        if !case.hidden.is_empty() {
+            assert_eq!(trace.hidden.len(), case.hidden.len(), "layers of {text}");
+            for (layer, (got, expected)) in trace.hidden.iter().zip(&case.hidden).enumerate() {
+                PARITY.assert_close(&format!("h of layer {layer} for {text}"), got, &expected.concat());
+            }
+        }
+
+        let analysis = analyzer.analyze(&case.text).expect("analyzes");
+        let ids: Vec<u32> = analysis.tokens.iter().map(|t| t.id).collect();
+        assert_eq!(ids, case.ids, "ids of {text}");
+        assert_eq!(analysis.label, case.label, "label of {text}");
+        let probabilities: Vec<f32> = analysis.probabilities.0.iter().map(|&(_, p)| p).collect();
+        PARITY.assert_close(&format!("probabilities of {text}"), &probabilities, &case.probabilities);
+        let scores: Vec<f32> = analysis.tokens.iter().map(|t| t.score).collect();
+        PARITY.assert_close(&format!("scores of {text}"), &scores, &case.scores);
+        let running: Vec<f32> = analysis.tokens.iter().map(|t| t.probability).collect();
+        PARITY.assert_close(&format!("running probabilities of {text}"), &running, &case.running);
+    }
+}
+
 /// Asserts that `tokenizer` encodes `expected.text` exactly as Python `tokenizers` did: ids, byte offsets, word ids.
 #[track_caller]
 pub fn assert_encodes_like_python(tokenizer: &sentir::tokenize::Tokenizer, expected: &TokenizerCase) {
@@ -251,8 +344,10 @@ pub fn assert_encodes_like_python(tokenizer: &sentir::tokenize::Tokenizer, expec
 
 /// Seeded random models, the same on every target.
 pub mod random {
-    use sentir::lstm::LstmLayer;
-    use sentir::model::{Config, Head, Matrix, Model};
+    use sentir::model::{Cell, Config, GruLayer, Head, Layer, LstmLayer, Matrix, Model, Reset};
+
+    /// Every cell the kernels run: the LSTM, and the GRU with its reset gate after and before the product.
+    pub const CELLS: [Cell; 3] = [Cell::Lstm, Cell::Gru(Reset::After), Cell::Gru(Reset::Before)];
 
     /// xorshift64*: a few lines of seeded randomness, so the cases are the same on every target.
     #[derive(Debug)]
@@ -273,27 +368,45 @@ pub mod random {
         }
     }
 
-    /// A random model with PyTorch's initial scale (`1/√H`), doubled so that gates leave their linear range.
+    /// A random LSTM model with PyTorch's initial scale (`1/√H`), doubled so that gates leave their linear range.
     pub fn random_model(seed: u64, vocab: usize, embedding: usize, hidden: usize, layers: usize) -> Model {
+        random_model_of(Cell::Lstm, seed, vocab, embedding, hidden, layers)
+    }
+
+    /// [`random_model`] with layers of `cell`.
+    pub fn random_model_of(
+        cell: Cell,
+        seed: u64,
+        vocab: usize,
+        embedding: usize,
+        hidden: usize,
+        layers: usize,
+    ) -> Model {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-        let config = Config::from_json(
-            format!(
-                r#"{{"format_version": 1, "name": "random", "vocab_size": {vocab}, "embedding_size": {embedding},
-                "hidden_size": {hidden}, "num_layers": {layers}, "direction": "forward",
-                "labels": ["negative", "positive", "neutral"], "positive_label": "positive",
-                "gate_order": ["i", "f", "g", "o"], "max_length": 64, "tokenizer": "tokenizer.json",
-                "weights": "model.safetensors", "dtype": "f32"}}"#
-            )
-            .as_bytes(),
-        )
-        .expect("a valid config");
+        let mut config = serde_json::json!({
+            "format_version": 1, "name": "random", "vocab_size": vocab, "embedding_size": embedding,
+            "hidden_size": hidden, "num_layers": layers, "direction": "forward",
+            "labels": ["negative", "positive", "neutral"], "positive_label": "positive",
+            "max_length": 64, "tokenizer": "tokenizer.json", "weights": "model.safetensors", "dtype": "f32"
+        });
+        if let serde_json::Value::Object(fields) = super::cell_fields(cell) {
+            config.as_object_mut().expect("an object").extend(fields);
+        }
+        let config = Config::from_json(config.to_string().as_bytes()).expect("a valid config");
         let scale = 2.0 / (hidden as f32).sqrt();
         let embedding_matrix = rng.matrix(vocab, embedding, 1.0);
+        let rows = cell.gates() * hidden;
         let layers = (0..layers)
-            .map(|l| LstmLayer {
-                weight_ih: rng.matrix(4 * hidden, if l == 0 { embedding } else { hidden }, scale),
-                weight_hh: rng.matrix(4 * hidden, hidden, scale),
-                bias: (0..4 * hidden).map(|_| rng.next(scale)).collect(),
+            .map(|l| {
+                let weight_ih = rng.matrix(rows, if l == 0 { embedding } else { hidden }, scale);
+                let weight_hh = rng.matrix(rows, hidden, scale);
+                let mut bias = || (0..rows).map(|_| rng.next(scale)).collect();
+                match cell {
+                    Cell::Lstm => Layer::Lstm(LstmLayer { weight_ih, weight_hh, bias: bias() }),
+                    Cell::Gru(reset) => {
+                        Layer::Gru(GruLayer { reset, weight_ih, weight_hh, bias_ih: bias(), bias_hh: bias() })
+                    }
+                }
             })
             .collect();
         let head = Head { weight: rng.matrix(3, hidden, scale), bias: (0..3).map(|_| rng.next(scale)).collect() };
@@ -321,13 +434,19 @@ pub fn sample_batch(analyzer: &sentir::Analyzer) -> Vec<Vec<u32>> {
 /// Checks each trace of `batch` (one per text, from a fast forward pass) against the scalar reference within
 /// [`KERNEL`]: logits, and every layer's hidden and cell states. `label` names the pass in messages.
 #[track_caller]
-pub fn assert_traces_match_reference(label: &str, model: &Model, batch: &[Vec<u32>], traces: &[sentir::lstm::Trace]) {
+pub fn assert_traces_match_reference(
+    label: &str,
+    model: &Model,
+    batch: &[Vec<u32>],
+    traces: &[sentir::recurrent::Trace],
+) {
     assert_eq!(traces.len(), batch.len(), "{label}: one trace per text");
-    let hidden = model.layers[0].hidden_size();
+    let (hidden, cell) = (model.layers[0].hidden_size(), model.layers[0].cell());
     for (text, (ids, got)) in batch.iter().zip(traces).enumerate() {
-        let expected = sentir::lstm::reference::forward(model, ids).expect("the reference runs");
+        let expected = sentir::recurrent::reference::forward(model, ids).expect("the reference runs");
         let what = |part: &str| {
-            format!("{label}, H={hidden} layers={} text {text} ({} tokens): {part}", model.layers.len(), ids.len())
+            let layers = model.layers.len();
+            format!("{label}, {cell:?} H={hidden} layers={layers} text {text} ({} tokens): {part}", ids.len())
         };
         assert_eq!((got.steps, got.labels), (expected.steps, expected.labels), "{}", what("shape"));
         let widen = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<_>>();
@@ -352,7 +471,8 @@ pub const GOLDEN: Tolerance = Tolerance::rel_abs(1e-4, 1e-5);
 /// The SIMD kernel (and later the WGSL shaders) against the scalar reference, on states and probabilities.
 pub const KERNEL: Tolerance = Tolerance::rel_abs(1e-4, 1e-5);
 
-/// The shipped model against PyTorch: probabilities and per-token scores within 1e-5.
+/// The exported models and the tiny GRU against PyTorch: logits, states, probabilities and per-token scores within
+/// 1e-5.
 pub const PARITY: Tolerance = Tolerance::rel_abs(0.0, 1e-5);
 
 impl Tolerance {

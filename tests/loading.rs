@@ -5,9 +5,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use half::f16;
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
-use sentir::model::{Model, tensor_names};
+use sentir::model::{Cell, Layer, Model, tensor_names};
 use sentir::{Analyzer, Error};
-use sentir_tests::{three_class, tiny};
+use sentir_tests::{three_class, tiny, tiny_gru};
 
 /// The three files of a model, edited from the tiny model's.
 struct Files {
@@ -21,6 +21,15 @@ impl Files {
         Files {
             config: serde_json::from_slice(tiny::CONFIG).expect("config parses"),
             weights: tiny::WEIGHTS.to_vec(),
+            tokenizer: tiny::TOKENIZER.to_vec(),
+        }
+    }
+
+    /// The tiny GRU model (reset gate after the product), which shares the tiny model's tokenizer.
+    fn tiny_gru() -> Files {
+        Files {
+            config: serde_json::from_slice(tiny_gru::CONFIG).expect("config parses"),
+            weights: tiny_gru::WEIGHTS.to_vec(),
             tokenizer: tiny::TOKENIZER.to_vec(),
         }
     }
@@ -108,10 +117,20 @@ fn stored_values(weights: &[u8]) -> Vec<(String, Vec<usize>, Vec<f32>)> {
 fn loaded_values(model: &Model) -> Vec<(String, &[f32])> {
     let mut values = vec![model.embedding.as_slice()];
     for layer in &model.layers {
-        values.extend([layer.weight_ih.as_slice(), layer.weight_hh.as_slice(), layer.bias.as_slice()]);
+        match layer {
+            Layer::Lstm(layer) => {
+                values.extend([layer.weight_ih.as_slice(), layer.weight_hh.as_slice(), layer.bias.as_slice()])
+            }
+            Layer::Gru(layer) => values.extend([
+                layer.weight_ih.as_slice(),
+                layer.weight_hh.as_slice(),
+                layer.bias_ih.as_slice(),
+                layer.bias_hh.as_slice(),
+            ]),
+        }
     }
     values.extend([model.head.weight.as_slice(), model.head.bias.as_slice()]);
-    let names = tensor_names(&model.config);
+    let names = tensor_names(&model.config).expect("a valid config");
     assert_eq!(names.len(), values.len(), "a value list per tensor name");
     names.into_iter().map(|(name, _)| name).zip(values).collect()
 }
@@ -355,4 +374,92 @@ fn an_unknown_dtype_is_an_unsupported_field() {
     config.dtype = "bf16".into();
     let error = Model::from_config(config, tiny::WEIGHTS).expect_err("must not load");
     assert!(matches!(error, Error::Unsupported { field: "dtype", .. }), "{error:?}");
+}
+
+#[test]
+fn an_old_config_without_a_cell_loads_as_an_lstm() {
+    let files = Files::tiny();
+    assert!(
+        files.config.get("cell").is_none() && files.config.get("reset_gate").is_none(),
+        "a config from before GRUs"
+    );
+    let old = files.load();
+    assert_eq!(old.config().cell().ok(), Some(Cell::Lstm));
+    assert!(old.model().layers.iter().all(|layer| matches!(layer, Layer::Lstm(_))));
+
+    // Saying so changes nothing.
+    let mut explicit = Files::tiny();
+    explicit.config["cell"] = "lstm".into();
+    let explicit = explicit.load();
+    let text = "The acting was not good, but the music was wonderful.";
+    assert_eq!(explicit.analyze(text).expect("analyzes"), old.analyze(text).expect("analyzes"));
+}
+
+#[test]
+fn a_gru_config_loads_its_tensors_as_stored() {
+    for reset in tiny_gru::RESETS {
+        let analyzer = tiny_gru::analyzer(reset);
+        assert_eq!(analyzer.config().cell().ok(), Some(Cell::Gru(reset)));
+        assert!(analyzer.model().layers.iter().all(|layer| layer.cell() == Cell::Gru(reset)));
+        let stored = stored_values(tiny_gru::WEIGHTS);
+        let loaded = loaded_values(analyzer.model());
+        assert_eq!(loaded.len(), stored.len());
+        assert!(loaded.iter().any(|(name, _)| name == "gru.1.bias_hh"), "both biases of every layer");
+        for (name, got) in loaded {
+            let (_, _, expected) =
+                stored.iter().find(|(stored, _, _)| *stored == name).expect("every tensor is stored");
+            assert_same_bits(&name, got, expected);
+        }
+    }
+}
+
+#[test]
+fn a_bad_cell_or_reset_gate_is_an_unsupported_field_that_names_it() {
+    let gru = |edit: fn(&mut serde_json::Value)| {
+        let mut files = Files::tiny_gru();
+        edit(&mut files.config);
+        files
+    };
+    let lstm = |edit: fn(&mut serde_json::Value)| {
+        let mut files = Files::tiny();
+        edit(&mut files.config);
+        files
+    };
+    for (files, field, expected) in [
+        (lstm(|c| c["cell"] = "rnn".into()), "cell", &["`cell` is \"rnn\"", "\"lstm\" or \"gru\""][..]),
+        (lstm(|c| c["cell"] = "LSTM".into()), "cell", &["`cell` is \"LSTM\""]),
+        (lstm(|c| c["reset_gate"] = "after".into()), "reset_gate", &["`reset_gate` is \"after\"", "only a GRU"]),
+        (gru(|c| c["reset_gate"] = "sometimes".into()), "reset_gate", &["\"sometimes\"", "\"after\"", "\"before\""]),
+        (
+            gru(|c| drop(c.as_object_mut().and_then(|c| c.remove("reset_gate")))),
+            "reset_gate",
+            &["`reset_gate` is missing"],
+        ),
+        (
+            gru(|c| c["gate_order"] = serde_json::json!(["i", "f", "g", "o"])),
+            "gate_order",
+            &["[\"r\", \"z\", \"n\"] for gru"],
+        ),
+        (lstm(|c| c["gate_order"] = serde_json::json!(["r", "z", "n"])), "gate_order", &["for lstm"]),
+    ] {
+        let error = files.fails_with(expected);
+        assert!(matches!(&error, Error::Unsupported { field: f, .. } if *f == field), "{error:?}");
+    }
+
+    // A config made in code, never validated, gets the same error from the weights loader.
+    let mut config = tiny::analyzer().config().clone();
+    config.cell = Some("rnn".into());
+    let error = Model::from_config(config, tiny::WEIGHTS).expect_err("must not load");
+    assert!(matches!(error, Error::Unsupported { field: "cell", .. }), "{error:?}");
+}
+
+#[test]
+fn a_cell_whose_tensors_the_weights_file_lacks_names_the_first_missing_tensor() {
+    let lstm_weights = Files { weights: tiny::WEIGHTS.to_vec(), ..Files::tiny_gru() };
+    assert!(matches!(lstm_weights.fails_with(&["gru.0.weight_ih"]), Error::MissingTensor { .. }));
+    let gru_weights = Files { weights: tiny_gru::WEIGHTS.to_vec(), ..Files::tiny() };
+    assert!(matches!(gru_weights.fails_with(&["lstm.0.weight_ih"]), Error::MissingTensor { .. }));
+    // A GRU needs both biases: one alone is PyTorch's layout half converted.
+    let one_bias = Files::tiny_gru().edit_tensors(|tensors| tensors.retain(|t| t.0 != "gru.1.bias_hh"));
+    assert!(matches!(one_bias.fails_with(&["gru.1.bias_hh"]), Error::MissingTensor { .. }));
 }

@@ -7,8 +7,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use sentir::backend::Backend;
 use sentir::{BackendKind, Session};
-use sentir_tests::random::{random_batch, random_model};
-use sentir_tests::shipped;
+use sentir_tests::random::{CELLS, random_batch, random_model_of};
+use sentir_tests::{shipped, tiny_gru};
 
 const CPU: [BackendKind; 2] = [BackendKind::CpuSimd, BackendKind::CpuScalar];
 
@@ -34,20 +34,23 @@ fn edits() -> Vec<String> {
 
 #[test]
 fn session_analyses_are_exactly_fresh_analyses() {
-    for kind in CPU {
-        let mut analyzer = shipped::analyzer();
-        analyzer.set_backend(kind).expect("this build has both CPU kernels");
-        let mut session = Session::new();
-        let mut reused = 0;
-        for text in edits() {
-            let continued = analyzer.analyze_in(&mut session, &text).expect("analyzes");
-            let fresh = analyzer.analyze(&text).expect("analyzes");
-            assert_eq!(continued, fresh, "{}: the session's analysis of {text:?}", kind.name());
-            assert!(session.reused() <= fresh.tokens.len());
-            reused += session.reused();
+    let gru = tiny_gru::RESETS.map(|reset| (format!("GRU, reset {reset:?}"), tiny_gru::analyzer(reset)));
+    for (model, mut analyzer) in [("shipped LSTM".to_owned(), shipped::analyzer())].into_iter().chain(gru) {
+        for kind in CPU {
+            analyzer.set_backend(kind).expect("this build has both CPU kernels");
+            let mut session = Session::new();
+            let mut reused = 0;
+            for text in edits() {
+                let continued = analyzer.analyze_in(&mut session, &text).expect("analyzes");
+                let fresh = analyzer.analyze(&text).expect("analyzes");
+                assert_eq!(continued, fresh, "{model}, {}: the session's analysis of {text:?}", kind.name());
+                assert!(session.reused() <= fresh.tokens.len());
+                reused += session.reused();
+            }
+            // Typing 85 characters (about 25 tokens) one at a time: all but the last token or two are reused each
+            // time.
+            assert!(reused > 400, "{model}, {}: only {reused} tokens were reused over the whole edit", kind.name());
         }
-        // Typing 85 characters (about 25 tokens) one at a time: all but the last token or two are reused each time.
-        assert!(reused > 400, "{}: only {reused} tokens were reused over the whole edit", kind.name());
     }
 }
 
@@ -85,23 +88,26 @@ fn a_session_never_continues_another_analyzers_text() {
     assert_eq!(from_b, b.analyze("not good at all").expect("analyzes"));
 }
 
-/// `Backend::resume` on random models with two layers and hidden sizes off the lane width (padded units must
-/// carry their start state too): bit-identical to a forward pass over the whole text.
+/// `Backend::resume` on random models of every cell with two layers and hidden sizes off the lane width (padded
+/// units must carry their start state too): bit-identical to a forward pass over the whole text.
 #[test]
 fn resuming_gives_the_forward_pass_bit_for_bit() {
-    for (seed, hidden) in [(1, 5), (2, 17)] {
-        let model = random_model(seed, 40, 6, hidden, 2);
-        let mut backend = Backend::choose(&model);
-        let texts = random_batch(seed + 7, 40, &[20, 20]);
-        for kind in CPU {
-            backend.force(kind, &model).expect("this build has both CPU kernels");
-            let (earlier, _) = backend.forward(&model, &texts[0]).expect("runs");
-            for keep in [0, 1, 4, 13, 20] {
-                let ids: Vec<u32> = texts[0][..keep].iter().chain(&texts[1][keep..]).copied().collect();
-                let (resumed, ran, reused) = backend.resume(&model, Some((&earlier, keep)), &ids).expect("runs");
-                let (fresh, _) = backend.forward(&model, &ids).expect("runs");
-                assert_eq!(resumed, fresh, "{} H={hidden}: resumed after {keep} of 20 tokens", kind.name());
-                assert_eq!((ran.kind, reused), (kind, keep));
+    for cell in CELLS {
+        for (seed, hidden) in [(1, 5), (2, 17)] {
+            let model = random_model_of(cell, seed, 40, 6, hidden, 2);
+            let mut backend = Backend::choose(&model);
+            let texts = random_batch(seed + 7, 40, &[20, 20]);
+            for kind in CPU {
+                backend.force(kind, &model).expect("this build has both CPU kernels");
+                let (earlier, _) = backend.forward(&model, &texts[0]).expect("runs");
+                for keep in [0, 1, 4, 13, 20] {
+                    let ids: Vec<u32> = texts[0][..keep].iter().chain(&texts[1][keep..]).copied().collect();
+                    let (resumed, ran, reused) = backend.resume(&model, Some((&earlier, keep)), &ids).expect("runs");
+                    let (fresh, _) = backend.forward(&model, &ids).expect("runs");
+                    let what = format!("{cell:?} {} H={hidden}: resumed after {keep} of 20 tokens", kind.name());
+                    assert_eq!(resumed, fresh, "{what}");
+                    assert_eq!((ran.kind, reused), (kind, keep), "{what}");
+                }
             }
         }
     }

@@ -5,8 +5,9 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use sentir::lstm::reference;
-use sentir_tests::{Golden, PARITY, ParityCase, TokenizerCase, assert_encodes_like_python, movies, shipped};
+use sentir_tests::{
+    Golden, ParityCase, TokenizerCase, assert_encodes_like_python, assert_matches_pytorch, movies, shipped,
+};
 
 #[test]
 fn tokenizer_encodes_exactly_as_python() {
@@ -29,20 +30,5 @@ fn encodes_exactly_as_python(analyzer: sentir::Analyzer, golden: Golden<Tokenize
 
 fn matches_pytorch(analyzer: sentir::Analyzer, golden: Golden<ParityCase>) {
     assert!(golden.cases.len() >= 20, "only {} parity cases", golden.cases.len());
-    for case in golden.cases {
-        let text = format!("{:?}", case.text);
-        let trace = reference::forward(analyzer.model(), &case.ids).expect("runs");
-        PARITY.assert_close(&format!("logits of {text}"), &trace.logits, &case.logits.concat());
-
-        let analysis = analyzer.analyze(&case.text).expect("analyzes");
-        let ids: Vec<u32> = analysis.tokens.iter().map(|t| t.id).collect();
-        assert_eq!(ids, case.ids, "ids of {text}");
-        assert_eq!(analysis.label, case.label, "label of {text}");
-        let probabilities: Vec<f32> = analysis.probabilities.0.iter().map(|&(_, p)| p).collect();
-        PARITY.assert_close(&format!("probabilities of {text}"), &probabilities, &case.probabilities);
-        let scores: Vec<f32> = analysis.tokens.iter().map(|t| t.score).collect();
-        PARITY.assert_close(&format!("scores of {text}"), &scores, &case.scores);
-        let running: Vec<f32> = analysis.tokens.iter().map(|t| t.probability).collect();
-        PARITY.assert_close(&format!("running probabilities of {text}"), &running, &case.running);
-    }
+    assert_matches_pytorch(&golden.model, &analyzer, &golden.cases);
 }

@@ -46,7 +46,7 @@ fn the_scalar_kernel_gives_the_reference_logit_differences_bit_for_bit() {
     let text = TEXTS[2];
     let analysis = analyzer.analyze(text).expect("analyzes");
     let ids: Vec<u32> = analysis.tokens.iter().map(|t| t.id).collect();
-    let trace = sentir::lstm::reference::forward(analyzer.model(), &ids).expect("the reference runs");
+    let trace = sentir::recurrent::reference::forward(analyzer.model(), &ids).expect("the reference runs");
     // Labels [negative, neutral, positive]: rows 2 and 0.
     let odds: Vec<f32> = (0..=trace.steps).map(|s| trace.logits_at(s)[2] - trace.logits_at(s)[0]).collect();
     let expected: Vec<u32> = odds.windows(2).map(|w| (w[1] - w[0]).to_bits()).collect();

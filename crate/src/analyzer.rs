@@ -6,8 +6,8 @@ use serde::ser::{SerializeMap, Serializer};
 use crate::attribution::{self, TokenScores, WordSpan};
 use crate::backend::{Backend, BackendKind, Ran, ready};
 use crate::error::{Error, Result};
-use crate::lstm::Trace;
 use crate::model::{Config, Model};
+use crate::recurrent::Trace;
 use crate::tokenize::{Tokenizer, Tokens};
 
 /// The most bytes of text per token of `max_length` that [`Analyzer::analyze`] accepts. English averages about

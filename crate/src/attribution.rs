@@ -27,7 +27,7 @@
 //! model would need a different definition (for example, the backward direction run from each token to the
 //! end), since its prefix states see the future.
 
-use crate::lstm::Trace;
+use crate::recurrent::Trace;
 
 /// `log p(positive) - log p(negative)` from logits: their difference, `z_positive - z_negative`. With two labels
 /// it has the bits of [`log_odds`] of the positive label, which is the same subtraction.

@@ -1,7 +1,7 @@
 //! Which implementation runs the forward pass, and why it was chosen.
 //!
 //! Call sites go through [`Backend::forward_async`] / [`Backend::forward_batch_async`] (or their blocking forms)
-//! and need no `cfg`. A backend always has a CPU kernel: the SIMD kernel ([`crate::lstm::simd`]) whenever the
+//! and need no `cfg`. A backend always has a CPU kernel: the SIMD kernel ([`crate::recurrent::simd`]) whenever the
 //! build has SIMD instructions (wasm `simd128`, decided at compile time by `.cargo/config.toml`; SSE on x86_64;
 //! NEON on aarch64), otherwise the scalar reference. It may also have the GPU ([`crate::gpu`]):
 //!
@@ -9,6 +9,9 @@
 //! - offered by `auto` ([`Backend::offer_gpu`]): only a hardware adapter is taken (a software one, lavapipe or
 //!   SwiftShader, is slower than the SIMD kernel at every size measured), and only the calls [`gpu_pays`] accepts
 //!   run on it: several texts, enough token steps.
+//!
+//! The shaders run LSTM models only so far: for a GRU model the GPU is refused, forced or offered, with that
+//! reason, and the CPU kernel runs every call.
 //!
 //! A call the GPU fails (a lost device, a refused shader) completes on the CPU kernel, and the [`Ran`] it returns
 //! says so and why.
@@ -19,9 +22,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::gpu::{self, Gpu};
-use crate::lstm::simd::{self, Packed};
-use crate::lstm::{State, Trace, reference};
 use crate::model::Model;
+use crate::recurrent::simd::{self, Packed};
+use crate::recurrent::{State, Trace, reference};
 
 /// The fewest texts in a call that `auto` runs on a hardware GPU. A single text's steps run one after another
 /// wherever they run, and one GPU step is no faster than one SIMD step: measured on an NVIDIA H200 against the SIMD
@@ -55,9 +58,9 @@ type Shared<T> = std::rc::Rc<T>;
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum BackendKind {
-    /// [`crate::lstm::reference`]: plain scalar Rust, one text at a time.
+    /// [`crate::recurrent::reference`]: plain scalar Rust, one text at a time.
     CpuScalar,
-    /// [`crate::lstm::simd`]: 4-lane SIMD, a batch in one recurrence.
+    /// [`crate::recurrent::simd`]: 4-lane SIMD, a batch in one recurrence.
     CpuSimd,
     /// [`crate::gpu`]: WGSL compute shaders through wgpu, with a CPU kernel as the fallback.
     Gpu,
@@ -148,6 +151,10 @@ impl Backend {
     /// otherwise keeps the CPU kernel and adds why to [`Backend::reason`].
     pub async fn offer_gpu(&mut self, model: &Model) {
         if self.gpu.is_some() {
+            return;
+        }
+        if let Err(error) = gpu::lstm_layers(model) {
+            self.reason = format!("{}; the GPU is not offered ({})", self.reason, gpu_message(error));
             return;
         }
         let opened = match gpu::adapter().await {

@@ -8,8 +8,8 @@ use wide::f32x4;
 use crate::attribution::softmax;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::lstm::{State, reference, simd};
 use crate::model::Model;
+use crate::recurrent::{State, reference, simd};
 
 /// `y = W · x` for a `rows × cols` matrix, in 4-lane SIMD two ways and in plain scalar code.
 ///
@@ -107,9 +107,9 @@ pub fn recurrence(model: &Model, backend: &Backend, batch: usize, steps: usize) 
     let Some(layer) = model.layers.first() else { return Ok(0.0) };
     let mut total = 0.0;
     for _ in 0..batch {
-        let mut state = State::zeros(layer.hidden_size());
+        let mut state = State::zeros(layer);
         for _ in 0..steps {
-            reference::recur(layer, vec![0.0; 4 * layer.hidden_size()], &mut state);
+            reference::recur(layer, vec![0.0; layer.weight_ih().rows()], &mut state);
         }
         total += state.h.iter().sum::<f32>();
     }
@@ -123,9 +123,10 @@ pub fn forward(model: &Model, backend: &Backend, positive: usize, batch: &[&[u32
     Ok(traces.iter().map(|trace| softmax(trace.logits_at(trace.steps))[positive]).collect())
 }
 
-/// Floating-point operations of one recurrent step of `model`'s first layer: `W_hh · h`, `4H × H` multiply-adds.
+/// Floating-point operations of one recurrent step of `model`'s first layer: `W_hh · h`, `gates × H × H`
+/// multiply-adds.
 pub fn recurrence_flops(model: &Model) -> f64 {
-    model.layers.first().map_or(0.0, |layer| 2.0 * (layer.weight_hh.rows() * layer.weight_hh.cols()) as f64)
+    model.layers.first().map_or(0.0, |layer| 2.0 * (layer.weight_hh().rows() * layer.weight_hh().cols()) as f64)
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@
 //!
 //! 1. [`tokenize`]: a Hugging Face `tokenizer.json` splits text into tokens with byte offsets and word ids.
 //! 2. [`model`]: format v1 (`config.json` + `model.safetensors`), loaded and validated once.
-//! 3. [`lstm`]: embedding, stacked LSTM and linear head; the module docs are the specification, and
-//!    [`lstm::reference`] is the scalar oracle.
+//! 3. [`recurrent`]: embedding, stacked LSTM or GRU layers and linear head; the module docs are the
+//!    specification, and [`recurrent::reference`] is the scalar oracle.
 //! 4. [`backend`]: which implementation runs the forward pass (the scalar reference, the SIMD kernel, or the
 //!    WGSL shaders of [`gpu`]), and why.
 //! 5. [`attribution`]: each token's score is how far it moved the positive-versus-negative log-odds of the
@@ -41,8 +41,8 @@ pub mod bench;
 pub mod corpus;
 mod error;
 pub mod gpu;
-pub mod lstm;
 pub mod model;
+pub mod recurrent;
 pub mod tokenize;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -1,4 +1,4 @@
-// σ, tanh and 2^t, mirroring crate/src/lstm/activation.rs operation for operation. WGSL has no includes: the
+// σ, tanh and 2^t, mirroring crate/src/recurrent/activation.rs operation for operation. WGSL has no includes: the
 // crate prepends this file to the shaders that use it (step.wgsl, recur.wgsl; see `SHADERS` in mod.rs).
 
 const LOG2_E: f32 = 1.442695041;

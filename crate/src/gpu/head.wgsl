@@ -1,4 +1,4 @@
-// The logits of every prefix of every text, in one dispatch (the equations: crate/src/lstm/mod.rs):
+// The logits of every prefix of every text, in one dispatch (the equations: crate/src/recurrent/mod.rs):
 //
 //   logits[b, t, k] = bias[k] + Σ_j W[k, j] · h[b, t − 1, j]      t = 0 … length (t = 0: the empty prefix, h = 0)
 //

@@ -1,5 +1,6 @@
-//! The GPU forward pass: the module-level equations of [`crate::lstm`] as WGSL compute shaders, run through
-//! `wgpu`: in the browser on WebGPU, natively on Vulkan (lavapipe in CI, a real GPU where there is one).
+//! The GPU forward pass: the module-level equations of [`crate::recurrent`] for the LSTM as WGSL compute shaders, run
+//! through `wgpu`: in the browser on WebGPU, natively on Vulkan (lavapipe in CI, a real GPU where there is one). The
+//! shaders have no GRU yet: a GRU model is refused (`lstm_layers`), and the backend runs it on the CPU kernel.
 //!
 //! The weight matrices are uploaded transposed (column by column), so that neighbouring invocations, which
 //! compute neighbouring rows, read neighbouring addresses.
@@ -14,14 +15,14 @@
 //! back in one readback. Pipelines and weight buffers are made once, in [`Gpu::new`]; the working buffers and the
 //! bind groups over them are kept and reused by later calls that fit in them (a larger call replaces them).
 //!
-//! The activations (`activation.wgsl`) mirror [`crate::lstm::activation`] operation for operation, and the results
+//! The activations (`activation.wgsl`) mirror [`crate::recurrent::activation`] operation for operation, and the results
 //! are tested against the scalar reference (`tests/gpu.rs`).
 
 use std::num::NonZeroU64;
 
 use crate::error::{Error, Result};
-use crate::lstm::Trace;
-use crate::model::{Matrix, Model};
+use crate::model::{Layer, LstmLayer, Matrix, Model};
+use crate::recurrent::Trace;
 
 /// The shaders, one file per stage, as compiled: WGSL has no includes, so the files that use σ and tanh get
 /// [`WGSL_LIBRARIES`]' `activation.wgsl` prepended.
@@ -111,11 +112,14 @@ enum Binding {
 impl Gpu {
     /// Opens the first GPU adapter the system offers and uploads `model` to it.
     pub async fn new(model: &Model) -> Result<Gpu> {
+        // A model the shaders cannot run is refused before any adapter is looked for, whatever the machine has.
+        lstm_layers(model)?;
         Gpu::open(adapter().await?, model).await
     }
 
     /// Opens `adapter` (from [`adapter`]) and uploads `model` to it.
     pub async fn open(adapter: wgpu::Adapter, model: &Model) -> Result<Gpu> {
+        let lstm_layers = lstm_layers(model)?;
         let info = adapter.get_info();
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
@@ -136,9 +140,8 @@ impl Gpu {
         let upload = |label: &str, values: &[f32]| {
             upload(&device, &queue, label, bytemuck::cast_slice(values), wgpu::BufferUsages::STORAGE)
         };
-        let layers = model
-            .layers
-            .iter()
+        let layers = lstm_layers
+            .into_iter()
             .map(|layer| LayerWeights {
                 input: upload("weight_ih", &transposed(&layer.weight_ih)),
                 inputs: layer.weight_ih.cols(),
@@ -345,6 +348,23 @@ impl Gpu {
             })
             .collect())
     }
+}
+
+/// The model's layers if the shaders run them, as they run only LSTMs so far; a GRU model is an [`Error::Gpu`]
+/// that says so, which the backend answers by keeping the CPU kernel (and `auto` by not offering the GPU).
+pub(crate) fn lstm_layers(model: &Model) -> Result<Vec<&LstmLayer>> {
+    model
+        .layers
+        .iter()
+        .map(|layer| match layer {
+            Layer::Lstm(layer) => Ok(layer),
+            Layer::Gru(_) => Err(gpu_error(
+                "this model is a GRU, and the GPU backend runs LSTM models only so far (its shaders have no GRU \
+                 cell yet)"
+                    .to_owned(),
+            )),
+        })
+        .collect()
 }
 
 /// The GPU adapter the system offers first (preferring a discrete GPU): WebGPU's in a browser, Vulkan's natively.

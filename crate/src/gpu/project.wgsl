@@ -1,4 +1,4 @@
-// The input projection of every step of every text, in one dispatch (the equations: crate/src/lstm/mod.rs):
+// The input projection of every step of every text, in one dispatch (the equations: crate/src/recurrent/mod.rs):
 //
 //   projected[b, t, j] = bias[j] + Σ_k W_ih[j, k] · x[b, t, k]      j < 4H (gates stacked i, f, g, o)
 //

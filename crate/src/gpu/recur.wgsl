@@ -1,6 +1,6 @@
 // A layer's whole recurrence in one dispatch: one workgroup per text loops over the text's steps, keeping the
 // hidden state in workgroup memory and each unit's cell in its invocation's registers. The equations are
-// step.wgsl's (crate/src/lstm/mod.rs), summed in the same order, so both give the same bits:
+// step.wgsl's (crate/src/recurrent/mod.rs), summed in the same order, so both give the same bits:
 //
 //   z_g = projected[b, s, g·H + u] + Σ_k W_hh[g·H + u, k] · h[b, s−1, k]        g = i, f, g, o
 //   c[b, s, u] = σ(z_f) · c[b, s−1, u] + σ(z_i) · tanh(z_g)

@@ -1,5 +1,5 @@
 // One step `s` of the recurrence for every text still running, the four gates fused (the equations:
-// crate/src/lstm/mod.rs):
+// crate/src/recurrent/mod.rs):
 //
 //   z_g = projected[b, s, g·H + u] + Σ_k W_hh[g·H + u, k] · h[b, s−1, k]        g = i, f, g, o
 //   c[b, s, u] = σ(z_f) · c[b, s−1, u] + σ(z_i) · tanh(z_g)

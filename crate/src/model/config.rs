@@ -12,8 +12,48 @@ pub const FORMAT_VERSION: u64 = 1;
 /// computation overflows.
 pub const MAX_DIMENSION: usize = 1 << 24;
 
-/// The gate order of the fused LSTM weights; fixed by format v1 (PyTorch's order).
-pub const GATE_ORDER: [&str; 4] = ["i", "f", "g", "o"];
+/// The recurrent cell of every layer: the config's `cell`, and for a GRU its `reset_gate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    /// `"lstm"`, and a config without `cell` (every model from before GRUs).
+    Lstm,
+    /// `"gru"`, with where its reset gate applies.
+    Gru(Reset),
+}
+
+/// Where a GRU's reset gate `r` applies to the candidate `n` (the two conventions, equations in
+/// [`crate::recurrent`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reset {
+    /// `"after"` the recurrent product, `r ⊙ (W_hn · h + b_hn)`: PyTorch's `nn.GRU` and Keras's `reset_after=True`
+    /// (both frameworks' default).
+    After,
+    /// `"before"` it, `W_hn · (r ⊙ h) + b_hn`: the original GRU, Keras's `reset_after=False`.
+    Before,
+}
+
+impl Cell {
+    /// The order of the gates stacked in the fused weights; fixed by format v1 for each cell (PyTorch's orders).
+    pub fn gate_order(self) -> &'static [&'static str] {
+        match self {
+            Cell::Lstm => &["i", "f", "g", "o"],
+            Cell::Gru(_) => &["r", "z", "n"],
+        }
+    }
+
+    /// Gates per hidden unit: the rows of the fused weights are this many times `H`.
+    pub fn gates(self) -> usize {
+        self.gate_order().len()
+    }
+
+    /// The config's name of the cell, which is also the prefix of its tensors' names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cell::Lstm => "lstm",
+            Cell::Gru(_) => "gru",
+        }
+    }
+}
 
 /// A model's `config.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,14 +65,21 @@ pub struct Config {
     pub name: String,
     /// Rows of the embedding; must equal the tokenizer's vocabulary size.
     pub vocab_size: usize,
-    /// Columns of the embedding, the input size of the first LSTM layer.
+    /// Columns of the embedding, the input size of the first recurrent layer.
     pub embedding_size: usize,
-    /// Hidden (and cell) state size of every LSTM layer.
+    /// Hidden (and, for an LSTM, cell) state size of every layer.
     pub hidden_size: usize,
-    /// Stacked LSTM layers; layer `l > 0` reads layer `l - 1`'s hidden states.
+    /// Stacked recurrent layers; layer `l > 0` reads layer `l - 1`'s hidden states.
     pub num_layers: usize,
-    /// `"forward"`: format v1 has unidirectional LSTMs only, so every prefix has a prediction of its own.
+    /// `"forward"`: format v1 has unidirectional layers only, so every prefix has a prediction of its own.
     pub direction: String,
+    /// `"lstm"` or `"gru"`, see [`Config::cell`]. Optional: a config without it (every model from before GRUs) is
+    /// an LSTM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    /// A GRU's convention, `"after"` or `"before"` (see [`Reset`]); required for a GRU, refused for an LSTM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_gate: Option<String>,
     /// Class names, in the order of the head's rows.
     pub labels: Vec<String>,
     /// The label per-token scores measure towards: a score is a change in `z_positive - z_negative`.
@@ -41,7 +88,8 @@ pub struct Config {
     /// one named `"negative"`; see [`Config::negative_index`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative_label: Option<String>,
-    /// `["i", "f", "g", "o"]`: the order of the four gates in the fused weights.
+    /// The order of the gates in the fused weights: `["i", "f", "g", "o"]` for an LSTM, `["r", "z", "n"]` for a GRU
+    /// ([`Cell::gate_order`]).
     pub gate_order: Vec<String>,
     /// The most tokens one text may have.
     pub max_length: usize,
@@ -82,8 +130,13 @@ impl Config {
         if self.direction != "forward" {
             return Err(unsupported("direction", &self.direction, "\"forward\""));
         }
-        if self.gate_order != GATE_ORDER {
-            return Err(unsupported("gate_order", &self.gate_order, "[\"i\", \"f\", \"g\", \"o\"]"));
+        let cell = self.cell()?;
+        if self.gate_order != cell.gate_order() {
+            return Err(unsupported(
+                "gate_order",
+                &self.gate_order,
+                &format!("{:?} for {}", cell.gate_order(), cell.name()),
+            ));
         }
         self.stored_dtype()?;
         for (field, value) in [
@@ -137,6 +190,35 @@ impl Config {
                 found: format!("{other:?}"),
                 expected: "\"f32\" or \"f16\" (export the weights as float32 or float16)".to_owned(),
             }),
+        }
+    }
+
+    /// The cell that [`Config::cell`] and [`Config::reset_gate`] name; the `cell` or `reset_gate` error for values
+    /// format v1 does not have. The weights loader asks here too, so that a `Config` made in code rather than parsed
+    /// gets the same error.
+    pub fn cell(&self) -> Result<Cell> {
+        let unsupported =
+            |field, found: String, expected: &str| Error::Unsupported { field, found, expected: expected.to_owned() };
+        let gru = match self.cell.as_deref() {
+            None | Some("lstm") => false,
+            Some("gru") => true,
+            Some(other) => return Err(unsupported("cell", format!("{other:?}"), "\"lstm\" or \"gru\"")),
+        };
+        match (gru, self.reset_gate.as_deref()) {
+            (false, None) => Ok(Cell::Lstm),
+            (false, Some(other)) => Err(unsupported(
+                "reset_gate",
+                format!("{other:?}"),
+                "no `reset_gate` for an LSTM (only a GRU has a reset gate; set `cell` to \"gru\" if the model is one)",
+            )),
+            (true, Some("after")) => Ok(Cell::Gru(Reset::After)),
+            (true, Some("before")) => Ok(Cell::Gru(Reset::Before)),
+            (true, found) => Err(unsupported(
+                "reset_gate",
+                found.map_or_else(|| "missing".to_owned(), |other| format!("{other:?}")),
+                "\"after\" (the reset gate applied after the recurrent product: PyTorch's nn.GRU, Keras's \
+                 reset_after=True) or \"before\" (Keras's reset_after=False) for a GRU",
+            )),
         }
     }
 

@@ -7,13 +7,14 @@
 //! later.
 
 mod config;
+mod layer;
 mod weights;
 
-pub use config::{Config, FORMAT_VERSION, GATE_ORDER, MAX_DIMENSION};
+pub use config::{Cell, Config, FORMAT_VERSION, MAX_DIMENSION, Reset};
+pub use layer::{GruLayer, Layer, LstmLayer};
 pub use weights::tensor_names;
 
 use crate::error::{Error, Result};
-use crate::lstm::LstmLayer;
 
 /// A dense row-major matrix of `f32`.
 #[derive(Clone, PartialEq)]
@@ -57,8 +58,13 @@ impl Matrix {
 
     /// `out += self · x`.
     pub fn mat_vec_add(&self, x: &[f32], out: &mut [f32]) {
+        self.rows_mat_vec_add(0, x, out);
+    }
+
+    /// `out += self[first..first + out.len()] · x`: the product of the `out.len()` rows from row `first` on.
+    pub fn rows_mat_vec_add(&self, first: usize, x: &[f32], out: &mut [f32]) {
         debug_assert_eq!(x.len(), self.cols);
-        for (out, row) in out.iter_mut().zip(self.data.chunks_exact(self.cols)) {
+        for (out, row) in out.iter_mut().zip(self.data[first * self.cols..].chunks_exact(self.cols)) {
             *out += dot(row, x);
         }
     }
@@ -98,13 +104,14 @@ impl Head {
     }
 }
 
-/// A loaded, validated model: embedding, LSTM layers and head. Tokenizer-free; see [`crate::Analyzer`].
+/// A loaded, validated model: embedding, recurrent layers (all of the config's cell) and head. Tokenizer-free; see
+/// [`crate::Analyzer`].
 #[derive(Debug, Clone)]
 pub struct Model {
     pub config: Config,
     /// `[vocab_size, embedding_size]`.
     pub embedding: Matrix,
-    pub layers: Vec<LstmLayer>,
+    pub layers: Vec<Layer>,
     pub head: Head,
 }
 

@@ -5,32 +5,40 @@ use half::f16;
 use half::slice::HalfFloatSliceExt;
 use safetensors::{Dtype, SafeTensors};
 
-use super::{Config, Head, Matrix, Model};
+use super::{Cell, Config, GruLayer, Head, Layer, LstmLayer, Matrix, Model};
 use crate::error::{Error, Result};
-use crate::lstm::LstmLayer;
 
-/// Every tensor format v1 has for `config`, with its shape, in file order.
+/// Every tensor format v1 has for `config`, with its shape, in file order; the config's `cell` error if it names
+/// none format v1 has.
 ///
-/// Layer `l` of the LSTM has `lstm.{l}.weight_ih` `[4H, input]`, `lstm.{l}.weight_hh` `[4H, H]` and one fused
-/// bias `lstm.{l}.bias` `[4H]` (PyTorch's `bias_ih + bias_hh`), the four gates stacked in [`super::GATE_ORDER`].
-pub fn tensor_names(config: &Config) -> Vec<(String, Vec<usize>)> {
-    let (h, gates) = (config.hidden_size, 4 * config.hidden_size);
+/// Layer `l` of an LSTM has `lstm.{l}.weight_ih` `[4H, input]`, `lstm.{l}.weight_hh` `[4H, H]` and one fused bias
+/// `lstm.{l}.bias` `[4H]` (PyTorch's `bias_ih + bias_hh`), the four gates stacked `[i, f, g, o]`. Layer `l` of a GRU
+/// has `gru.{l}.weight_ih` `[3H, input]`, `gru.{l}.weight_hh` `[3H, H]` and two biases, `gru.{l}.bias_ih` and
+/// `gru.{l}.bias_hh` `[3H]`, the three gates stacked `[r, z, n]` (see [`Cell::gate_order`]).
+pub fn tensor_names(config: &Config) -> Result<Vec<(String, Vec<usize>)>> {
+    let cell = config.cell()?;
+    let (h, rows, prefix) = (config.hidden_size, cell.gates() * config.hidden_size, cell.name());
     let mut names = vec![("embedding.weight".to_owned(), vec![config.vocab_size, config.embedding_size])];
     for layer in 0..config.num_layers {
         let input = if layer == 0 { config.embedding_size } else { h };
-        names.push((format!("lstm.{layer}.weight_ih"), vec![gates, input]));
-        names.push((format!("lstm.{layer}.weight_hh"), vec![gates, h]));
-        names.push((format!("lstm.{layer}.bias"), vec![gates]));
+        names.push((format!("{prefix}.{layer}.weight_ih"), vec![rows, input]));
+        names.push((format!("{prefix}.{layer}.weight_hh"), vec![rows, h]));
+        let biases: &[&str] = match cell {
+            Cell::Lstm => &["bias"],
+            Cell::Gru(_) => &["bias_ih", "bias_hh"],
+        };
+        names.extend(biases.iter().map(|bias| (format!("{prefix}.{layer}.{bias}"), vec![rows])));
     }
     names.push(("head.weight".to_owned(), vec![config.labels.len(), h]));
     names.push(("head.bias".to_owned(), vec![config.labels.len()]));
-    names
+    Ok(names)
 }
 
 pub(super) fn load(config: Config, bytes: &[u8]) -> Result<Model> {
     let file = SafeTensors::deserialize(bytes).map_err(|e| Error::Weights { message: e.to_string() })?;
     let dtype = config.stored_dtype()?;
-    let expected = tensor_names(&config);
+    let cell = config.cell()?;
+    let expected = tensor_names(&config)?;
     let tensors = expected
         .iter()
         .map(|(name, shape)| Ok((shape.clone(), read_f32(&file, name, dtype, shape)?)))
@@ -43,7 +51,19 @@ pub(super) fn load(config: Config, bytes: &[u8]) -> Result<Model> {
     let tensors = &mut tensors.into_iter();
     let embedding = next_matrix(tensors);
     let layers = (0..config.num_layers)
-        .map(|_| LstmLayer { weight_ih: next_matrix(tensors), weight_hh: next_matrix(tensors), bias: next(tensors).1 })
+        .map(|_| {
+            let (weight_ih, weight_hh) = (next_matrix(tensors), next_matrix(tensors));
+            match cell {
+                Cell::Lstm => Layer::Lstm(LstmLayer { weight_ih, weight_hh, bias: next(tensors).1 }),
+                Cell::Gru(reset) => Layer::Gru(GruLayer {
+                    reset,
+                    weight_ih,
+                    weight_hh,
+                    bias_ih: next(tensors).1,
+                    bias_hh: next(tensors).1,
+                }),
+            }
+        })
         .collect();
     let head = Head { weight: next_matrix(tensors), bias: next(tensors).1 };
     Ok(Model { config, embedding, layers, head })

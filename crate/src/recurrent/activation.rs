@@ -12,7 +12,7 @@
 //! ```
 //!
 //! In base 2 the argument needs no reduction by ln 2 (`f` is exact), and the factors `−log2 e` and `2 log2 e` are
-//! one multiply that the SIMD kernel folds into its packed weights, whose sums come out as `t` ([`GATE_SCALE`]).
+//! one multiply that the SIMD kernel folds into its packed weights, whose sums come out as `t` ([`SIGMOID_SCALE`], [`TANH_SCALE`]).
 //! `p(0)` is exactly 1, so `2^0 = 1`, `σ(0) = ½` and `tanh(0) = 0` exactly (the kernel's padded units stay zero).
 //!
 //! Largest errors against `f64`, measured by the tests below on a grid of 2^21 points over [−20, 20]:
@@ -31,10 +31,12 @@ const ROUNDER: f32 = 12_582_912.0;
 /// `activation.wgsl` repeats them (a test here compares).
 #[allow(clippy::approx_constant, reason = "a fitted coefficient, 3 ulp below ln 2")]
 const POLY: [f32; 6] = [1.0, 0.693_147, 0.240_222_42, 0.055_507_336, 0.009_671_513, 0.001_326_472_7];
-/// σ's factor: `σ(x) = 1 / (1 + 2^(x · SIGMOID_SCALE))`.
-const SIGMOID_SCALE: f32 = -LOG2_E;
-/// tanh's factor: `tanh(x) = 1 − 2 / (1 + 2^(x · TANH_SCALE))`.
-const TANH_SCALE: f32 = 2.0 * LOG2_E;
+/// σ's factor: `σ(x) = 1 / (1 + 2^(x · SIGMOID_SCALE))`. The SIMD kernel multiplies the packed weights of every gate
+/// that σ activates by it, so that their sums are the arguments `t` of [`Activations::sigmoid_of_scaled`].
+pub const SIGMOID_SCALE: f32 = -LOG2_E;
+/// tanh's factor: `tanh(x) = 1 − 2 / (1 + 2^(x · TANH_SCALE))`; the SIMD kernel folds it into the weights of the
+/// gates that tanh activates (an LSTM's `g`, a GRU's `n`).
+pub const TANH_SCALE: f32 = 2.0 * LOG2_E;
 
 /// The formulas' constants as vectors, with the formulas as methods. The SIMD kernel reads them once per step
 /// ([`Activations::opaque`]) and keeps them in registers: a wasm engine builds a vector constant afresh at every
@@ -69,10 +71,6 @@ const ACTIVATIONS: Activations = Activations {
     sigmoid_scale: f32x4::new([SIGMOID_SCALE; 4]),
     tanh_scale: f32x4::new([TANH_SCALE; 4]),
 };
-
-/// What the SIMD kernel multiplies each gate's packed weights by (gates i, f, g, o), so that its sums are the
-/// arguments `t` of [`Activations::sigmoid_of_scaled`]: σ's factor for i, f and o, tanh's for g.
-pub const GATE_SCALE: [f32; 4] = [SIGMOID_SCALE, SIGMOID_SCALE, TANH_SCALE, SIGMOID_SCALE];
 
 impl Activations {
     /// The constants, read through [`std::hint::black_box`] so that the compiler keeps them in variables rather

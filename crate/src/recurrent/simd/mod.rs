@@ -5,51 +5,61 @@
 //!
 //! [`Packed`] rearranges each layer's weights once, at load. Hidden units are taken four at a time (a *block*;
 //! `H` is padded with zero units up to a multiple of four), and for each block and each input column `k` the
-//! four gates' weights are stored next to each other: `[i, f, g, o]`, one `f32x4` each, covering the block's
-//! four units. Accumulating `x[k] · w` down the columns leaves the block's four gate pre-activations in four
-//! registers: the four gates are fused into one pass over the weights, which are read once per step for up to
-//! `ROWS` texts at a time. Each gate's weights and bias are stored times its factor in
-//! [`GATE_SCALE`] (σ's `−log2 e` for i, f and o, tanh's `2 log2 e` for g), so the sums come out as the
-//! activations' arguments: the four gates then run one formula, `1 / (1 + 2^t)`
-//! ([`Activations::sigmoid_of_scaled`]). Scaling by `−log2 e` or `2 log2 e` rounds each weight once: the sums differ
-//! from the unscaled ones in the last bits, within the kernel's tolerance of the reference.
+//! cell's gates' weights are stored next to each other (an LSTM's `[i, f, g, o]`, a GRU's `[r, z, n]`), one
+//! `f32x4` each, covering the block's four units. Accumulating `x[k] · w` down the columns leaves the block's gate
+//! pre-activations in as many registers: the gates are fused into one pass over the weights, which are read once
+//! per step for up to `ROWS` texts at a time. Each gate's weights and bias are stored times its activation's
+//! factor ([`SIGMOID_SCALE`](super::activation::SIGMOID_SCALE) for the gates σ activates,
+//! [`TANH_SCALE`](super::activation::TANH_SCALE) for an LSTM's g and a GRU's n), so the sums come out as the
+//! activations' arguments: every gate then runs one formula, `1 / (1 + 2^t)`
+//! ([`Activations::sigmoid_of_scaled`](super::activation::Activations::sigmoid_of_scaled)). Scaling rounds each
+//! weight once: the sums differ from the unscaled ones in the last bits, within the kernel's tolerance of the
+//! reference.
+//!
+//! What the cells share is here: the packing, the multiply-adds (`accumulate`), the input projection and its
+//! vocabulary table, the batch's recurrence loop, the head. What differs is one step of the recurrence, per cell:
+//! `lstm.rs` (one pass of multiply-adds over four gates) and `gru.rs` (three gates; with the reset gate applied
+//! after the product, one pass whose candidate sum `r` then scales; before it, a pass for `r` and `z`, then one
+//! over `r ⊙ h` for the candidate).
 //!
 //! # Order of work
 //!
 //! Per layer: the input projection `W_ih · x_s + b` for every token of every text at once (no dependency
 //! between steps, so `ROWS` steps share each read of `W_ih`), then the recurrence. The first layer's input is
 //! an embedding row, so its projection depends only on the token id: [`Packed::new`] computes it once for the
-//! whole vocabulary (the *table*, `V × 4H` floats, when that is at most [`TABLE_BYTES_MAX`]), and a text's
+//! whole vocabulary (the *table*, `V × gates × H` floats, when that is at most [`TABLE_BYTES_MAX`]), and a text's
 //! projection is then a gather of rows. That removes `E / (E + H)` of the multiply-adds per token (44% for the
 //! shipped model, E = 50, H = 64) and the reads of `W_ih`. Texts are sorted longest
 //! first, so the texts still running at step `s` are a prefix of the batch and shorter ones simply drop out (the
-//! mask is the length). Padded units stay exactly zero: their weights and bias are zero, so `c = ½·c + ½·0` and
-//! `h = ½·tanh(0)`.
+//! mask is the length). Padded units stay exactly zero: their weights and bias are zero, so an LSTM's
+//! `c = ½·c + ½·0` and `h = ½·tanh(0)`, and a GRU's `n = tanh(0)` and `h = n + ½·(h − n)`.
 
 use wide::f32x4;
 
-use super::activation::{Activations, GATE_SCALE};
-use super::{LstmLayer, State, Trace};
+mod gru;
+mod lstm;
+
+use super::{State, Trace};
 use crate::error::Result;
-use crate::model::{Matrix, Model};
+use crate::model::{Layer, Matrix, Model};
 
 const LANES: usize = 4;
-/// Gates per unit: i, f, g, o.
-const GATES: usize = 4;
+/// The most gates a cell has per unit (an LSTM's four): what the step's scratch has room for.
+const MAX_GATES: usize = lstm::GATES;
 /// Texts that share one read of the recurrent weights: 2 × 4 accumulators plus 4 weight vectors fit in the 16
 /// vector registers of x86_64 (which is what wasm engines map `v128` onto there).
 const ROWS: usize = 2;
 /// The largest vocabulary table [`Packed::new`] builds: 64 MiB (the shipped model's is 7.8 MiB).
 pub const TABLE_BYTES_MAX: usize = 64 << 20;
 
-/// A model's LSTM weights in the kernel's layout (see the module docs).
+/// A model's weights in the kernel's layout (see the module docs).
 #[derive(Debug, Clone)]
 pub struct Packed {
     layers: Vec<PackedLayer>,
     /// `H` rounded up to a multiple of four.
     units: usize,
     hidden: usize,
-    /// `[vocab][blocks][gate]`: `b + W_ih · embedding[v]` of the first layer, for every token id `v`.
+    /// `[vocab][blocks][gate]`: the first layer's input projection of `embedding[v]`, for every token id `v`.
     table: Option<Vec<f32x4>>,
     /// `[labels][units / 4]`: the head's weights, padded units zero.
     head: Vec<f32x4>,
@@ -59,19 +69,64 @@ pub struct Packed {
 struct PackedLayer {
     /// Input columns of `W_ih` as stored (`E` for layer 0, padded units above).
     inputs: usize,
-    /// `[blocks][inputs][gate]`.
+    /// `[blocks][inputs][gate]`: the input weights, the cell's gates side by side.
     input: Vec<f32x4>,
-    /// `[blocks][units][gate]`.
-    recurrent: Vec<f32x4>,
-    /// `[blocks][gate]`.
+    /// `[blocks][gate]`: what the input projection starts from: the bias, and whatever part of the recurrent bias
+    /// adds to it unchanged (a GRU's).
     bias: Vec<f32x4>,
+    /// The recurrent weights, in the layout of the cell's step.
+    cell: PackedCell,
+}
+
+/// A layer's recurrent weights and the step that reads them, per cell.
+#[derive(Debug, Clone)]
+enum PackedCell {
+    Lstm(lstm::Lstm),
+    GruResetAfter(gru::ResetAfter),
+    GruResetBefore(gru::ResetBefore),
+}
+
+impl PackedCell {
+    /// Gates per unit in the input projection.
+    fn gates(&self) -> usize {
+        match self {
+            PackedCell::Lstm(_) => lstm::GATES,
+            PackedCell::GruResetAfter(_) | PackedCell::GruResetBefore(_) => gru::GATES,
+        }
+    }
+
+    /// Whether the cell has a cell state besides `h` (an LSTM's `c`).
+    fn has_cell_state(&self) -> bool {
+        matches!(self, PackedCell::Lstm(_))
+    }
+}
+
+/// One step of a cell's recurrence in the kernel's layout: what differs between the cells ([`recur`] runs the
+/// batch through it, `ROWS` texts at a time).
+trait Step {
+    /// Step `s` for the `R` texts of `rows`, whose input projections are ready: reads their states before the
+    /// step and writes those after it. `gates`: room for `R × blocks × MAX_GATES` vectors (the gates' sums, then
+    /// their activations); `columns`: for `R × units` floats (the texts' previous hidden states interleaved,
+    /// [`interleave`], or what a step multiplies in their place). They come as slices of their own, not in a
+    /// struct: as parameters, LLVM knows that they alias none of the texts' states, and keeps values in registers
+    /// across the writes to those (a struct of them measured 5% slower in V8).
+    fn step<const R: usize>(
+        &self,
+        blocks: usize,
+        units: usize,
+        s: usize,
+        rows: [&mut Sequence; R],
+        gates: &mut [f32x4],
+        columns: &mut [f32],
+    );
 }
 
 impl Packed {
     /// Packs `model`, with the vocabulary table if it fits in [`TABLE_BYTES_MAX`].
     pub fn new(model: &Model) -> Packed {
         let mut packed = Packed::without_table(model);
-        let bytes = model.embedding.rows() * packed.units * GATES * size_of::<f32>();
+        let gates = packed.layers.first().map_or(0, |layer| layer.cell.gates());
+        let bytes = model.embedding.rows() * packed.units * gates * size_of::<f32>();
         if bytes <= TABLE_BYTES_MAX {
             packed.table = packed.layers.first().map(|layer| vocabulary_table(model, layer, packed.units / LANES));
         }
@@ -81,7 +136,7 @@ impl Packed {
     /// Packs `model` without the vocabulary table: every token's first-layer projection is computed when it is
     /// read (for tests and benchmarks of that path; [`Packed::new`] uses it for vocabularies too large to table).
     pub fn without_table(model: &Model) -> Packed {
-        let hidden = model.layers.first().map_or(0, LstmLayer::hidden_size);
+        let hidden = model.layers.first().map_or(0, Layer::hidden_size);
         let units = hidden.div_ceil(LANES) * LANES;
         let layers = model
             .layers
@@ -89,12 +144,10 @@ impl Packed {
             .enumerate()
             .map(|(l, layer)| {
                 // Layers above the first read padded hidden states: their zero columns stay zero.
-                let inputs = if l == 0 { layer.weight_ih.cols() } else { units };
-                PackedLayer {
-                    inputs,
-                    input: pack(&layer.weight_ih, hidden, units, inputs, GATE_SCALE),
-                    recurrent: pack(&layer.weight_hh, hidden, units, units, GATE_SCALE),
-                    bias: pack_bias(&layer.bias, hidden, units, GATE_SCALE),
+                let inputs = if l == 0 { layer.weight_ih().cols() } else { units };
+                match layer {
+                    Layer::Lstm(layer) => lstm::pack_layer(layer, hidden, units, inputs),
+                    Layer::Gru(layer) => gru::pack_layer(layer, hidden, units, inputs),
                 }
             })
             .collect();
@@ -121,13 +174,13 @@ fn vocabulary_table(model: &Model, layer: &PackedLayer, blocks: usize) -> Vec<f3
     project_all(layer, blocks, model.embedding.rows(), |v| model.embedding.row(v))
 }
 
-/// `[blocks][columns][gate]` from a `[4H, cols]` matrix whose rows are the gates stacked `[i, f, g, o]`, each
-/// gate's rows times its `scale`.
-fn pack(matrix: &Matrix, hidden: usize, units: usize, columns: usize, scale: [f32; GATES]) -> Vec<f32x4> {
-    let mut out = Vec::with_capacity(units / LANES * columns * GATES);
+/// `[blocks][columns][gate]` from a matrix whose rows are a cell's gates stacked (`H` rows each): for each
+/// `(gate, scale)` of `gates`, in that order, gate `gate`'s rows times `scale`.
+fn pack(matrix: &Matrix, hidden: usize, units: usize, columns: usize, gates: &[(usize, f32)]) -> Vec<f32x4> {
+    let mut out = Vec::with_capacity(units / LANES * columns * gates.len());
     for block in 0..units / LANES {
         for k in 0..columns {
-            for (gate, scale) in scale.iter().enumerate() {
+            for &(gate, scale) in gates {
                 out.push(f32x4::from(std::array::from_fn(|lane| {
                     let unit = block * LANES + lane;
                     if unit < hidden && k < matrix.cols() { scale * matrix.row(gate * hidden + unit)[k] } else { 0.0 }
@@ -138,11 +191,12 @@ fn pack(matrix: &Matrix, hidden: usize, units: usize, columns: usize, scale: [f3
     out
 }
 
-/// `[blocks][gate]` from biases stacked `[i, f, g, o]`, each gate's times its `scale`.
-fn pack_bias(bias: &[f32], hidden: usize, units: usize, scale: [f32; GATES]) -> Vec<f32x4> {
-    let mut out = Vec::with_capacity(units / LANES * GATES);
+/// `[blocks][gate]` from biases stacked like the gates: for each `(gate, scale)` of `gates`, gate `gate`'s biases
+/// times `scale`.
+fn pack_bias(bias: &[f32], hidden: usize, units: usize, gates: &[(usize, f32)]) -> Vec<f32x4> {
+    let mut out = Vec::with_capacity(units / LANES * gates.len());
     for block in 0..units / LANES {
-        for (gate, scale) in scale.iter().enumerate() {
+        for &(gate, scale) in gates {
             out.push(f32x4::from(std::array::from_fn(|lane| {
                 let unit = block * LANES + lane;
                 if unit < hidden { scale * bias[gate * hidden + unit] } else { 0.0 }
@@ -152,24 +206,47 @@ fn pack_bias(bias: &[f32], hidden: usize, units: usize, scale: [f32; GATES]) -> 
     out
 }
 
-/// `acc[r][gate] += Σ_k x[k][r] · panel[k][gate]` for `R` rows sharing each load of the weights; `x` holds the
-/// rows interleaved, column by column ([`interleave`]), so that one pointer walks them.
+/// `acc[r][gate] += Σ_k x[k][r] · panel[k][gate]` for `R` rows sharing each load of the weights, `G` gates a
+/// column; `x` holds the rows interleaved, column by column ([`interleave`]), so that one pointer walks them.
 ///
 /// One chain of additions per accumulator, in column order, whatever `R`: a text gets the same bits alone and in
 /// a batch. (Splitting the columns over two chains for `R = 1` measured slower in V8: LLVM unrolls the loop, and
 /// the doubled live values spill out of the 16 vector registers.)
 #[inline(always)]
-fn accumulate<const R: usize>(panel: &[f32x4], x: &[f32], acc: &mut [[f32x4; GATES]; R]) {
-    debug_assert_eq!(x.len(), panel.len() / GATES * R, "one value per column and row");
+fn accumulate<const R: usize, const G: usize>(panel: &[f32x4], x: &[f32], acc: &mut [[f32x4; G]; R]) {
+    debug_assert_eq!(x.len(), panel.len() / G * R, "one value per column and row");
     if R == 1 {
         return accumulate_one(panel, x, &mut acc[0]);
     }
-    for (w, xk) in panel.chunks_exact(GATES).zip(x.as_chunks::<R>().0) {
+    for (w, xk) in panel.as_chunks::<G>().0.iter().zip(x.as_chunks::<R>().0) {
         for r in 0..R {
             let xk = f32x4::splat(xk[r]);
-            for gate in 0..GATES {
+            for gate in 0..G {
                 acc[r][gate] = xk.mul_add(w[gate], acc[r][gate]);
             }
+        }
+    }
+}
+
+/// Every block's sums for `R` texts: `start(r, block)` plus `panels`' block times `x` (the texts' inputs
+/// interleaved, [`interleave`]), written to `gates[(r · blocks + block) · stride..][..G]`. `panels` is
+/// `[blocks][columns][G]`, a column for each value of one text's input (`x.len() / R` of them).
+#[inline(always)]
+fn sum_blocks<const R: usize, const G: usize>(
+    panels: &[f32x4],
+    blocks: usize,
+    x: &[f32],
+    start: impl Fn(usize, usize) -> [f32x4; G],
+    gates: &mut [f32x4],
+    stride: usize,
+) {
+    let size = x.len() / R * G;
+    for block in 0..blocks {
+        let panel = &panels[block * size..(block + 1) * size];
+        let mut acc: [[f32x4; G]; R] = std::array::from_fn(|r| start(r, block));
+        accumulate(panel, x, &mut acc);
+        for (r, acc) in acc.iter().enumerate() {
+            gates[(r * blocks + block) * stride..][..G].copy_from_slice(acc);
         }
     }
 }
@@ -192,25 +269,25 @@ fn interleave<'a, const R: usize>(rows: [&'a [f32]; R], out: &'a mut [f32]) -> &
 }
 
 /// [`accumulate`] for one text, two columns a turn: V8 runs the loop's counters and an interrupt check every turn,
-/// and this halves them while the registers still hold everything (the same four accumulators, two columns'
-/// weights); 6% off one text's forward pass. With two texts, or four columns a turn, V8 spills. The additions are
+/// and this halves them while the registers still hold everything (the same accumulators, two columns' weights);
+/// 6% off one text's forward pass of the LSTM. With two texts, or four columns a turn, V8 spills. The additions are
 /// the same, in the same order.
 #[inline(always)]
-fn accumulate_one(panel: &[f32x4], x: &[f32], acc: &mut [f32x4; GATES]) {
-    let (pairs, rest) = panel.as_chunks::<{ 2 * GATES }>();
-    let x = &x[..pairs.len() * 2 + rest.len() / GATES];
+fn accumulate_one<const G: usize>(panel: &[f32x4], x: &[f32], acc: &mut [f32x4; G]) {
+    let (pairs, rest) = panel.as_chunks::<G>().0.as_chunks::<2>();
+    let x = &x[..pairs.len() * 2 + rest.len()];
     for (w, xk) in pairs.iter().zip(x.as_chunks::<2>().0) {
         for j in 0..2 {
             let xk = f32x4::splat(xk[j]);
-            for gate in 0..GATES {
-                acc[gate] = xk.mul_add(w[j * GATES + gate], acc[gate]);
+            for gate in 0..G {
+                acc[gate] = xk.mul_add(w[j][gate], acc[gate]);
             }
         }
     }
-    if !rest.is_empty() {
+    if let [last] = rest {
         let xk = f32x4::splat(x[x.len() - 1]);
-        for gate in 0..GATES {
-            acc[gate] = xk.mul_add(rest[gate], acc[gate]);
+        for gate in 0..G {
+            acc[gate] = xk.mul_add(last[gate], acc[gate]);
         }
     }
 }
@@ -222,14 +299,14 @@ struct Sequence<'a> {
     ids: &'a [u32],
     /// Per layer, the state before its first step (empty: the zero state).
     start: &'a [State],
-    /// `[units]`: the current layer's hidden and cell state before the first step.
+    /// `[units]`: the current layer's hidden and (an LSTM's) cell state before the first step.
     start_hidden: Vec<f32>,
     start_cell: Vec<f32>,
     /// `[steps][blocks][gate]`: the current layer's input projection.
     projected: Vec<f32x4>,
     /// `[steps][units]`: the current layer's hidden states (the next layer's input).
     hidden: Vec<f32>,
-    /// `[steps][units]`: the current layer's cell states.
+    /// `[steps][units]`: the current layer's cell states; empty for a GRU.
     cell: Vec<f32>,
     /// `[steps + 1][labels]`: the head's logits for every prefix, once the last layer has run.
     logits: Vec<f32>,
@@ -254,6 +331,55 @@ impl<'a> Sequence<'a> {
             trace_cell: Vec::new(),
             logits: Vec::new(),
         }
+    }
+
+    /// Sets the states up for layer `l` (`layer`, of `units` padded units): zero, and the start state where the
+    /// text continues an earlier one.
+    fn begin_layer(&mut self, l: usize, layer: &PackedLayer, units: usize) {
+        let steps = self.ids.len();
+        let cell_units = if layer.cell.has_cell_state() { units } else { 0 };
+        self.hidden = vec![0.0; steps * units];
+        self.cell = vec![0.0; steps * cell_units];
+        let pad = |state: &[f32], size: usize| {
+            let mut padded = state.to_vec();
+            padded.resize(size, 0.0);
+            padded
+        };
+        (self.start_hidden, self.start_cell) = match self.start.get(l) {
+            Some(state) => (pad(&state.h, units), pad(&state.c, cell_units)),
+            None => (vec![0.0; units], vec![0.0; cell_units]),
+        };
+    }
+
+    /// `[units]`: the hidden state before step `s`.
+    fn hidden_before(&self, s: usize, units: usize) -> &[f32] {
+        match s {
+            0 => &self.start_hidden,
+            _ => &self.hidden[(s - 1) * units..s * units],
+        }
+    }
+}
+
+/// The hidden states of the `R` texts of `rows` before step `s`, interleaved in `columns` (see [`interleave`]).
+#[inline(always)]
+fn hidden_before<'a, const R: usize>(
+    rows: &'a [&mut Sequence; R],
+    s: usize,
+    units: usize,
+    columns: &'a mut [f32],
+) -> &'a [f32] {
+    interleave::<R>(std::array::from_fn(|r| rows[r].hidden_before(s, units)), columns)
+}
+
+/// The state before step `s` and the room for the one after it, in `states` (`[steps][units]`) that start from
+/// `start`.
+#[inline(always)]
+fn around_step<'a>(states: &'a mut [f32], start: &'a [f32], s: usize, units: usize) -> (&'a [f32], &'a mut [f32]) {
+    if s == 0 {
+        (start, &mut states[..units])
+    } else {
+        let (done, now) = states.split_at_mut(s * units);
+        (&done[(s - 1) * units..], &mut now[..units])
     }
 }
 
@@ -280,30 +406,21 @@ fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<V
     for (l, layer) in packed.layers.iter().enumerate() {
         // The input projection of every step of every text: rows of the table, or computed from embedding rows
         // (layer 0) or the layer below's hidden states.
+        let gates = layer.cell.gates();
         for seq in &mut sequences {
             let steps = seq.ids.len();
             seq.projected = match (l, &packed.table) {
                 (0, Some(table)) => {
-                    let mut rows = Vec::with_capacity(steps * blocks * GATES);
+                    let mut rows = Vec::with_capacity(steps * blocks * gates);
                     for &id in seq.ids {
-                        rows.extend_from_slice(&table[id as usize * blocks * GATES..][..blocks * GATES]);
+                        rows.extend_from_slice(&table[id as usize * blocks * gates..][..blocks * gates]);
                     }
                     rows
                 }
                 (0, None) => project_all(layer, blocks, steps, |s| model.embedding.row(seq.ids[s] as usize)),
                 _ => project_all(layer, blocks, steps, |s| &seq.hidden[s * units..(s + 1) * units]),
             };
-            seq.hidden = vec![0.0; steps * units];
-            seq.cell = vec![0.0; steps * units];
-            let pad = |state: &[f32]| {
-                let mut padded = state.to_vec();
-                padded.resize(units, 0.0);
-                padded
-            };
-            (seq.start_hidden, seq.start_cell) = match seq.start.get(l) {
-                Some(state) => (pad(&state.h), pad(&state.c)),
-                None => (vec![0.0; units], vec![0.0; units]),
-            };
+            seq.begin_layer(l, layer, units);
         }
 
         recur(layer, blocks, units, &mut sequences);
@@ -346,19 +463,27 @@ fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<V
 /// The recurrence of one layer over `sequences` (sorted longest first, projections ready), step by step for the
 /// texts still running.
 fn recur(layer: &PackedLayer, blocks: usize, units: usize, sequences: &mut [Sequence]) {
+    match &layer.cell {
+        PackedCell::Lstm(cell) => recur_with(cell, blocks, units, sequences),
+        PackedCell::GruResetAfter(cell) => recur_with(cell, blocks, units, sequences),
+        PackedCell::GruResetBefore(cell) => recur_with(cell, blocks, units, sequences),
+    }
+}
+
+/// [`recur`] with the step of `cell`, [`ROWS`] texts at a time.
+fn recur_with(cell: &impl Step, blocks: usize, units: usize, sequences: &mut [Sequence]) {
     let longest = sequences.first().map_or(0, |seq| seq.ids.len());
-    let mut gates = vec![f32x4::ZERO; ROWS * blocks * GATES];
-    let mut columns = vec![0.0; ROWS * units];
+    let (mut gates, mut columns) = (vec![f32x4::ZERO; ROWS * blocks * MAX_GATES], vec![0.0; ROWS * units]);
     for s in 0..longest {
         let running = sequences.partition_point(|seq| seq.ids.len() > s);
         let mut pairs = sequences[..running].chunks_exact_mut(ROWS);
         for pair in &mut pairs {
             if let [a, b] = pair {
-                step_rows(layer, blocks, units, s, [a, b], &mut gates, &mut columns);
+                cell.step(blocks, units, s, [a, b], &mut gates, &mut columns);
             }
         }
         if let [last] = pairs.into_remainder() {
-            step_rows(layer, blocks, units, s, [last], &mut gates, &mut columns);
+            cell.step(blocks, units, s, [last], &mut gates, &mut columns);
         }
     }
 }
@@ -370,32 +495,34 @@ fn recur(layer: &PackedLayer, blocks: usize, units: usize, sequences: &mut [Sequ
 pub fn recurrence_only(packed: &Packed, batch: usize, steps: usize) -> f32 {
     let (units, blocks) = (packed.units, packed.units / LANES);
     let ids = vec![0; steps];
+    let Some(layer) = packed.layers.first() else { return 0.0 };
     let mut sequences: Vec<Sequence> = (0..batch)
-        .map(|index| Sequence {
-            projected: vec![f32x4::ZERO; steps * blocks * GATES],
-            hidden: vec![0.0; steps * units],
-            cell: vec![0.0; steps * units],
-            start_hidden: vec![0.0; units],
-            start_cell: vec![0.0; units],
-            ..Sequence::new(index, &ids, &[])
+        .map(|index| {
+            let mut seq = Sequence::new(index, &ids, &[]);
+            seq.projected = vec![f32x4::ZERO; steps * blocks * layer.cell.gates()];
+            seq.begin_layer(0, layer, units);
+            seq
         })
         .collect();
-    if let Some(layer) = packed.layers.first() {
-        recur(layer, blocks, units, &mut sequences);
-    }
+    recur(layer, blocks, units, &mut sequences);
     sequences.iter().map(|seq| seq.hidden.last().copied().unwrap_or_default()).sum()
 }
 
-/// `matrix` (`4H × cols`, any `H`) in the kernel's layout, for [`mat_vec`].
+/// The gates of [`pack_matrix`]'s layout: an LSTM's four, unscaled.
+#[cfg(feature = "bench")]
+const BENCH_GATES: [(usize, f32); lstm::GATES] = [(0, 1.0), (1, 1.0), (2, 1.0), (3, 1.0)];
+
+/// `matrix` (`4H × cols`, any `H`) in the LSTM's layout, for [`mat_vec`].
 #[cfg(feature = "bench")]
 pub(crate) fn pack_matrix(matrix: &Matrix) -> Vec<f32x4> {
-    let hidden = matrix.rows() / GATES;
-    pack(matrix, hidden, hidden.div_ceil(LANES) * LANES, matrix.cols(), [1.0; GATES])
+    let hidden = matrix.rows() / lstm::GATES;
+    pack(matrix, hidden, hidden.div_ceil(LANES) * LANES, matrix.cols(), &BENCH_GATES)
 }
 
 /// `y = W · x` for `W` packed by [`pack_matrix`]: the kernel's multiply-adds without the LSTM around them.
 #[cfg(feature = "bench")]
 pub(crate) fn mat_vec(packed: &[f32x4], x: &[f32], y: &mut [f32x4]) {
+    const GATES: usize = lstm::GATES;
     for (panel, y) in packed.chunks_exact(x.len() * GATES).zip(y.chunks_exact_mut(GATES)) {
         let mut acc = [[f32x4::ZERO; GATES]];
         accumulate(panel, x, &mut acc);
@@ -406,86 +533,40 @@ pub(crate) fn mat_vec(packed: &[f32x4], x: &[f32], y: &mut [f32x4]) {
 /// `[count][blocks][gate]`: `b + W_ih · input(n)` for `n < count`, [`ROWS`] inputs sharing each read of the
 /// weights.
 fn project_all<'a>(layer: &PackedLayer, blocks: usize, count: usize, input: impl Fn(usize) -> &'a [f32]) -> Vec<f32x4> {
-    let mut out = vec![f32x4::ZERO; count * blocks * GATES];
+    match layer.cell {
+        PackedCell::Lstm(_) => project_gates::<{ lstm::GATES }>(layer, blocks, count, input),
+        PackedCell::GruResetAfter(_) | PackedCell::GruResetBefore(_) => {
+            project_gates::<{ gru::GATES }>(layer, blocks, count, input)
+        }
+    }
+}
+
+/// [`project_all`] for a cell of `G` gates.
+fn project_gates<'a, const G: usize>(
+    layer: &PackedLayer,
+    blocks: usize,
+    count: usize,
+    input: impl Fn(usize) -> &'a [f32],
+) -> Vec<f32x4> {
+    let mut out = vec![f32x4::ZERO; count * blocks * G];
     let mut columns = vec![0.0; ROWS * layer.inputs];
-    let mut rows = out.chunks_exact_mut(ROWS * blocks * GATES);
+    let mut rows = out.chunks_exact_mut(ROWS * blocks * G);
     for (pair, out) in (&mut rows).enumerate() {
         let x = interleave([input(ROWS * pair), input(ROWS * pair + 1)], &mut columns);
-        project::<ROWS>(layer, blocks, x, out);
+        project::<ROWS, G>(layer, blocks, x, out);
     }
     let last = rows.into_remainder();
     if !last.is_empty() {
-        project::<1>(layer, blocks, input(count - 1), last);
+        project::<1, G>(layer, blocks, input(count - 1), last);
     }
     out
 }
 
 /// `out[r][block][gate] = b + W_ih · x[r]` for `R` inputs, interleaved in `x` (see [`interleave`]).
 #[inline(always)]
-fn project<const R: usize>(layer: &PackedLayer, blocks: usize, x: &[f32], out: &mut [f32x4]) {
-    for block in 0..blocks {
-        let mut acc: [[f32x4; GATES]; R] = [std::array::from_fn(|g| layer.bias[block * GATES + g]); R];
-        accumulate(&layer.input[block * layer.inputs * GATES..(block + 1) * layer.inputs * GATES], x, &mut acc);
-        for (r, acc) in acc.iter().enumerate() {
-            out[(r * blocks + block) * GATES..][..GATES].copy_from_slice(acc);
-        }
-    }
-}
-
-/// Step `s` for `R` texts, in three passes: gates from the projection plus `W_hh · h_{s-1}` for every block; every
-/// gate's activation; the cell and hidden update of every block. (Not one pass per block: the activations are long
-/// chains of dependent operations, and the CPU overlaps independent ones only when each loop turn is short;
-/// right after each block's multiply-adds it could not, and it waited.) `gates`: room for `R × blocks × 4`
-/// vectors; `columns`: for `R × units` floats, the texts' previous hidden states interleaved.
-#[inline(always)]
-fn step_rows<const R: usize>(
-    layer: &PackedLayer,
-    blocks: usize,
-    units: usize,
-    s: usize,
-    mut rows: [&mut Sequence; R],
-    gates: &mut [f32x4],
-    columns: &mut [f32],
-) {
-    let previous: [&[f32]; R] = std::array::from_fn(|r| match s {
-        0 => &rows[r].start_hidden[..],
-        _ => &rows[r].hidden[(s - 1) * units..s * units],
-    });
-    let previous = interleave(previous, columns);
-    for block in 0..blocks {
-        let panel = &layer.recurrent[block * units * GATES..(block + 1) * units * GATES];
-        let mut acc: [[f32x4; GATES]; R] =
-            std::array::from_fn(|r| std::array::from_fn(|g| rows[r].projected[(s * blocks + block) * GATES + g]));
-        accumulate(panel, previous, &mut acc);
-        for (r, acc) in acc.iter().enumerate() {
-            gates[(r * blocks + block) * GATES..][..GATES].copy_from_slice(acc);
-        }
-    }
-    // Every gate's activation, all R texts' in one flat loop of short independent turns. (A block's five
-    // activations in one turn, the cell state's tanh waiting on four of them, left the CPU waiting: the
-    // activations were 30% of the step.)
-    let act = Activations::opaque();
-    for t in &mut gates[..R * blocks * GATES] {
-        *t = act.sigmoid_of_scaled(*t);
-    }
-    for (r, seq) in rows.iter_mut().enumerate() {
-        let (c_prev, hidden, cell) = if s == 0 {
-            (&seq.start_cell[..], &mut seq.hidden[..units], &mut seq.cell[..units])
-        } else {
-            let (done, now) = seq.cell.split_at_mut(s * units);
-            (&done[(s - 1) * units..], &mut seq.hidden[s * units..(s + 1) * units], &mut now[..units])
-        };
-        let gates = gates[r * blocks * GATES..(r + 1) * blocks * GATES].as_chunks::<GATES>().0;
-        let (c_prev, cell, hidden) =
-            (c_prev.as_chunks::<LANES>().0, cell.as_chunks_mut::<LANES>().0, hidden.as_chunks_mut::<LANES>().0);
-        // `q`: σ(i), σ(f), the g gate's 1 / (1 + 2^(g · 2 log2 e)), σ(o).
-        for (((q, c_prev), cell), hidden) in gates.iter().zip(c_prev).zip(cell).zip(hidden) {
-            let c = q[1] * f32x4::from(*c_prev) + q[0] * act.tanh_from(q[2]);
-            let h = q[3] * act.tanh(c);
-            *cell = c.to_array();
-            *hidden = h.to_array();
-        }
-    }
+fn project<const R: usize, const G: usize>(layer: &PackedLayer, blocks: usize, x: &[f32], out: &mut [f32x4]) {
+    let bias = |_, block: usize| std::array::from_fn(|g| layer.bias[block * G + g]);
+    sum_blocks::<R, G>(&layer.input, blocks, x, bias, out, G);
 }
 
 #[inline(always)]
