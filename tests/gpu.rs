@@ -4,10 +4,10 @@
 //! the wasm was built with `REQUIRE_GPU=1` (`scripts/test` sets it). Node has no WebGPU: there the tests check
 //! that asking for the GPU leaves a working CPU backend that says why.
 
+use sentir::BackendKind;
 use sentir::gpu::{Gpu, PERSISTENT_MAX_HIDDEN, Recurrence};
-use sentir::model::{Model, Reset};
-use sentir::{BackendKind, Error};
-use sentir_tests::random::{random_batch, random_model};
+use sentir::model::{Cell, Model, Reset};
+use sentir_tests::random::{random_batch, random_model, random_model_of};
 use sentir_tests::{
     KERNEL, assert_traces_match_reference, async_test, sample_batch, shipped, three_class, tiny, tiny_gru,
 };
@@ -224,33 +224,66 @@ async_test! {
 }
 
 async_test! {
-    async fn the_gpu_refuses_a_gru_model_and_the_cpu_kernel_runs_it() {
-        // The shaders run LSTMs only so far. The refusal comes before any adapter is looked for, so it is the same
-        // on every machine, node included.
-        let mut analyzer = tiny_gru::analyzer(Reset::After);
-        let error = Gpu::new(analyzer.model()).await.expect_err("the shaders have no GRU");
-        assert!(matches!(&error, Error::Gpu { message } if message.contains("GRU")), "{error:?}");
-
-        // Forced: an error that says why, and the backend stays as it was.
-        let error = analyzer.switch_backend(BackendKind::Gpu).await.expect_err("the shaders have no GRU");
-        assert!(error.to_string().contains("GRU"), "{error}");
-        assert_eq!(analyzer.backend().kind(), BackendKind::CpuSimd, "a failed switch changes nothing");
-
-        // Asked for where it may be missing (the JS API's "gpu"): the CPU kernel runs every call, and says why.
-        analyzer.prefer_gpu().await;
-        let reason = analyzer.backend().reason.clone();
-        assert!(reason.contains("GRU") && reason.contains("cpu-simd"), "{reason}");
-        let texts = vec!["The acting was not good, but the music was wonderful."; 2 * sentir::backend::GPU_MIN_TEXTS];
-        for analysis in analyzer.analyze_batch_async(&texts).await.expect("analyzes on the CPU") {
-            assert_eq!((analysis.backend, analysis.fallback), ("cpu-simd", None));
+    async fn gpu_matches_reference_for_gru_models_of_odd_sizes_in_both_conventions() {
+        // Hidden sizes across the workgroup (64) and the persistent shader's lanes (128, so 130 gives a lane two
+        // units), both conventions (reset before takes two dispatches a step, or a barrier), one and two layers.
+        let vocab = 50;
+        for cell in [Cell::Gru(Reset::After), Cell::Gru(Reset::Before)] {
+            for (seed, hidden) in [1, 5, 17, 64, 130].into_iter().enumerate() {
+                for layers in [1, 2] {
+                    let model = random_model_of(cell, seed as u64 * 2 + layers as u64, vocab, 7, hidden, layers);
+                    let batch = random_batch(seed as u64 + 99, vocab, &[0, 1, 3, 16, 17, 40]);
+                    assert_gpu_matches_reference(&model, &batch).await;
+                }
+            }
         }
+    }
+}
 
-        // `auto` does not offer it, and says why.
-        let mut auto = tiny_gru::analyzer(Reset::Before);
-        auto.offer_gpu().await;
-        let reason = &auto.backend().reason;
-        assert!(auto.backend().gpu().is_none() && reason.contains("not offered") && reason.contains("GRU"), "{reason}");
-        let analysis = auto.analyze_async("not good").await.expect("analyzes on the CPU");
-        assert_eq!(analysis.backend, "cpu-simd");
+async_test! {
+    async fn gpu_matches_reference_on_the_tiny_gru_models() {
+        for reset in tiny_gru::RESETS {
+            let analyzer = tiny_gru::analyzer(reset);
+            // Every text of the PyTorch golden vectors, as one batch, and the sample texts.
+            let golden: Vec<Vec<u32>> = tiny_gru::golden(reset).into_iter().map(|case| case.ids).collect();
+            assert_gpu_matches_reference(analyzer.model(), &golden).await;
+            assert_gpu_matches_reference(analyzer.model(), &sample_batch(&analyzer)).await;
+        }
+    }
+}
+
+async_test! {
+    async fn a_gru_model_runs_on_the_gpu_forced_and_auto_offers_it_as_for_an_lstm() {
+        let text = "The acting was not good, but the music was wonderful.";
+        for reset in tiny_gru::RESETS {
+            let mut analyzer = tiny_gru::analyzer(reset);
+            let cpu = analyzer.analyze(text).expect("analyzes on the CPU");
+            if let Err(error) = analyzer.switch_backend(BackendKind::Gpu).await {
+                assert!(!required(), "a GPU is required here, but the GPU backend did not start: {error}");
+                assert!(!error.to_string().contains("GRU"), "a GRU is not refused: {error}");
+                assert_eq!(analyzer.backend().kind(), BackendKind::CpuSimd, "a failed switch changes nothing");
+                log(&format!("not tested on a GPU: {error}"));
+            } else {
+                let texts = vec![text; 2 * sentir::backend::GPU_MIN_TEXTS];
+                for gpu in analyzer.analyze_batch_async(&texts).await.expect("analyzes on the GPU") {
+                    assert_eq!((gpu.backend, &gpu.fallback, &gpu.label), ("gpu", &None, &cpu.label));
+                    let scores = |a: &sentir::Analysis| a.tokens.iter().map(|t| t.score).collect::<Vec<_>>();
+                    let widen = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<_>>();
+                    KERNEL.assert_close("GRU token scores, GPU against CPU", &scores(&gpu), &widen(scores(&cpu)));
+                }
+            }
+
+            // `auto` treats it as an LSTM: a hardware GPU is taken, a software one or none is refused for that.
+            let mut auto = tiny_gru::analyzer(reset);
+            auto.offer_gpu().await;
+            let reason = &auto.backend().reason;
+            log(&format!("auto, GRU: {reason}"));
+            match auto.backend().gpu() {
+                Some(gpu) => assert!(reason.contains(&gpu.adapter), "{reason}"),
+                None => assert!(!reason.contains("GRU") && (reason.contains("software") || reason.contains("no GPU"))),
+            }
+            let analysis = auto.analyze_async("not good").await.expect("analyzes after auto looked for a GPU");
+            assert_eq!(analysis.tokens.len(), 2);
+        }
     }
 }

@@ -37,7 +37,10 @@ fn every_wgsl_file_parses_and_validates() {
 
 #[test]
 fn the_persistent_kernel_holds_the_hidden_size_the_crate_says() {
-    let (_, recur) = SHADERS.iter().find(|(name, _)| *name == "recur.wgsl").expect("recur.wgsl is a shader");
-    let declared = format!("const MAX_HIDDEN: u32 = {PERSISTENT_MAX_HIDDEN}u;");
-    assert!(recur.contains(&declared), "recur.wgsl does not declare `{declared}`");
+    // The LSTM's and the GRU's.
+    for file in ["recur.wgsl", "gru_recur.wgsl"] {
+        let (_, recur) = SHADERS.iter().find(|(name, _)| *name == file).expect("a persistent shader");
+        let declared = format!("const MAX_HIDDEN: u32 = {PERSISTENT_MAX_HIDDEN}u;");
+        assert!(recur.contains(&declared), "{file} does not declare `{declared}`");
+    }
 }

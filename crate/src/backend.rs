@@ -10,9 +10,6 @@
 //!   SwiftShader, is slower than the SIMD kernel at every size measured), and only the calls [`gpu_pays`] accepts
 //!   run on it: several texts, enough token steps.
 //!
-//! The shaders run LSTM models only so far: for a GRU model the GPU is refused, forced or offered, with that
-//! reason, and the CPU kernel runs every call.
-//!
 //! A call the GPU fails (a lost device, a refused shader) completes on the CPU kernel, and the [`Ran`] it returns
 //! says so and why.
 
@@ -151,10 +148,6 @@ impl Backend {
     /// otherwise keeps the CPU kernel and adds why to [`Backend::reason`].
     pub async fn offer_gpu(&mut self, model: &Model) {
         if self.gpu.is_some() {
-            return;
-        }
-        if let Err(error) = gpu::lstm_layers(model) {
-            self.reason = format!("{}; the GPU is not offered ({})", self.reason, gpu_message(error));
             return;
         }
         let opened = match gpu::adapter().await {

@@ -1,6 +1,6 @@
-//! The GPU forward pass: the module-level equations of [`crate::recurrent`] for the LSTM as WGSL compute shaders, run
-//! through `wgpu`: in the browser on WebGPU, natively on Vulkan (lavapipe in CI, a real GPU where there is one). The
-//! shaders have no GRU yet: a GRU model is refused (`lstm_layers`), and the backend runs it on the CPU kernel.
+//! The GPU forward pass: the module-level equations of [`crate::recurrent`], for the LSTM and the GRU (both
+//! conventions), as WGSL compute shaders run through `wgpu`: in the browser on WebGPU, natively on Vulkan (lavapipe
+//! in CI, a real GPU where there is one).
 //!
 //! The weight matrices are uploaded transposed (column by column), so that neighbouring invocations, which
 //! compute neighbouring rows, read neighbouring addresses.
@@ -10,7 +10,11 @@
 //! shorter texts masked by their length: [`recur.wgsl`](recur.wgsl) in one dispatch, one workgroup per text looping
 //! over its steps (hidden sizes up to [`PERSISTENT_MAX_HIDDEN`]; the default on a hardware GPU), or
 //! [`step.wgsl`](step.wgsl) once per step for the whole batch (the default on a software adapter); both give the
-//! same bits, see [`Recurrence`]; finally
+//! same bits, see [`Recurrence`]. A GRU's recurrence is [`gru_recur.wgsl`](gru_recur.wgsl) or
+//! [`gru_step.wgsl`](gru_step.wgsl) (two dispatches a step with the reset gate before the product: every unit's
+//! `r ⊙ h` first), their shared arithmetic in `gru.wgsl` and the convention a uniform; the projection and the head
+//! are the same shaders for both cells (a GRU's unscaled recurrent biases summed into its projection's at upload).
+//! The LSTM's shaders are left as they were, so that its speed and its bits do not change; finally
 //! [`head.wgsl`](head.wgsl) computes the logits of every prefix. Everything goes into one submission and comes
 //! back in one readback. Pipelines and weight buffers are made once, in [`Gpu::new`]; the working buffers and the
 //! bind groups over them are kept and reused by later calls that fit in them (a larger call replaces them).
@@ -21,31 +25,43 @@
 use std::num::NonZeroU64;
 
 use crate::error::{Error, Result};
-use crate::model::{Layer, LstmLayer, Matrix, Model};
+use crate::model::{Cell, Layer, Matrix, Model, Reset};
 use crate::recurrent::Trace;
 
 /// The shaders, one file per stage, as compiled: WGSL has no includes, so the files that use σ and tanh get
-/// [`WGSL_LIBRARIES`]' `activation.wgsl` prepended.
-pub const SHADERS: [(&str, &str); 4] = [PROJECT, STEP, RECUR, HEAD];
+/// [`WGSL_LIBRARIES`]' `activation.wgsl` prepended, and the GRU's also `gru.wgsl`.
+pub const SHADERS: [(&str, &str); 6] = [PROJECT, STEP, RECUR, GRU_STEP, GRU_RECUR, HEAD];
 
 const PROJECT: (&str, &str) = ("project.wgsl", include_str!("project.wgsl"));
 const STEP: (&str, &str) = ("step.wgsl", concat!(include_str!("activation.wgsl"), include_str!("step.wgsl")));
 const RECUR: (&str, &str) = ("recur.wgsl", concat!(include_str!("activation.wgsl"), include_str!("recur.wgsl")));
+const GRU_STEP: (&str, &str) = (
+    "gru_step.wgsl",
+    concat!(include_str!("activation.wgsl"), include_str!("gru.wgsl"), include_str!("gru_step.wgsl")),
+);
+const GRU_RECUR: (&str, &str) = (
+    "gru_recur.wgsl",
+    concat!(include_str!("activation.wgsl"), include_str!("gru.wgsl"), include_str!("gru_recur.wgsl")),
+);
 const HEAD: (&str, &str) = ("head.wgsl", include_str!("head.wgsl"));
 
-/// WGSL files that are not shaders but are prepended to some (see [`SHADERS`]).
-pub const WGSL_LIBRARIES: [(&str, &str); 1] = [("activation.wgsl", include_str!("activation.wgsl"))];
+/// WGSL files that are not shaders but are prepended to some (see [`SHADERS`]), each after those it uses.
+pub const WGSL_LIBRARIES: [(&str, &str); 2] = [
+    ("activation.wgsl", include_str!("activation.wgsl")),
+    ("gru.wgsl", concat!(include_str!("activation.wgsl"), include_str!("gru.wgsl"))),
+];
 
-/// The largest hidden size `recur.wgsl` holds in workgroup memory (its `MAX_HIDDEN`).
+/// The largest hidden size `recur.wgsl` and `gru_recur.wgsl` hold in workgroup memory (their `MAX_HIDDEN`).
 pub const PERSISTENT_MAX_HIDDEN: usize = 1024;
 
 /// How a layer's recurrence is dispatched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recurrence {
-    /// `step.wgsl`: one dispatch per step for the whole batch.
+    /// `step.wgsl` (`gru_step.wgsl`): one dispatch per step for the whole batch (two for a GRU with the reset gate
+    /// before the product).
     PerStep,
-    /// `recur.wgsl`: one dispatch for all steps, one workgroup per text looping over its steps (hidden sizes up
-    /// to [`PERSISTENT_MAX_HIDDEN`]).
+    /// `recur.wgsl` (`gru_recur.wgsl`): one dispatch for all steps, one workgroup per text looping over its steps
+    /// (hidden sizes up to [`PERSISTENT_MAX_HIDDEN`]).
     Persistent,
 }
 
@@ -70,9 +86,11 @@ pub struct Gpu {
     queue: wgpu::Queue,
     /// The adapter: its name, device type and graphics backend.
     pub adapter: String,
+    /// The layers' cell: which recurrence shaders run, and whether there are cell states to read back.
+    cell: Cell,
     project: Stage,
     step: Stage,
-    /// `recur.wgsl`'s pipeline, made when [`Recurrence::Persistent`] is first chosen.
+    /// `recur.wgsl`'s (`gru_recur.wgsl`'s) pipeline, made when [`Recurrence::Persistent`] is first chosen.
     recur: Option<Stage>,
     recurrence: Recurrence,
     head: Stage,
@@ -89,6 +107,9 @@ pub struct Gpu {
 #[derive(Debug)]
 struct Stage {
     pipeline: wgpu::ComputePipeline,
+    /// Another entry point of the same shader and bindings, dispatched before `main` at each step:
+    /// `gru_step.wgsl`'s `gates`, for a GRU with the reset gate before the product.
+    first: Option<wgpu::ComputePipeline>,
     layout: wgpu::BindGroupLayout,
 }
 
@@ -96,8 +117,40 @@ struct Stage {
 struct LayerWeights {
     input: wgpu::Buffer,
     inputs: usize,
+    /// Gates × H: the rows of the input projection.
+    rows: usize,
     recurrent: wgpu::Buffer,
+    /// The input projection's bias: an LSTM's, or a GRU's `b_ih` with `b_hh` added for r and z.
     bias: wgpu::Buffer,
+    /// A GRU's candidate recurrent bias `b_hn`, where the candidate's recurrent sum starts.
+    candidate_bias: Option<wgpu::Buffer>,
+}
+
+impl LayerWeights {
+    fn upload(layer: &Layer, upload: impl Fn(&str, &[f32]) -> wgpu::Buffer) -> LayerWeights {
+        let (weight_ih, weight_hh) = (layer.weight_ih(), layer.weight_hh());
+        let (bias, candidate_bias) = match layer {
+            Layer::Lstm(layer) => (layer.bias.clone(), None),
+            Layer::Gru(layer) => {
+                // r and z add b_hh unscaled in both conventions; the candidate's b_hn is scaled by r (reset after)
+                // or added after the product (before), and stays apart for the shaders to start its sum from.
+                let h = weight_hh.cols();
+                let mut bias = layer.bias_ih.clone();
+                for (sum, recurrent) in bias.iter_mut().zip(&layer.bias_hh[..2 * h]) {
+                    *sum += recurrent;
+                }
+                (bias, Some(upload("bias_hn", &layer.bias_hh[2 * h..])))
+            }
+        };
+        LayerWeights {
+            input: upload("weight_ih", &transposed(weight_ih)),
+            inputs: weight_ih.cols(),
+            rows: weight_ih.rows(),
+            recurrent: upload("weight_hh", &transposed(weight_hh)),
+            bias: upload("bias", &bias),
+            candidate_bias,
+        }
+    }
 }
 
 /// How a shader binding is declared: a uniform (optionally at a dynamic offset), or a storage buffer.
@@ -112,14 +165,11 @@ enum Binding {
 impl Gpu {
     /// Opens the first GPU adapter the system offers and uploads `model` to it.
     pub async fn new(model: &Model) -> Result<Gpu> {
-        // A model the shaders cannot run is refused before any adapter is looked for, whatever the machine has.
-        lstm_layers(model)?;
         Gpu::open(adapter().await?, model).await
     }
 
     /// Opens `adapter` (from [`adapter`]) and uploads `model` to it.
     pub async fn open(adapter: wgpu::Adapter, model: &Model) -> Result<Gpu> {
-        let lstm_layers = lstm_layers(model)?;
         let info = adapter.get_info();
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
@@ -133,22 +183,21 @@ impl Gpu {
         let scope = Scope::push(&device);
         use Binding::{DynamicUniform, Read, ReadWrite, Uniform};
         let project = stage(&device, PROJECT, &[Uniform, Read, Read, Read, Read, ReadWrite]);
-        let step = stage(&device, STEP, &[Uniform, DynamicUniform, Read, Read, Read, ReadWrite, ReadWrite]);
+        let cell = model.layers.first().map_or(Cell::Lstm, Layer::cell);
+        let step = match cell {
+            Cell::Lstm => stage(&device, STEP, &[Uniform, DynamicUniform, Read, Read, Read, ReadWrite, ReadWrite]),
+            Cell::Gru(reset) => {
+                let bindings = [Uniform, DynamicUniform, Read, Read, Read, ReadWrite, ReadWrite, Read];
+                stage_entries(&device, GRU_STEP, &bindings, (reset == Reset::Before).then_some("gates"))
+            }
+        };
         let head = stage(&device, HEAD, &[Uniform, Read, Read, Read, Read, ReadWrite]);
         let hidden = model.layers.first().map_or(0, |layer| layer.hidden_size());
 
         let upload = |label: &str, values: &[f32]| {
             upload(&device, &queue, label, bytemuck::cast_slice(values), wgpu::BufferUsages::STORAGE)
         };
-        let layers = lstm_layers
-            .into_iter()
-            .map(|layer| LayerWeights {
-                input: upload("weight_ih", &transposed(&layer.weight_ih)),
-                inputs: layer.weight_ih.cols(),
-                recurrent: upload("weight_hh", &transposed(&layer.weight_hh)),
-                bias: upload("bias", &layer.bias),
-            })
-            .collect();
+        let layers = model.layers.iter().map(|layer| LayerWeights::upload(layer, upload)).collect();
         let mut gpu = Gpu {
             adapter: describe(&info),
             embedding: upload("embedding", model.embedding.as_slice()),
@@ -159,6 +208,7 @@ impl Gpu {
             labels: model.head.bias.len(),
             scratch: std::sync::Mutex::new(None),
             layers,
+            cell,
             project,
             step,
             recur: None,
@@ -200,7 +250,11 @@ impl Gpu {
         if recurrence == Recurrence::Persistent && self.recur.is_none() {
             use Binding::{Read, ReadWrite, Uniform};
             let scope = Scope::push(&self.device);
-            let recur = stage(&self.device, RECUR, &[Uniform, Read, Read, Read, ReadWrite, ReadWrite]);
+            let recur = match self.cell {
+                Cell::Lstm => stage(&self.device, RECUR, &[Uniform, Read, Read, Read, ReadWrite, ReadWrite]),
+                // The cell states' binding holds the candidate's recurrent bias: a GRU has none.
+                Cell::Gru(_) => stage(&self.device, GRU_RECUR, &[Uniform, Read, Read, Read, ReadWrite, Read]),
+            };
             scope.check("making the persistent recurrence's pipeline").await?;
             self.recur = Some(recur);
             // The kept working buffers have no bind groups for it.
@@ -264,12 +318,14 @@ impl Gpu {
         let write = |buffer: &wgpu::Buffer, values: &[u32]| queue.write_buffer(buffer, 0, bytemuck::cast_slice(values));
         write(&scratch.ids, &ids);
         write(&scratch.lengths, &lengths);
-        write(&scratch.step_shape, &[texts as u32, steps as u32, hidden as u32, 0]);
+        // The GRU's shaders read their convention from the shape's last field; the LSTM's ignore it.
+        let reset_after = u32::from(self.cell == Cell::Gru(Reset::After));
+        write(&scratch.step_shape, &[texts as u32, steps as u32, hidden as u32, reset_after]);
         write(&scratch.head_shape, &[texts as u32, steps as u32, hidden as u32, labels as u32]);
         for (l, (shape, layer)) in scratch.project_shapes.iter().zip(&self.layers).enumerate() {
             // The first layer reads embedding rows by id; the others read the states below.
             let from_ids = u32::from(l == 0);
-            write(shape, &[texts as u32, steps as u32, 4 * hidden as u32, layer.inputs as u32, from_ids, 0, 0, 0]);
+            write(shape, &[texts as u32, steps as u32, layer.rows as u32, layer.inputs as u32, from_ids, 0, 0, 0]);
         }
 
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") });
@@ -283,10 +339,18 @@ impl Gpu {
                 pass.dispatch_workgroups(x, y, 1);
                 match self.recurrence {
                     Recurrence::PerStep => {
+                        let workgroups = (hidden as u32).div_ceil(WORKGROUP);
                         pass.set_pipeline(&self.step.pipeline);
                         for s in 0..steps {
-                            pass.set_bind_group(0, &scratch.step_groups[l], &[(s as u64 * STEP_SLOT) as u32]);
-                            pass.dispatch_workgroups((hidden as u32).div_ceil(WORKGROUP), texts as u32, 1);
+                            let offset = [(s as u64 * STEP_SLOT) as u32];
+                            if let Some(first) = &self.step.first {
+                                pass.set_pipeline(first);
+                                pass.set_bind_group(0, &scratch.step_groups[l], &offset);
+                                pass.dispatch_workgroups(workgroups, texts as u32, 1);
+                                pass.set_pipeline(&self.step.pipeline);
+                            }
+                            pass.set_bind_group(0, &scratch.step_groups[l], &offset);
+                            pass.dispatch_workgroups(workgroups, texts as u32, 1);
                         }
                     }
                     Recurrence::Persistent => {
@@ -309,15 +373,19 @@ impl Gpu {
         let logits = &scratch.logits;
         let readback = &scratch.readback;
 
-        // One readback: the logits, then (if asked for) every layer's hidden and cell states.
+        // One readback: the logits, then (if asked for) every layer's hidden and (an LSTM's) cell states.
         let (state_bytes, logits_bytes) = (sizes.states, sizes.logits);
         let layers_read = if with_states { self.layers.len() } else { 0 };
-        let total = logits_bytes + 2 * state_bytes * layers_read as u64;
+        let with_cells = self.cell == Cell::Lstm;
+        let per_layer = if with_cells { 2 } else { 1 };
+        let total = logits_bytes + per_layer * state_bytes * layers_read as u64;
         encoder.copy_buffer_to_buffer(logits, 0, readback, 0, logits_bytes);
         for (l, (h, c)) in states.iter().take(layers_read).enumerate() {
-            let at = logits_bytes + 2 * state_bytes * l as u64;
+            let at = logits_bytes + per_layer * state_bytes * l as u64;
             encoder.copy_buffer_to_buffer(h, 0, readback, at, state_bytes);
-            encoder.copy_buffer_to_buffer(c, 0, readback, at + state_bytes, state_bytes);
+            if with_cells {
+                encoder.copy_buffer_to_buffer(c, 0, readback, at + state_bytes, state_bytes);
+            }
         }
         self.queue.submit([encoder.finish()]);
         scope.check("the forward pass").await?;
@@ -330,14 +398,19 @@ impl Gpu {
         }
 
         let (logits, states) = values.split_at(logits_bytes as usize / 4);
-        let layer_states: Vec<(&[f32], &[f32])> =
-            states.chunks_exact(2 * texts * steps * hidden).map(|both| both.split_at(texts * steps * hidden)).collect();
+        // A GRU's cell states are empty, as the reference's are.
+        let layer_states: Vec<(&[f32], &[f32])> = states
+            .chunks_exact(per_layer as usize * texts * steps * hidden)
+            .map(|both| both.split_at(texts * steps * hidden))
+            .collect();
         Ok(batch
             .iter()
             .enumerate()
             .map(|(b, text)| {
                 let n = text.len();
-                let rows = |states: &[f32]| states[b * steps * hidden..][..n * hidden].to_vec();
+                let rows = |states: &[f32]| {
+                    if states.is_empty() { Vec::new() } else { states[b * steps * hidden..][..n * hidden].to_vec() }
+                };
                 Trace {
                     steps: n,
                     labels,
@@ -348,23 +421,6 @@ impl Gpu {
             })
             .collect())
     }
-}
-
-/// The model's layers if the shaders run them, as they run only LSTMs so far; a GRU model is an [`Error::Gpu`]
-/// that says so, which the backend answers by keeping the CPU kernel (and `auto` by not offering the GPU).
-pub(crate) fn lstm_layers(model: &Model) -> Result<Vec<&LstmLayer>> {
-    model
-        .layers
-        .iter()
-        .map(|layer| match layer {
-            Layer::Lstm(layer) => Ok(layer),
-            Layer::Gru(_) => Err(gpu_error(
-                "this model is a GRU, and the GPU backend runs LSTM models only so far (its shaders have no GRU \
-                 cell yet)"
-                    .to_owned(),
-            )),
-        })
-        .collect()
 }
 
 /// The GPU adapter the system offers first (preferring a discrete GPU): WebGPU's in a browser, Vulkan's natively.
@@ -410,11 +466,11 @@ struct Sizes {
     ids: u64,
     /// One layer's hidden (or cell) states, `[texts][steps][H]`.
     states: u64,
-    /// The input projections, `[texts][steps][4H]`.
+    /// The input projections, `[texts][steps][4H]` (a GRU uses `3H` of each row's room).
     projected: u64,
     /// The logits of every prefix, `[texts][steps + 1][K]`.
     logits: u64,
-    /// The readback buffer: the logits and every layer's states.
+    /// The readback buffer: the logits and every layer's states (a GRU's hidden states only: the rest unused).
     readback: u64,
 }
 
@@ -515,18 +571,22 @@ impl Scratch {
             .zip(&states)
             .map(|(layer, (hidden_states, cells))| {
                 let step_binding = wgpu::BufferBinding { buffer: &step_index, offset: 0, size: NonZeroU64::new(16) };
+                let mut resources = vec![
+                    step_shape.as_entire_binding(),
+                    wgpu::BindingResource::Buffer(step_binding),
+                    lengths.as_entire_binding(),
+                    projected.as_entire_binding(),
+                    layer.recurrent.as_entire_binding(),
+                    hidden_states.as_entire_binding(),
+                    // A GRU's shader holds r ⊙ h here with the reset gate before the product.
+                    cells.as_entire_binding(),
+                ];
+                // A GRU's: the candidate's recurrent bias.
+                resources.extend(layer.candidate_bias.iter().map(wgpu::Buffer::as_entire_binding));
                 device.create_bind_group(&wgpu::BindGroupDescriptor {
                     label: Some("step"),
                     layout: &gpu.step.layout,
-                    entries: &entries(&[
-                        step_shape.as_entire_binding(),
-                        wgpu::BindingResource::Buffer(step_binding),
-                        lengths.as_entire_binding(),
-                        projected.as_entire_binding(),
-                        layer.recurrent.as_entire_binding(),
-                        hidden_states.as_entire_binding(),
-                        cells.as_entire_binding(),
-                    ]),
+                    entries: &entries(&resources),
                 })
             })
             .collect();
@@ -536,7 +596,9 @@ impl Scratch {
                 .iter()
                 .zip(&states)
                 .map(|(layer, (hidden_states, cells))| {
-                    let buffers = [&step_shape, &lengths, &projected, &layer.recurrent, hidden_states, cells];
+                    // A GRU's shader binds its candidate's recurrent bias where an LSTM's binds the cell states.
+                    let last = layer.candidate_bias.as_ref().unwrap_or(cells);
+                    let buffers = [&step_shape, &lengths, &projected, &layer.recurrent, hidden_states, last];
                     bind(device, &recur.layout, &buffers)
                 })
                 .collect()
@@ -582,7 +644,17 @@ fn persistent_unprepared() -> ! {
 
 /// A compute pipeline for the shader `(file, source)` (entry point `main`) whose bindings, in order, are
 /// `bindings`.
-fn stage(device: &wgpu::Device, (file, source): (&str, &str), bindings: &[Binding]) -> Stage {
+fn stage(device: &wgpu::Device, shader: (&str, &str), bindings: &[Binding]) -> Stage {
+    stage_entries(device, shader, bindings, None)
+}
+
+/// [`stage`], with a pipeline for the entry point `first` too (over the same bindings), if there is one.
+fn stage_entries(
+    device: &wgpu::Device,
+    (file, source): (&str, &str),
+    bindings: &[Binding],
+    first: Option<&str>,
+) -> Stage {
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(file),
         source: wgpu::ShaderSource::Wgsl(source.into()),
@@ -612,15 +684,17 @@ fn stage(device: &wgpu::Device, (file, source): (&str, &str), bindings: &[Bindin
         bind_group_layouts: &[Some(&layout)],
         immediate_size: 0,
     });
-    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-        label: Some(file),
-        layout: Some(&pipeline_layout),
-        module: &module,
-        entry_point: Some("main"),
-        compilation_options: wgpu::PipelineCompilationOptions::default(),
-        cache: None,
-    });
-    Stage { pipeline, layout }
+    let pipeline = |entry_point: &str| {
+        device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(file),
+            layout: Some(&pipeline_layout),
+            module: &module,
+            entry_point: Some(entry_point),
+            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            cache: None,
+        })
+    };
+    Stage { pipeline: pipeline("main"), first: first.map(pipeline), layout }
 }
 
 /// Error scopes for every kind of error (validation, out of memory, internal), so that a failure inside becomes
