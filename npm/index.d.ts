@@ -224,7 +224,8 @@ export interface Summary extends LabelCounts {
 export interface Collection {
   /**
    * Analyses `texts` in one batch, each counted under `groups[i]` and at `times[i]` when given (one per text; a
-   * time is an ISO 8601 date or date-time, or Unix seconds or milliseconds, as a string), and resolves to
+   * time is an ISO 8601 date or date-time, or Unix seconds or milliseconds, as a string; an empty group is none,
+   * an empty time undated), and resolves to
    * one result per text, in order: its `Brief`, or `{ error }` for a post that could not be analysed (counted as
    * failed; the others go on). Rejects with a `TypeError` for arguments of the wrong kind.
    */

@@ -121,6 +121,17 @@ fn groups_are_counted_apart_and_collections_merge() {
 }
 
 #[test]
+fn an_empty_group_is_none_and_the_text_counts_in_the_whole_only() {
+    let analyzer = shipped::analyzer();
+    let mut collection = Collection::new(&analyzer);
+    collection.add_batch(&analyzer, &["great", "awful", "fine"], Some(&["a", "", "a"]), None).expect("runs");
+    let summary = collection.summary();
+    assert_eq!(summary.all.texts, 3);
+    let groups: Vec<_> = summary.groups.iter().map(|g| (g.group.as_str(), g.counts.texts)).collect();
+    assert_eq!(groups, [("a", 2)]);
+}
+
+#[test]
 fn times_give_counts_per_hour_day_or_week_as_the_span_suits() {
     let analyzer = shipped::analyzer();
     let posts = ["great", "awful", "fine", "meh", "love it"];

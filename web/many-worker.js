@@ -183,10 +183,9 @@ class Job {
       return value === undefined || value === null ? undefined : json && typeof value !== "string" ? String(value) : value;
     };
     for (let at = 0; at < records.length && !this.cancelled; at += this.batchSize) {
-      // Posts with a group and posts without one (a JSON null or a missing field: counted in the whole only, as
-      // the CLI counts them) go to the collection in calls of their own, since a call's groups are all or none.
-      const grouped = { texts: [], groups: [], times: [], keep: [] };
-      const ungrouped = { texts: [], groups: null, times: [], keep: [] };
+      // A post without a group (a JSON null, a missing field) gets an empty one, which the collection counts in
+      // the whole only, as the CLI does; one without a time, an empty one, which it counts as undated.
+      const batch = { texts: [], groups: [], times: [], keep: [] };
       for (const { row, record } of records.slice(at, at + this.batchSize)) {
         const value = typeof record === "string" ? record : record?.[text];
         const index = this.records.length;
@@ -200,18 +199,15 @@ class Job {
         }
         this.texts.push(value);
         this.briefs.push(null);
-        const groupOf = group ? field(record, group) : undefined;
-        const call = groupOf === undefined ? ungrouped : grouped;
-        call.keep.push(index);
-        call.texts.push(value);
-        call.groups?.push(groupOf);
-        call.times.push(field(record, time) ?? "");
+        batch.keep.push(index);
+        batch.texts.push(value);
+        batch.groups.push(field(record, group) ?? "");
+        batch.times.push(field(record, time) ?? "");
       }
-      for (const call of [grouped, ungrouped]) {
-        if (call.texts.length === 0) continue;
-        const briefs = await this.collection.add(call.texts, call.groups, time ? call.times : null);
+      if (batch.texts.length > 0) {
+        const briefs = await this.collection.add(batch.texts, group ? batch.groups : null, time ? batch.times : null);
         briefs.forEach((brief, k) => {
-          this.briefs[call.keep[k]] = brief;
+          this.briefs[batch.keep[k]] = brief;
         });
       }
       this.progress(false);

@@ -339,7 +339,7 @@ function groupRow(model, group) {
     part.title = `${label}: ${(100 * group.shares[label]).toFixed(1)}% (${group.counts[label]})`;
     bar.append(part);
   }
-  const cells = [group.group || "(none)", group.texts.toLocaleString("en"), bar, signed(group.mean_score)];
+  const cells = [group.group, group.texts.toLocaleString("en"), bar, signed(group.mean_score)];
   for (const value of cells) {
     const td = document.createElement("td");
     td.append(value);

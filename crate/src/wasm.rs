@@ -275,10 +275,10 @@ pub struct JsCollection {
 impl JsCollection {
     /// Analyses `texts` (an array of strings) in one batch, each post counted under `groups[i]` and at
     /// `times[i]` (ISO 8601 dates or times, or Unix seconds or milliseconds, as strings) when those arrays (as long
-    /// as `texts`) are given, and adds them to the aggregates. Resolves to one object per text, in order: `{ label,
-    /// probabilities, score, words }` (`score` is p(positive) − p(negative); `words` its strongest words, `{ text,
-    /// start, end, score }`, offsets in UTF-16 code units), or `{ error }` for a text that could not be analysed
-    /// (counted as failed; the others go on). Rejects with a `TypeError` for arguments of the wrong kind.
+    /// as `texts`) are given (an empty group is none, an empty time undated), and adds them to the aggregates.
+    /// Resolves to one object per text, in order: `{ label, probabilities, score, words }` (`score` is
+    /// p(positive) − p(negative); `words` its strongest words, `{ text, start, end, score }`, offsets in UTF-16 code
+    /// units), or `{ error }` for a text that could not be analysed (counted as failed; the others go on). Rejects with a `TypeError` for arguments of the wrong kind.
     pub fn add(&self, texts: JsValue, groups: JsValue, times: JsValue) -> Promise {
         const CALL: &str = "Collection.add(texts, groups, times)";
         let texts = match strings_argument(CALL, "texts", &texts) {

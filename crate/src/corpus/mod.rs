@@ -11,7 +11,8 @@
 //! - the words that move sentiment across the collection: each word's count, mean and total move (the sum of its
 //!   per-token scores over every text, lower-cased; words of ASCII punctuation only are left out), the top
 //!   [`TOP_WORDS`] each way by total move;
-//! - the same counts and shares per group, when the texts come with one (a brand, a source);
+//! - the same counts and shares per group, when the texts come with one (a brand, a source; an empty group is
+//!   none: the text counts in the whole only, as an empty time counts as undated);
 //! - the same over time, when the texts come with a date or time (ISO 8601 or Unix, see [`time`]): per hour,
 //!   day or week (Monday to Sunday, UTC) as the span suits ([`MAX_HOURS_SPAN`], [`MAX_DAYS`]), every period
 //!   from the first to the last listed, empty ones too.
@@ -162,7 +163,7 @@ impl Collection {
 
     /// Analyses `texts` in one batch (on whichever backend `analyzer` chooses for it) and adds them to the
     /// aggregates, each under its group in `groups` and at its time in `times` (each as many as `texts`, if given;
-    /// a time is read as the [`time`] module says). Returns each text's brief, or
+    /// an empty group is none; a time is read as the [`time`] module says, an empty one is undated). Returns each text's brief, or
     /// the error that text met (counted as failed); an error of the whole call (the backend's) adds nothing.
     pub fn add_batch<S: AsRef<str>>(
         &mut self,
@@ -220,7 +221,7 @@ impl Collection {
         self.counts.count(scored.best, score);
         let bin = ((score + 1.0) / 2.0 * HISTOGRAM_BINS as f32).floor();
         self.histogram[(bin.max(0.0) as usize).min(HISTOGRAM_BINS - 1)] += 1;
-        if let Some(group) = group {
+        if let Some(group) = group.filter(|group| !group.is_empty()) {
             self.group(group).count(scored.best, score);
         }
         if let Some(time) = time {

@@ -27,8 +27,8 @@
 //! histogram of scores, the words that move sentiment most, the same per `--group` column, and per hour, day or
 //! week with a `--time` column): see
 //! `sentir::corpus`. A bad row is counted, never fatal. `--group` and `--time` name columns, so an input read as
-//! plain text (which has none) with either is a usage error. In JSON lines a `null` group or time is no group
-//! (the post counts in the whole only) or no time (it counts as undated).
+//! plain text (which has none) with either is a usage error. An empty group or time, or in JSON lines a `null`, is
+//! no group (the post counts in the whole only) or no time (it counts as undated).
 //!
 //! `--jsonl` and `--input` read line by line in every format: a UTF-8 byte order mark at the start is skipped, a line
 //! that is not UTF-8 is an error row, and a line (a CSV or TSV record) is read up to 1 MiB, or up to the longest text
@@ -117,7 +117,7 @@ mod cli {
         #[arg(long, value_name = "NAME", default_value = "text", requires = "input")]
         column: String,
         /// A column or field whose values group the posts (a brand, a source): the summary counts each group. Not
-        /// with plain text, which has no columns; in JSON lines, `null` is no group.
+        /// with plain text, which has no columns; an empty value (in JSON lines, `null`) is no group.
         #[arg(long, value_name = "NAME", requires = "input")]
         group: Option<String>,
         /// A column or field with each post's date or time (ISO 8601, or Unix seconds or milliseconds): the
@@ -345,28 +345,21 @@ mod cli {
                 }
             }));
         }
-        let posts: Vec<(usize, &input::Post)> =
+        let batch: Vec<(usize, &input::Post)> =
             rows.iter().enumerate().filter_map(|(index, row)| Some((index, row.post.as_ref().ok()?))).collect();
-        // A batch's groups are all or none, so the posts without a group (a JSON `null`, or no `--group`) are a
-        // batch apart from those with one.
-        for grouped in [true, false] {
-            let batch: Vec<(usize, &input::Post)> =
-                posts.iter().copied().filter(|(_, post)| post.group.is_some() == grouped).collect();
-            if batch.is_empty() {
-                continue;
-            }
-            let texts: Vec<&str> = batch.iter().map(|(_, post)| post.text.as_str()).collect();
-            let groups: Option<Vec<&str>> =
-                grouped.then(|| batch.iter().map(|(_, post)| post.group.as_deref().unwrap_or_default()).collect());
-            // An empty time is no time: it counts as undated.
-            let times: Option<Vec<&str>> =
-                dated.then(|| batch.iter().map(|(_, post)| post.time.as_deref().unwrap_or_default()).collect());
-            let results = collection
-                .add_batch(analyzer, &texts, groups.as_deref(), times.as_deref())
-                .map_err(|e| e.to_string())?;
-            for ((index, _), brief) in batch.iter().zip(results) {
-                briefs[*index] = brief.map_err(|e| e.to_string());
-            }
+        if batch.is_empty() {
+            return Ok(briefs);
+        }
+        let texts: Vec<&str> = batch.iter().map(|(_, post)| post.text.as_str()).collect();
+        // No group (no `--group`, a JSON `null`) is an empty one, which the collection counts in the whole only; an
+        // empty time counts as undated.
+        let groups: Vec<&str> = batch.iter().map(|(_, post)| post.group.as_deref().unwrap_or_default()).collect();
+        let times: Option<Vec<&str>> =
+            dated.then(|| batch.iter().map(|(_, post)| post.time.as_deref().unwrap_or_default()).collect());
+        let results =
+            collection.add_batch(analyzer, &texts, Some(&groups), times.as_deref()).map_err(|e| e.to_string())?;
+        for ((index, _), brief) in batch.iter().zip(results) {
+            briefs[*index] = brief.map_err(|e| e.to_string());
         }
         Ok(briefs)
     }
