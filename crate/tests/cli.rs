@@ -389,12 +389,7 @@ fn analyze_input_counts_bad_rows_without_stopping_and_summarises_by_group() {
     assert!(stderr(&output).contains("2 of 4 posts could not be analysed (counted as `failed`)"));
     let summary = &json_lines(&output)[0];
     assert_eq!((summary["texts"].as_u64(), summary["failed"].as_u64()), (Some(2), Some(2)));
-    let groups: Vec<(&str, u64)> = summary["groups"]
-        .as_array()
-        .expect("groups")
-        .iter()
-        .map(|g| (g["group"].as_str().expect("a name"), g["texts"].as_u64().expect("texts")))
-        .collect();
+    let groups = group_texts(summary);
     assert_eq!(groups, [("7", 1), ("a", 1)]);
     let counts = &summary["counts"];
     assert_eq!(counts["negative"].as_u64().expect("n") + counts["positive"].as_u64().expect("n"), 2);
@@ -517,7 +512,7 @@ fn a_json_null_group_or_time_is_no_group_or_no_time() {
     let lines = json_lines(&output);
     assert_eq!(lines.iter().map(|l| l["line"].as_u64()).collect::<Vec<_>>(), [Some(1), Some(2), Some(3), Some(4)]);
     assert!(lines.iter().all(|l| l["label"].is_string()), "no error rows: {lines:?}");
-    // The briefs are the same as without --group and --time: in input order, whatever batch each went in.
+    // The briefs are the same as without --group and --time, in input order.
     let plain = json_lines(&sentir(&["analyze", "--model", MODEL, "--input", &file], ""));
     assert_eq!(lines, plain);
 
@@ -525,16 +520,17 @@ fn a_json_null_group_or_time_is_no_group_or_no_time() {
     assert!(output.status.success(), "{}", stderr(&output));
     let summary = &json_lines(&output)[0];
     assert_eq!((summary["texts"].as_u64(), summary["failed"].as_u64()), (Some(4), Some(0)));
-    let groups: Vec<(&str, u64)> = summary["groups"]
-        .as_array()
-        .expect("groups")
-        .iter()
-        .map(|g| (g["group"].as_str().expect("a name"), g["texts"].as_u64().expect("texts")))
-        .collect();
+    let groups = group_texts(summary);
     assert_eq!(groups, [("a", 2)], "the posts with a null group count in the whole only");
     let periods = &summary["periods"];
     assert_eq!(periods["undated"].as_u64(), Some(2), "{periods}");
     let days: Vec<u64> =
         periods["periods"].as_array().expect("periods").iter().map(|p| p["texts"].as_u64().expect("n")).collect();
     assert_eq!((periods["unit"].as_str(), days), (Some("day"), vec![1, 0, 0, 0, 1]));
+}
+
+/// Each group of a `--summary` and its number of texts, in the summary's order.
+fn group_texts(summary: &serde_json::Value) -> Vec<(&str, u64)> {
+    let groups = summary["groups"].as_array().expect("groups");
+    groups.iter().map(|g| (g["group"].as_str().expect("a name"), g["texts"].as_u64().expect("texts"))).collect()
 }

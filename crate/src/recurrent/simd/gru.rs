@@ -71,6 +71,15 @@ pub(super) fn pack_layer(layer: &GruLayer, hidden: usize, units: usize, inputs: 
     }
 }
 
+/// `r`'s and `z`'s activations in place, in one flat loop over every text's blocks (the candidate's slot is left).
+#[inline(always)]
+fn activate_reset_update(gates: &mut [f32x4], act: &Activations) {
+    for q in gates.as_chunks_mut::<GATES>().0 {
+        q[0] = act.sigmoid_of_scaled(q[0]);
+        q[1] = act.sigmoid_of_scaled(q[1]);
+    }
+}
+
 impl Step for ResetAfter {
     /// Step `s` in three passes, as the LSTM's: every block's multiply-adds (`r`, `z` and the candidate's
     /// `u_n = W_hn · h + b_hn`, all three gates in one read of the weights); `r`'s and `z`'s activations in one flat
@@ -92,10 +101,7 @@ impl Step for ResetAfter {
         };
         sum_blocks::<R, GATES>(&self.recurrent, blocks, previous, start, gates, GATES);
         let act = Activations::opaque();
-        for q in gates[..R * blocks * GATES].as_chunks_mut::<GATES>().0 {
-            q[0] = act.sigmoid_of_scaled(q[0]);
-            q[1] = act.sigmoid_of_scaled(q[1]);
-        }
+        activate_reset_update(&mut gates[..R * blocks * GATES], &act);
         for (r, seq) in rows.iter_mut().enumerate() {
             let gates = gates[r * blocks * GATES..(r + 1) * blocks * GATES].as_chunks::<GATES>().0;
             let projected = seq.projected[s * blocks * GATES..(s + 1) * blocks * GATES].as_chunks::<GATES>().0;
@@ -131,10 +137,7 @@ impl Step for ResetBefore {
         };
         sum_blocks::<R, 2>(&self.reset_update, blocks, previous, start, gates, GATES);
         let act = Activations::opaque();
-        for q in gates[..R * blocks * GATES].as_chunks_mut::<GATES>().0 {
-            q[0] = act.sigmoid_of_scaled(q[0]);
-            q[1] = act.sigmoid_of_scaled(q[1]);
-        }
+        activate_reset_update(&mut gates[..R * blocks * GATES], &act);
         // `r ⊙ h` in the hidden states' place: unit `u` of text `r` at `u · R + r`.
         for (r, seq) in rows.iter().enumerate() {
             let h_prev = seq.hidden_before(s, units).as_chunks::<LANES>().0;
