@@ -11,6 +11,7 @@ with them either, and a fifth of those templates is kept for validation only.
 import functools
 import random
 import re
+import sys
 
 from evaluate import ROOT
 
@@ -187,17 +188,19 @@ def check_templates():
              "POSITIVE_FACTS": (POSITIVE_FACTS, 1)}
     templates = {name: [(t.strip(), label) for t in items] for name, (items, label) in lists.items()}
     warnings = []
+    suite = [(sentence, ngrams(sentence, 4), ngrams(sentence, 3)) for sentence in suite]
     for template in (t for items in templates.values() for t, _ in items):
-        for sentence in suite:
-            if ngrams(template, 4) & ngrams(sentence, 4):
+        fours, threes = ngrams(template, 4), ngrams(template, 3)
+        for sentence, sentence_fours, sentence_threes in suite:
+            if fours & sentence_fours:
                 raise SystemExit(f"scripts/synthetic.py: template {template!r} shares four words with the behavioural "
                                  f"test {sentence!r}")
-            shared = [g for g in ngrams(template, 3) & ngrams(sentence, 3) if not set(g) <= FUNCTION_WORDS]
+            shared = [g for g in threes & sentence_threes if not set(g) <= FUNCTION_WORDS]
             if shared:
                 warnings.append(f"  {template!r} ~ {sentence!r}: {', '.join(' '.join(g) for g in sorted(shared))}")
     if warnings:
         print("scripts/synthetic.py: templates sharing three words with a behavioural test (not refused):",
-              *warnings, sep="\n", flush=True)
+              *warnings, sep="\n", file=sys.stderr, flush=True)
     return templates
 
 
