@@ -32,6 +32,18 @@ ensure_npm_packages() {
   (cd "$ROOT/$1" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+# ensure_venv DIR REQUIREMENTS_FILE...: a Python virtual environment in DIR with those packages (pip skips what is
+# already there).
+ensure_venv() {
+  local dir=$1
+  shift
+  [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
+  local requirement
+  for requirement in "$@"; do
+    "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$requirement"
+  done
+}
+
 # ensure_cargo_tool BINARY CRATE VERSION [cargo install flags...]
 ensure_cargo_tool() {
   local binary=$1 crate=$2 version=$3

@@ -85,4 +85,6 @@ show(params.get("view") === "many" ? $("tab-many") : $("tab-single"));
 
 startSingle(page, params.get("text"));
 startMany(page);
-page.worker.postMessage({ type: "load", build: params.get("build") ?? undefined });
+page.worker.postMessage({
+  type: "load", build: params.get("build") ?? undefined, model: params.get("model") ?? undefined,
+});

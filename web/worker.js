@@ -3,7 +3,7 @@
 // Typing never waits for the model: all of it runs here, off the main thread. The many-texts view's jobs run
 // here too, between the single texts (many-worker.js has their messages).
 //
-// Messages in:  { type: "load", build }
+// Messages in:  { type: "load", build, model }   model: a folder of models/, default "default"
 //               { type: "analyze", id, text }
 // Messages out: { type: "progress", loaded, total }            while downloading
 //               { type: "ready", model, labels, positiveLabel, negativeLabel, backend, backendReason, build,
@@ -14,7 +14,13 @@ import { loadSentir } from "./sentir.js";
 import { cacheName } from "./cache.js";
 import { handleMany } from "./many-worker.js";
 
-const MODEL = new URL("models/default/", import.meta.url);
+// A model is a folder of models/ (the page's `?model=NAME`; an imported one, say): a name, never a path.
+function modelFolder(name = "default") {
+  if (!/^[\w.-]+$/.test(name) || /^\.+$/.test(name)) {
+    throw new Error(`?model=${name} is not a folder name of models/: use letters, digits, '.', '-' and '_'`);
+  }
+  return new URL(`models/${name}/`, import.meta.url);
+}
 
 // Analyses run here, counted so that a test can tell the worker did the work.
 self.analyses = 0;
@@ -56,16 +62,17 @@ async function download(urls) {
   }));
 }
 
-async function load(build) {
-  const configBytes = (await download([new URL("config.json", MODEL)]))[0];
+async function load(build, model) {
+  const folder = modelFolder(model);
+  const configBytes = (await download([new URL("config.json", folder)]))[0];
   const config = JSON.parse(new TextDecoder().decode(configBytes));
   let files;
   const sentir = await loadSentir({
     build,
     wasm: async (dir) => {
       // `dir` is relative to sentir.js, which sits next to this file.
-      const urls = [new URL(`${dir}/sentir_bg.wasm`, import.meta.url), new URL(config.weights, MODEL),
-        new URL(config.tokenizer, MODEL)];
+      const urls = [new URL(`${dir}/sentir_bg.wasm`, import.meta.url), new URL(config.weights, folder),
+        new URL(config.tokenizer, folder)];
       const [wasm, weights, tokenizer] = await download(urls);
       files = { weights, tokenizer };
       return wasm;
@@ -105,7 +112,7 @@ function sentences(text, tokens) {
 let loading;
 self.onmessage = async ({ data }) => {
   if (data.type === "load") {
-    loading = load(data.build).catch((error) => {
+    loading = load(data.build, data.model).catch((error) => {
       postMessage({ type: "error", id: null, message: error.message });
       throw error;
     });

@@ -5,8 +5,8 @@
 // Checks, in order: a person types a text and its tokens are coloured with the right signs, the label and the
 // sentence summary follow, and appending continues from the saved state; the model ran in the worker, not on the
 // page; no request left 127.0.0.1, and the CSP blocks one that tries; the tokens can be read with the keyboard;
-// the page fits a phone; after one load the page works with the server gone (service worker); and an engine
-// without WebAssembly SIMD gets the scalar build. Screenshots (light, dark, phone) go to target/artifacts/.
+// the page fits a phone; ?model= loads another model of models/; after one load the page works with the server
+// gone (service worker); and an engine without WebAssembly SIMD gets the scalar build. Screenshots (light, dark, phone) go to target/artifacts/.
 import assert from "node:assert/strict";
 import { mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -152,6 +152,19 @@ async function worksOfflineAfterOneLoad(browser, server, origin) {
   await context.close();
 }
 
+async function anotherModelOfModels(browser, origin) {
+  console.log("?model=NAME loads models/NAME/ (an imported model, say); a name that is not a folder's is refused");
+  const context = await browser.newContext({ serviceWorkers: "block" });
+  const page = await open(context, `${origin}/?model=tiny-gru&text=${encodeURIComponent("good movie")}`);
+  assert.match(await page.locator("#status").textContent(), /^CPU SIMD · tiny-gru · 2 tokens in /);
+  const bad = await context.newPage();
+  await bad.goto(`${origin}/?model=..`);
+  await bad.waitForSelector("body[data-state=error]", WAIT);
+  assert.match(await bad.locator("#status").textContent(), /^Could not start: \?model=\.\. is not a folder name of models\//);
+  console.log(`  ${await page.locator("#status").textContent()}`);
+  await context.close();
+}
+
 async function scalarWithoutSimd(origin) {
   console.log("an engine without WebAssembly SIMD (V8 without SSE4.1) gets the scalar build");
   const browser = await chromium.launch(launchOptions(["--js-flags=--no-enable-sse4-1"]));
@@ -176,6 +189,7 @@ const { origin } = server;
 const browser = await chromium.launch(launchOptions());
 try {
   await typingColoursTokensInTheWorker(browser, origin);
+  await anotherModelOfModels(browser, origin);
   await scalarWithoutSimd(origin);
   await worksOfflineAfterOneLoad(browser, server, origin);
 } finally {
