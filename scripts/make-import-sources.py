@@ -49,9 +49,10 @@ TEXTS = [
 
 
 def ids(text):
-    """Keras TextVectorization's defaults: tf.strings.lower (ASCII letters), strip ASCII punctuation, split."""
+    """Keras TextVectorization's defaults: tf.strings.lower (ASCII letters), strip ASCII punctuation, split on ASCII
+    whitespace (tf.strings.split)."""
     lowered = "".join(c.lower() if c in string.ascii_uppercase else c for c in text)
-    words = re.sub("[" + re.escape(string.punctuation) + "]", "", lowered).split()
+    words = re.findall(r"[^ \t\n\v\f\r]+", re.sub("[" + re.escape(string.punctuation) + "]", "", lowered))
     return [VOCABULARY.index(w) if w in VOCABULARY else 1 for w in words]
 
 
@@ -130,6 +131,17 @@ def main():
                                              L.Dense(1, activation="sigmoid")], "h5")
     keras_case("keras-gru-labels", lambda: [L.GRU(5), L.Dense(4), L.Activation("softmax")], "keras",
                labels="negative,mixed,neutral,positive")
+    # A functional model: Keras 3 records Embedding(mask_zero=True)'s mask as a NotEqual layer passed as `mask`.
+    keras.backend.clear_session()
+    inputs = keras.Input((None,), dtype="int32")
+    hidden = L.Embedding(len(VOCABULARY), 8, mask_zero=True)(inputs)
+    hidden = L.GRU(6, return_sequences=True)(hidden)
+    outputs = L.Dense(3, activation="softmax")(L.Dropout(0.2)(L.GRU(6)(hidden)))
+    model = keras.Model(inputs, outputs)
+    randomize(model, rng)
+    model.save(OUT / "sources" / "keras-functional-gru2.keras")
+    imports["keras-functional-gru2.keras"] = {"args": ["--vocab", "vocabulary.txt"], "probabilities": keras_probabilities(model)}
+
     for name, cell, layers, outputs in [("torch-lstm2-softmax", torch.nn.LSTM, 2, 3), ("torch-gru-sigmoid", torch.nn.GRU, 1, 1)]:
         path, probabilities = torch_model(name, cell, layers, outputs)
         imports[path.name] = {"args": ["--vocab", "vocabulary.txt"], "probabilities": probabilities}

@@ -51,6 +51,12 @@ def main():
 def run(args):
     if not args.source.is_file():
         raise Refusal("no such file")
+    if args.out.exists() and not args.out.is_dir():
+        raise Refusal(f"--out {args.out} is a file: name a folder")
+    if args.max_length < 1:
+        raise Refusal(f"--max-length {args.max_length}: a model takes at least one token")
+    if not args.unk:
+        raise Refusal("--unk: name the vocabulary's out-of-vocabulary token")
     suffix = args.source.suffix.lower()
     if suffix in (".keras", ".h5", ".hdf5"):
         source = read_keras(args.source)
@@ -59,7 +65,7 @@ def run(args):
     else:
         raise Refusal(f"unknown extension {suffix!r}: a Keras model is .keras or .h5, a PyTorch state_dict .pt")
     if args.standardize:
-        if source.kind == "Keras" and source.vocabulary is not None:
+        if source.text_vectorization:
             raise Refusal("--standardize: the model's TextVectorization layer says how it standardises")
         source.standardize = args.standardize
     if args.vocab:
@@ -75,17 +81,25 @@ def run(args):
         source.labels = labels
     elif source.labels is None:
         raise Refusal(f"the head has {len(source.head_bias)} outputs: name them in order with --labels")
+    if "" in source.labels or len(set(source.labels)) != len(source.labels):
+        raise Refusal(f"--labels {','.join(source.labels)}: every label needs a name of its own")
 
     tokenizer = build_tokenizer(source.vocabulary, source.standardize, source.split, args.unk)
     name = args.name or args.source.stem
-    write_folder(source, tokenizer, args.out, name, args.max_length)
+    written = write_folder(source, tokenizer, args.out, name, args.max_length)
     layers = f"{len(source.layers)} {source.cell.upper()} layer{'s' if len(source.layers) > 1 else ''}"
     convention = f" (reset gate {source.reset_gate} the product)" if source.cell == "gru" else ""
     summary = (f"imported {args.source} ({source.kind}: {source.embedding.shape[0]} tokens, {layers}{convention} of "
                f"{source.hidden_size} units, labels {', '.join(source.labels)}) into {args.out}/")
     if args.no_check:
         return summary + "\nnot checked against the source's framework (--no-check)"
-    return summary + "\nchecked: " + self_check(args.source, source, args.out)
+    try:
+        return summary + "\nchecked: " + self_check(args.source, source, args.out)
+    except BaseException:
+        # A model that does not match its source is not left behind to be loaded by mistake.
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +35,11 @@ def framework_probabilities(source_path, source, ids):
         os.environ.setdefault("KERAS_BACKEND", "numpy")
         import keras
 
-        model = keras.saving.load_model(source_path, compile=False)
+        if source.text_vectorization and not tensorflow_available():
+            with tempfile.TemporaryDirectory() as tmp:
+                model = keras.saving.load_model(without_text_vectorization(source_path, Path(tmp)), compile=False)
+        else:
+            model = keras.saving.load_model(source_path, compile=False)
         layers = [l for l in model.layers if type(l).__name__ not in ("InputLayer", "TextVectorization")]
         results = []
         for sequence in ids:
@@ -50,7 +56,8 @@ def framework_probabilities(source_path, source, ids):
 
     import torch
 
-    state = torch.load(source_path, map_location="cpu", weights_only=True)
+    # Run in float32, as sentir does, whatever the file stores.
+    state = {k: v.float() for k, v in torch.load(source_path, map_location="cpu", weights_only=True).items()}
     names = source.torch_names
     prefix = names["recurrent"]
     rnn_state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix) and k[len(prefix):].startswith(("weight_", "bias_"))}
@@ -69,6 +76,34 @@ def framework_probabilities(source_path, source, ids):
             results.append(np.array([1 - torch.sigmoid(z[0]).item(), torch.sigmoid(z[0]).item()]) if z.shape == (1,)
                            else torch.softmax(z, 0).numpy())
     return results
+
+
+def tensorflow_available():
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def without_text_vectorization(path, tmp):
+    """A copy of the Sequential `.keras` file at `path` without its TextVectorization layer, which needs TensorFlow:
+    the rest of the model, from token ids, with the same weights (Keras 3 names each layer's weights after its
+    class, so removing the one TextVectorization layer moves no other layer's)."""
+    with zipfile.ZipFile(path) as archive:
+        config = json.loads(archive.read("config.json"))
+        layers = config["config"]["layers"]
+        if config["class_name"] != "Sequential" or layers[0]["class_name"] != "InputLayer":
+            raise SystemExit("self-check: a functional model with TextVectorization needs TensorFlow; install it, or pass --no-check")
+        layers[0]["config"].update(batch_shape=[None, None], dtype="int32")
+        config["config"]["layers"] = [l for l in layers if l["class_name"] != "TextVectorization"]
+        copy = tmp / "without-text-vectorization.keras"
+        with zipfile.ZipFile(copy, "w") as out:
+            for name in archive.namelist():
+                if name != "config.json" and not name.startswith("assets/"):
+                    out.writestr(name, archive.read(name))
+            out.writestr("config.json", json.dumps(config))
+    return copy
 
 
 def sentir_cli():

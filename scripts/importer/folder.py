@@ -12,7 +12,7 @@ from .source import Refusal
 
 
 def write_folder(source, tokenizer, out, name, max_length):
-    """Writes `config.json`, `model.safetensors` and `tokenizer.json` for `source` into `out`."""
+    """Writes `config.json`, `model.safetensors` and `tokenizer.json` for `source` into `out`; returns their paths."""
     vocab_size = tokenizer.get_vocab_size(with_added_tokens=True)
     if vocab_size != source.embedding.shape[0]:
         raise Refusal(f"the vocabulary has {vocab_size} tokens but the Embedding {source.embedding.shape[0]} rows: "
@@ -52,6 +52,7 @@ def write_folder(source, tokenizer, out, name, max_length):
     save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()}, str(out / "model.safetensors"))
     tokenizer.save(str(out / "tokenizer.json"))
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    return [out / "model.safetensors", out / "tokenizer.json", out / "config.json"]
 
 
 def sigmoid(x):

@@ -61,6 +61,10 @@ def chain(config):
     for layer in layers:
         name = layer["config"].get("name", layer["class_name"])
         if kind != "Sequential":
+            if layer["class_name"] == "NotEqual":
+                continue  # Keras 3's padding mask of a functional model, `ids != 0`, passed to the cells as `mask`
+            if len(layer.get("inbound_nodes", [])) > 1:
+                raise Refusal(f"layer {name!r} is called {len(layer['inbound_nodes'])} times: sentir imports a single chain of layers")
             inputs = inbound_layers(layer)
             if layer["class_name"] != "InputLayer" and inputs != [previous]:
                 raise Refusal(f"layer {name!r} reads {inputs or 'nothing'}, not the layer before it ({previous!r}): sentir imports a single chain of layers")
@@ -70,7 +74,8 @@ def chain(config):
 
 
 def inbound_layers(layer):
-    """The names of the layers whose outputs `layer` of a functional model reads (Keras 2 and 3 node formats)."""
+    """The names of the layers whose outputs `layer` of a functional model reads as its inputs (Keras 2 and 3 node
+    formats); keyword arguments (a cell's `mask`) are not inputs."""
     found = []
 
     def walk(node):
@@ -79,8 +84,9 @@ def inbound_layers(layer):
             if history:
                 found.append(history[0])
                 return
-            for value in node.values():
-                walk(value)
+            for key, value in node.items():
+                if key != "kwargs":
+                    walk(value)
         elif isinstance(node, list):
             if len(node) >= 3 and isinstance(node[0], str) and isinstance(node[1], int):
                 found.append(node[0])  # Keras 2: [layer_name, node_index, tensor_index, kwargs]
@@ -140,7 +146,7 @@ def from_layers(layers, variables, assets):
     embedding = None
     recurrent = []  # (cell, config)
     head = None
-    notes = []
+    vectorized = False
     pads = None
     stage = "start"
     for class_name, config in layers:
@@ -151,6 +157,7 @@ def from_layers(layers, variables, assets):
             if stage != "start":
                 raise Refusal(f"layer {name!r} (TextVectorization) is not the first layer")
             vocabulary, standardize, split, pads = text_vectorization(config, assets)
+            vectorized = True
             stage = "vectorized"
         elif class_name == "Embedding":
             if stage not in ("start", "vectorized"):
@@ -203,13 +210,13 @@ def from_layers(layers, variables, assets):
     return Source(
         kind="Keras", cell=cell, reset_gate=("after" if reset_after == {True} else "before") if cell == "gru" else None,
         embedding=embedding.astype(np.float32), layers=layers_out, head_weight=head_weight, head_bias=head_bias,
-        labels=labels, vocabulary=vocabulary, standardize=standardize, split=split, notes=notes)
+        labels=labels, vocabulary=vocabulary, standardize=standardize, split=split,
+        text_vectorization=vectorized)
 
 
 def text_vectorization(config, assets):
-    """The vocabulary (from the config, or the layer's `assets/.../vocabulary.txt`), standardisation and splitting
-    of a `TextVectorization` layer, and its `output_sequence_length`."""
-    name = config["name"]
+    """The vocabulary (from the config, or the layer's `assets/.../vocabulary.txt`; None if neither has it),
+    standardisation and splitting of a `TextVectorization` layer, and its `output_sequence_length`."""
     if config.get("output_mode", "int") != "int":
         refuse_option(config, "output_mode", config.get("output_mode"), "sentir embeds token ids: use output_mode='int'")
     if config.get("ngrams"):
@@ -221,9 +228,10 @@ def text_vectorization(config, assets):
     if isinstance(vocabulary, str):
         vocabulary = None  # a file path on the training machine; the asset holds the same list
     if not vocabulary:
-        files = [n for n in assets if n.endswith(f"/{name}/vocabulary.txt") or n == f"assets/{name}/vocabulary.txt"]
+        # Keras 3 writes it as an asset of the layer, in a folder named after the layer's class.
+        files = [n for n in assets if n.endswith("/vocabulary.txt")]
         if len(files) != 1:
-            raise Refusal(f"layer {name!r} (TextVectorization): its vocabulary is in neither its config nor the file's assets: pass --vocab FILE (model.layers[0].get_vocabulary(), one token per line)")
+            return None, config.get("standardize"), config.get("split"), config.get("output_sequence_length")
         vocabulary = assets[files[0]].decode("utf-8").splitlines()
         while vocabulary and vocabulary[-1] == "":
             vocabulary.pop()
@@ -243,7 +251,9 @@ def check_recurrent(class_name, config):
                           f"Keras 2's hard_sigmoid and other activations have no equivalent: train with {option}='{value}'")
     for option, why in [("go_backwards", "sentir reads a text forward, to score every prefix"),
                         ("return_state", "the states would feed another layer; sentir's Dense reads the last state"),
-                        ("time_major", "a layout sentir's runtime does not need: set time_major=False")]:
+                        ("time_major", "a layout sentir's runtime does not need: set time_major=False"),
+                        ("stateful", "the state would carry from one text to the next; sentir reads every text afresh: "
+                                     "rebuild the model with stateful=False and load the weights into it")]:
         if config.get(option):
             refuse_option(config, option, True, why)
 

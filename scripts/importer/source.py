@@ -1,6 +1,6 @@
 """What every reader gives the writer: a model as sentir's tensors, framework-neutral."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,7 +26,7 @@ class Source:
     vocabulary: list | None = None  # tokens in id order, when the file holds them
     standardize: str | None = "lower_and_strip_punctuation"
     split: str = "whitespace"
-    notes: list = field(default_factory=list)  # what the user should know about the import
+    text_vectorization: bool = False  # a Keras model whose first layer is TextVectorization
     torch_names: dict | None = None  # a state_dict's names of the embedding, recurrent module, head and its bias
 
     @property

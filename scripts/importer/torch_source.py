@@ -36,6 +36,11 @@ def read_state_dict(path):
                     return OrderedDict
                 if module == "torch._utils" and name == "_rebuild_tensor_v2":
                     return rebuild_tensor
+                if module == "torch._utils" and name == "_rebuild_parameter":
+                    return lambda data, *_: data  # dict(model.named_parameters()): a Parameter is its tensor
+                if module == "torch" and name == "BFloat16Storage":
+                    raise Refusal(f"{path} holds bfloat16 tensors, which numpy has not: save them as float32, "
+                                  "{name: t.float() for name, t in model.state_dict().items()}")
                 if module == "torch" and name in DTYPES:
                     return DTYPES[name]
                 raise Refusal(f"{path} holds a {module}.{name}, not only tensors: save model.state_dict()")
@@ -52,6 +57,10 @@ def read_state_dict(path):
             state = Unpickler(file).load()
     if not isinstance(state, dict):
         raise Refusal(f"{path} holds a {type(state).__name__}, not a state_dict: torch.save(model.state_dict(), path)")
+    others = sorted(name for name, value in state.items() if not isinstance(value, np.ndarray))
+    if others:
+        raise Refusal(f"{path} holds {others[:5]}, which are not tensors: save the model's state_dict itself, "
+                      "torch.save(model.state_dict(), path)")
     return dict(state)
 
 

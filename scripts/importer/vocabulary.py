@@ -2,10 +2,11 @@
 Keras's `TextVectorization` ones, so that a text gets the ids the source model was trained on.
 
 Keras standardises with `tf.strings.lower` (ASCII letters only: `É` stays `É`) and strips its punctuation regex
-(ASCII punctuation), then splits on whitespace. Index 0 is the padding (mask) token `""` and index 1 the
+(ASCII punctuation), then splits on ASCII whitespace. Index 0 is the padding (mask) token `""` and index 1 the
 out-of-vocabulary token `[UNK]`.
 """
 
+import re
 import string
 
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
@@ -21,12 +22,18 @@ STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation", None
 
 PADDING, UNKNOWN = "", "[UNK]"
 
+# What TensorFlow's `tf.strings.split` splits on: `absl::ascii_isspace`.
+ASCII_WHITESPACE = " \t\n\v\f\r"
+
 
 def read_vocabulary(path):
     """One token per line, line `i` being id `i`; Keras's `get_vocabulary()` written out has an empty first line
     (the padding token) and `[UNK]` second."""
-    with open(path, encoding="utf-8") as file:
-        tokens = file.read().split("\n")
+    try:
+        with open(path, encoding="utf-8") as file:
+            tokens = file.read().split("\n")
+    except (OSError, UnicodeDecodeError) as error:
+        raise Refusal(f"--vocab {path}: {error}") from None
     if tokens and tokens[-1] == "":
         tokens.pop()
     return tokens
@@ -47,7 +54,7 @@ def build_tokenizer(vocabulary, standardize="lower_and_strip_punctuation", split
             token = "[PAD]"  # never produced: splitting on whitespace yields no empty word
         if token in ids:
             raise Refusal(f"the vocabulary has {token!r} twice (ids {ids[token]} and {i}): one id per token")
-        if token != token.strip() or (token and any(c.isspace() for c in token)):
+        if any(c in ASCII_WHITESPACE for c in token):
             raise Refusal(f"vocabulary token {i} ({token!r}) holds whitespace, which splitting removes")
         ids[token] = i
     steps = []
@@ -59,5 +66,6 @@ def build_tokenizer(vocabulary, standardize="lower_and_strip_punctuation", split
     tokenizer = Tokenizer(models.WordLevel(ids, unk_token=unknown))
     if steps:
         tokenizer.normalizer = normalizers.Sequence(steps)
-    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    # tf.strings.split splits on ASCII whitespace only (a no-break space stays inside a word).
+    tokenizer.pre_tokenizer = pre_tokenizers.Split(Regex(f"[{re.escape(ASCII_WHITESPACE)}]+"), "removed")
     return tokenizer
