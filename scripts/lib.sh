@@ -44,6 +44,16 @@ ensure_venv() {
   done
 }
 
+# The Python package's wheel (python/, PyO3 + maturin: one abi3 wheel for CPython 3.9 and later) in target/wheels/,
+# built by the maturin pinned in python/requirements-build.txt.
+build_wheel() {
+  step "maturin build --release (python/) -> target/wheels/"
+  ensure_venv "$ROOT/target/maturin-venv" "$ROOT/python/requirements-build.txt"
+  rm -f "$ROOT"/target/wheels/sentir-*.whl
+  "$ROOT/target/maturin-venv/bin/maturin" build --release --locked --quiet -m "$ROOT/python/Cargo.toml" \
+    --out "$ROOT/target/wheels"
+}
+
 # ensure_cargo_tool BINARY CRATE VERSION [cargo install flags...]
 ensure_cargo_tool() {
   local binary=$1 crate=$2 version=$3

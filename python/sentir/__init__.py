@@ -1,0 +1,24 @@
+"""sentir: sentiment of posts, reviews and comments, with what every token did to it.
+
+    import sentir
+    analyzer = sentir.Analyzer.load()            # the default model, inside the package
+    analyzer.analyze("not bad at all")["label"]  # 'positive'
+    analyzer.analyze_columns(frame["text"])      # numpy columns for a dataframe, on every core
+
+On a cluster engine, call `load_cached()` inside the function each task runs: each worker process loads the model
+once and keeps it (README.md, "In Python": Dask, Ray Data, PySpark).
+"""
+
+from functools import lru_cache
+
+from ._sentir import Analyzer, ModelError, SentirError, TextError, __version__
+
+__all__ = ["Analyzer", "ModelError", "SentirError", "TextError", "__version__", "load_cached"]
+
+
+@lru_cache(maxsize=None)
+def load_cached(path=None, backend="auto"):
+    """`Analyzer.load(path, backend)`, once per process: later calls with the same arguments return the same
+    analyzer. What a function shipped to a cluster's workers calls, so that the model loads once per worker
+    process, not once per task, batch or row."""
+    return Analyzer.load(path, backend)

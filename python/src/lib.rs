@@ -1,0 +1,391 @@
+//! `sentir._sentir`: the analyzer for Python (PyO3), wrapped by the package in `python/sentir/`.
+//!
+//! One `Analyzer` is shared by every thread of a call: the many-text calls copy their texts out of Python, let
+//! go of the GIL, and analyse contiguous parts of the batch on scoped threads (one per core on the CPU; one on the
+//! GPU, which batches by itself), then build the Python results in input order. A text that cannot be analysed
+//! (not a `str`, bytes that are not UTF-8, too long) is an error of its own row, never of the call.
+
+use std::borrow::Cow;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use numpy::PyArray1;
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use sentir::{Analysis, BackendKind, Collection};
+
+create_exception!(sentir, SentirError, PyException, "Base of sentir's errors; the message says what to do.");
+create_exception!(
+    sentir,
+    ModelError,
+    SentirError,
+    "A model folder that cannot be loaded, or a backend that cannot run it."
+);
+create_exception!(sentir, TextError, SentirError, "A text that cannot be analysed (too long, for one).");
+
+/// The default model, built into the extension: `models/default` of the checkout the wheel was built from.
+const DEFAULT_MODEL: [&[u8]; 3] = [
+    include_bytes!("../../models/default/config.json"),
+    include_bytes!("../../models/default/model.safetensors"),
+    include_bytes!("../../models/default/tokenizer.json"),
+];
+
+/// The most texts one many-text call analyses on one thread at a time, unless told otherwise.
+const BATCH_SIZE: usize = 256;
+
+fn model_error(error: sentir::Error) -> PyErr {
+    ModelError::new_err(error.to_string())
+}
+
+/// Sentiment of texts, with every token's contribution: a sentir model loaded once, used from any thread.
+#[pyclass(frozen, module = "sentir")]
+struct Analyzer {
+    inner: sentir::Analyzer,
+}
+
+/// One row of a many-text call: its text, or why it has none.
+type Row = Result<String, String>;
+
+#[pymethods]
+impl Analyzer {
+    /// Loads the model folder at `path` (config.json, model.safetensors, tokenizer.json), or the default model
+    /// built into the package. `backend`: "auto" (the SIMD CPU kernel, and a hardware GPU for large batches when
+    /// the system has one), "cpu" or "cpu-simd", "cpu-scalar", or "gpu" (an error when no GPU opens).
+    #[staticmethod]
+    #[pyo3(signature = (path = None, backend = "auto"))]
+    fn load(py: Python<'_>, path: Option<PathBuf>, backend: &str) -> PyResult<Analyzer> {
+        let kind = match backend {
+            "auto" => None,
+            "cpu" => Some(BackendKind::CpuSimd),
+            name => Some(BackendKind::from_name(name).ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "unknown backend {name:?}: use \"auto\", \"cpu\", \"cpu-simd\", \"cpu-scalar\" or \"gpu\""
+                ))
+            })?),
+        };
+        py.detach(|| {
+            let mut inner = match &path {
+                Some(path) => sentir::Analyzer::from_dir(path),
+                None => sentir::Analyzer::from_bytes(DEFAULT_MODEL[0], DEFAULT_MODEL[1], DEFAULT_MODEL[2]),
+            }
+            .map_err(model_error)?;
+            match kind {
+                Some(kind) => inner.set_backend(kind).map_err(model_error)?,
+                None => pollster::block_on(inner.offer_gpu()),
+            }
+            Ok(Analyzer { inner })
+        })
+    }
+
+    /// The model's labels, in the order of its outputs.
+    #[getter]
+    fn labels(&self) -> Vec<String> {
+        self.inner.config().labels.clone()
+    }
+
+    /// The model's name (its config.json's `name`).
+    #[getter]
+    fn model_name(&self) -> &str {
+        &self.inner.config().name
+    }
+
+    /// The label per-token scores measure towards.
+    #[getter]
+    fn positive_label(&self) -> &str {
+        self.inner.positive_label()
+    }
+
+    /// The label per-token scores measure against.
+    #[getter]
+    fn negative_label(&self) -> &str {
+        self.inner.negative_label()
+    }
+
+    /// The backend that runs the model: "cpu-simd", "cpu-scalar" or "gpu".
+    #[getter]
+    fn backend(&self) -> &'static str {
+        self.inner.backend().kind().name()
+    }
+
+    /// Why the backend is the one it is.
+    #[getter]
+    fn backend_reason(&self) -> String {
+        self.inner.backend().reason.clone()
+    }
+
+    /// The analysis of one text: `label`, `probabilities` (label -> probability), `tokens` and `words` with
+    /// their scores and their `start`/`end` offsets as Python string indices (`text[start:end]`), and `backend`.
+    /// Raises TextError for a text the model cannot take (longer than its maximum, for one).
+    fn analyze<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyDict>> {
+        let analysis = py.detach(|| self.inner.analyze(text)).map_err(|e| TextError::new_err(e.to_string()))?;
+        analysis_dict(py, text, &analysis)
+    }
+
+    /// `analyze` of every text of `texts` (any iterable), on every core: a list in input order, each an
+    /// analysis, or `{"error": message}` for a text that could not be analysed (not a str, bytes that are not
+    /// UTF-8, too long). `threads` defaults to the machine's cores; `batch_size` texts go through the model at once.
+    #[pyo3(signature = (texts, batch_size = BATCH_SIZE, threads = None))]
+    fn analyze_many<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        batch_size: usize,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (rows, results) =
+            self.on_every_core(py, texts, batch_size, threads, |_| (), |_, chunk| self.analyze_chunk(chunk))?;
+        let list = PyList::empty(py);
+        for (row, result) in rows.iter().zip(results) {
+            match result {
+                // A row with an analysis is a text.
+                Ok(analysis) => list.append(analysis_dict(py, row.as_deref().unwrap_or_default(), &analysis)?)?,
+                Err(message) => {
+                    let error = PyDict::new(py);
+                    error.set_item("error", message)?;
+                    list.append(error)?;
+                }
+            }
+        }
+        Ok(list)
+    }
+
+    /// The texts of `texts` (a pandas Series, a list, any iterable) scored as columns, for a dataframe: a dict of
+    /// numpy arrays, one row per text: `label` (object: the most probable label, None on an error row), `score`
+    /// (float32: p(positive) - p(negative)), `p_<label>` for each label (float32), and `error` (object: None, or
+    /// why that row has no result). NaN in the float columns of an error row. No Python object per token, and
+    /// the work runs on every core with the GIL released; `pandas.DataFrame(result)` makes the frame.
+    #[pyo3(signature = (texts, batch_size = BATCH_SIZE, threads = None))]
+    fn analyze_columns<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        batch_size: usize,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let labels = self.inner.config().labels.clone();
+        // A collection per thread, as the CLI has.
+        let (rows, results) =
+            self.on_every_core(py, texts, batch_size, threads, Collection::new, |collection, chunk| {
+                self.brief_chunk(collection, chunk)
+            })?;
+
+        let mut label = Vec::with_capacity(rows.len());
+        let mut score = Vec::with_capacity(rows.len());
+        let mut probabilities = vec![Vec::with_capacity(rows.len()); labels.len()];
+        let mut error = Vec::with_capacity(rows.len());
+        for result in results {
+            match result {
+                Ok(brief) => {
+                    label.push(PyString::new(py, &brief.label).into_any().unbind());
+                    score.push(brief.score);
+                    for (column, (_, p)) in probabilities.iter_mut().zip(&brief.probabilities.0) {
+                        column.push(*p);
+                    }
+                    error.push(py.None());
+                }
+                Err(message) => {
+                    label.push(py.None());
+                    score.push(f32::NAN);
+                    for column in &mut probabilities {
+                        column.push(f32::NAN);
+                    }
+                    error.push(PyString::new(py, &message).into_any().unbind());
+                }
+            }
+        }
+        let columns = PyDict::new(py);
+        columns.set_item("label", PyArray1::from_vec(py, label))?;
+        columns.set_item("score", PyArray1::from_vec(py, score))?;
+        for (name, column) in labels.iter().zip(probabilities) {
+            columns.set_item(format!("p_{name}"), PyArray1::from_vec(py, column))?;
+        }
+        columns.set_item("error", PyArray1::from_vec(py, error))?;
+        Ok(columns)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<sentir.Analyzer model={:?} backend={:?}>", self.inner.config().name, self.backend())
+    }
+}
+
+impl Analyzer {
+    /// What both many-text calls do: `texts` as rows, then, with the GIL released, contiguous parts of them on
+    /// `threads` threads (default: every core; one on the GPU, which batches by itself), each thread making its
+    /// `state` once and calling `chunk` on `batch_size` rows at a time. The rows, and a result per row in order.
+    fn on_every_core<S, T: Send>(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        batch_size: usize,
+        threads: Option<usize>,
+        state: impl Fn(&sentir::Analyzer) -> S + Sync,
+        chunk: impl Fn(&mut S, &[Row]) -> Vec<T> + Sync,
+    ) -> PyResult<(Vec<Row>, Vec<T>)> {
+        if batch_size == 0 || threads == Some(0) {
+            return Err(PyValueError::new_err("batch_size and threads must be at least 1"));
+        }
+        let rows = rows(texts)?;
+        let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        let threads = match self.inner.backend().kind() {
+            BackendKind::Gpu => 1,
+            _ => threads.unwrap_or(cores),
+        };
+        let results = py.detach(|| {
+            in_parts(&rows, threads, |part| {
+                let mut state = state(&self.inner);
+                part.chunks(batch_size).flat_map(|rows| chunk(&mut state, rows)).collect()
+            })
+        });
+        Ok((rows, results))
+    }
+
+    /// The analyses of one chunk of rows: in one batch, or (when the batch fails on one of its texts) text by text,
+    /// so that a bad text costs only its own row.
+    fn analyze_chunk(&self, chunk: &[Row]) -> Vec<Result<Analysis, String>> {
+        let texts: Vec<&str> = chunk.iter().filter_map(|row| row.as_deref().ok()).collect();
+        let mut batch = match self.inner.analyze_batch(&texts) {
+            Ok(batch) => batch.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(_) => texts.iter().map(|text| self.inner.analyze(text).map_err(|e| e.to_string())).collect(),
+        }
+        .into_iter();
+        chunk.iter().map(|row| row.clone().and_then(|_| batch.next().unwrap_or(Err("no result".to_owned())))).collect()
+    }
+
+    /// The briefs (label, probabilities, score) of one chunk of rows, through `collection`, as the CLI makes them.
+    fn brief_chunk(&self, collection: &mut Collection, chunk: &[Row]) -> Vec<Result<sentir::Brief, String>> {
+        let texts: Vec<&str> = chunk.iter().filter_map(|row| row.as_deref().ok()).collect();
+        let mut briefs = match collection.add_batch(&self.inner, &texts, None, None) {
+            Ok(briefs) => briefs.into_iter().map(|brief| brief.map_err(|e| e.to_string())).collect(),
+            Err(error) => vec![Err(error.to_string()); texts.len()],
+        }
+        .into_iter();
+        chunk.iter().map(|row| row.clone().and_then(|_| briefs.next().unwrap_or(Err("no result".to_owned())))).collect()
+    }
+}
+
+/// Every item of `texts` as a row: a `str` (or UTF-8 `bytes`) is a text; anything else is that row's error.
+fn rows(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Row>> {
+    if texts.is_instance_of::<PyString>() || texts.is_instance_of::<PyBytes>() {
+        return Err(PyValueError::new_err("texts is one text: pass a list of texts, or call analyze(text)"));
+    }
+    let mut rows = Vec::with_capacity(texts.len().unwrap_or(0));
+    for item in texts.try_iter()? {
+        let item = item?;
+        rows.push(if let Ok(text) = item.cast::<PyString>() {
+            text.to_cow()
+                .map(Cow::into_owned)
+                .map_err(|_| "the text is not valid Unicode (it holds lone surrogates)".to_owned())
+        } else if let Ok(bytes) = item.cast::<PyBytes>() {
+            String::from_utf8(bytes.as_bytes().to_vec())
+                .map_err(|e| format!("the bytes are not UTF-8 ({e}): decode them first"))
+        } else if item.is_none() {
+            Err("the text is None: fill or drop missing texts".to_owned())
+        } else {
+            Err(format!("the text is a {}, not a str", item.get_type().name()?))
+        });
+    }
+    Ok(rows)
+}
+
+/// `work` on `threads` contiguous parts of `rows`, concatenated in order.
+fn in_parts<T: Send>(rows: &[Row], threads: usize, work: impl Fn(&[Row]) -> Vec<T> + Sync) -> Vec<T> {
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let part = rows.len().div_ceil(threads);
+    if threads == 1 || part == rows.len() {
+        return work(rows);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = rows.chunks(part).map(|part| scope.spawn(|| work(part))).collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
+/// An analysis as the JS API's object, its offsets turned from bytes into Python string indices.
+fn analysis_dict<'py>(py: Python<'py>, text: &str, analysis: &Analysis) -> PyResult<Bound<'py, PyDict>> {
+    let index = CharIndex::new(text);
+    let dict = PyDict::new(py);
+    dict.set_item("label", &analysis.label)?;
+    let probabilities = PyDict::new(py);
+    for (label, p) in &analysis.probabilities.0 {
+        probabilities.set_item(label, p)?;
+    }
+    dict.set_item("probabilities", probabilities)?;
+    let tokens = PyList::empty(py);
+    for token in &analysis.tokens {
+        let item = PyDict::new(py);
+        item.set_item("id", token.id)?;
+        item.set_item("piece", &token.piece)?;
+        item.set_item("text", &token.text)?;
+        item.set_item("start", index.of(token.start))?;
+        item.set_item("end", index.of(token.end))?;
+        item.set_item("score", token.score)?;
+        item.set_item("probability", token.probability)?;
+        tokens.append(item)?;
+    }
+    dict.set_item("tokens", tokens)?;
+    let words = PyList::empty(py);
+    for word in &analysis.words {
+        let item = PyDict::new(py);
+        item.set_item("text", &word.text)?;
+        item.set_item("start", index.of(word.start))?;
+        item.set_item("end", index.of(word.end))?;
+        item.set_item("score", word.score)?;
+        item.set_item("first_token", word.first_token)?;
+        item.set_item("token_count", word.token_count)?;
+        words.append(item)?;
+    }
+    dict.set_item("words", words)?;
+    dict.set_item("backend", analysis.backend)?;
+    if let Some(fallback) = &analysis.fallback {
+        dict.set_item("fallback", fallback)?;
+    }
+    Ok(dict)
+}
+
+/// Byte offsets of a text as character (code point) indices, which Python strings count in.
+enum CharIndex {
+    /// An ASCII text: the same numbers.
+    Ascii,
+    /// The index of the character that starts at each byte, and the length at the end.
+    Table(Vec<usize>),
+}
+
+impl CharIndex {
+    fn new(text: &str) -> CharIndex {
+        if text.is_ascii() {
+            return CharIndex::Ascii;
+        }
+        let mut table = vec![0; text.len() + 1];
+        let mut count = 0;
+        for (byte, c) in text.char_indices() {
+            table[byte..byte + c.len_utf8()].fill(count);
+            count += 1;
+        }
+        table[text.len()] = count;
+        CharIndex::Table(table)
+    }
+
+    fn of(&self, byte: usize) -> usize {
+        match self {
+            CharIndex::Ascii => byte,
+            CharIndex::Table(table) => table[byte],
+        }
+    }
+}
+
+#[pymodule]
+fn _sentir(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Analyzer>()?;
+    m.add("SentirError", m.py().get_type::<SentirError>())?;
+    m.add("ModelError", m.py().get_type::<ModelError>())?;
+    m.add("TextError", m.py().get_type::<TextError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
