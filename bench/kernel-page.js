@@ -4,8 +4,9 @@ import { measureBuild } from "./kernel.js";
 import { publish } from "./timing.js";
 
 const BUILDS = { simd: "/target/bench/pkg-simd/sentir.js", scalar: "/target/bench/pkg-scalar/sentir.js" };
-const MODEL = "/models/sentir-en-lstm/";
-const budgetMs = Number(new URLSearchParams(location.search).get("budget") ?? 300);
+const params = new URLSearchParams(location.search);
+const MODEL = `/models/${params.get("model") ?? "sentir-en-lstm"}/`;
+const budgetMs = Number(params.get("budget") ?? 300);
 
 async function main() {
   const bytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());

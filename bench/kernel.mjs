@@ -1,7 +1,7 @@
 // The CPU kernel benchmark: sentir's two wasm builds (simd128 and scalar) in node and in headless Chromium, in
 // one run on this machine. See bench/README.md.
 //
-//   node bench/kernel.mjs [--budget MS] [--rounds N]
+//   node bench/kernel.mjs [--budget MS] [--rounds N] [--model NAME]
 //
 // Rounds (default 2): node, then Chromium, N times; each cell reports its best round (see `best`). The machine is
 // shared, and a neighbour slows a whole stretch of a run down (one run read the matrix-vector product at 20.8
@@ -18,11 +18,16 @@ import { launchChromium, origin, pageResult, runContext, serve } from "./serve.m
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, "..");
-const MODEL = join(ROOT, "models", "sentir-en-lstm");
 const pkg = (build) => join(ROOT, "target", "bench", `pkg-${build}`);
 
 const args = process.argv.slice(2);
-const option = (name, fallback) => Number(args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const text = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const option = (name, fallback) => Number(text(name, fallback));
+// Another model of models/ (its results go to kernel-NAME.{json,md}); the texts stay those picked for
+// sentir-en-lstm's tokenizer.
+const modelName = text("--model", "sentir-en-lstm");
+const MODEL = join(ROOT, "models", modelName);
+const resultsName = modelName === "sentir-en-lstm" ? "kernel" : `kernel-${modelName}`;
 const budget = option("--budget", 300);
 const rounds = option("--rounds", 2);
 
@@ -58,7 +63,7 @@ async function inNode(texts) {
 async function inChromium() {
   const server = await serve(ROOT);
   const browser = await launchChromium();
-  const result = await pageResult(browser, `${origin(server)}/bench/kernel.html?budget=${budget}`, "chromium");
+  const result = await pageResult(browser, `${origin(server)}/bench/kernel.html?budget=${budget}&model=${modelName}`, "chromium");
   result.browser = `Chromium ${browser.version()} (headless)`;
   await browser.close();
   server.close();
@@ -126,7 +131,7 @@ async function main() {
   const inputs = join(BENCH, "build", "inputs.json");
   if (!existsSync(inputs)) {
     mkdirSync(dirname(inputs), { recursive: true });
-    writeFileSync(inputs, JSON.stringify(await prepareInputs(ROOT, MODEL, pkg("simd"))));
+    writeFileSync(inputs, JSON.stringify(await prepareInputs(ROOT, join(ROOT, "models", "sentir-en-lstm"), pkg("simd"))));
   }
   const texts = Object.fromEntries(Object.entries(JSON.parse(readFileSync(inputs)).lengths).map(([n, [item]]) => [n, item.text]));
   const run = {
@@ -141,9 +146,9 @@ async function main() {
     run.environments.chromium = best(run.environments.chromium, await inChromium());
   }
   mkdirSync(join(BENCH, "results"), { recursive: true });
-  writeFileSync(join(BENCH, "results", "kernel.json"), `${JSON.stringify(run, null, 2)}\n`);
+  writeFileSync(join(BENCH, "results", `${resultsName}.json`), `${JSON.stringify(run, null, 2)}\n`);
   const md = markdown(run);
-  writeFileSync(join(BENCH, "results", "kernel.md"), md);
+  writeFileSync(join(BENCH, "results", `${resultsName}.md`), md);
   console.log(`\n${md}`);
 }
 

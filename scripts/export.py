@@ -5,7 +5,7 @@
 
 Writes models/<name>/{config.json, model.safetensors, tokenizer.json} and tests/golden/<name>.json: for held-out
 texts (validation splits, never test) and a few hand-written non-ASCII ones, the ids, the logits of every prefix,
-the probabilities and the per-token scores, computed by PyTorch's own nn.LSTM in float64 from the exported weights
+the probabilities and the per-token scores, computed by PyTorch's own nn.LSTM (or nn.GRU) in float64 from the exported weights
 (float32, or float16 with `--dtype f16`). Conversion happens here, once: the fused bias is PyTorch's bias_ih + bias_hh, and the gate order
 [i, f, g, o] is PyTorch's, so the weights are copied as they are.
 """
@@ -34,12 +34,17 @@ GOLDEN_EXTRA = [
 ]
 
 
-def export_tensors(state, layers, dtype=np.float32):
+def export_tensors(state, layers, cell, dtype=np.float32):
+    """models/README.md's tensors: an LSTM's biases fused, a GRU's kept apart (its reset gate scales one)."""
     tensors = {"embedding.weight": state["embedding.weight"]}
     for layer in range(layers):
-        tensors[f"lstm.{layer}.weight_ih"] = state[f"lstm.weight_ih_l{layer}"]
-        tensors[f"lstm.{layer}.weight_hh"] = state[f"lstm.weight_hh_l{layer}"]
-        tensors[f"lstm.{layer}.bias"] = state[f"lstm.bias_ih_l{layer}"] + state[f"lstm.bias_hh_l{layer}"]
+        tensors[f"{cell}.{layer}.weight_ih"] = state[f"lstm.weight_ih_l{layer}"]
+        tensors[f"{cell}.{layer}.weight_hh"] = state[f"lstm.weight_hh_l{layer}"]
+        if cell == "lstm":
+            tensors[f"lstm.{layer}.bias"] = state[f"lstm.bias_ih_l{layer}"] + state[f"lstm.bias_hh_l{layer}"]
+        else:
+            tensors[f"gru.{layer}.bias_ih"] = state[f"lstm.bias_ih_l{layer}"]
+            tensors[f"gru.{layer}.bias_hh"] = state[f"lstm.bias_hh_l{layer}"]
     tensors["head.weight"] = state["head.weight"]
     tensors["head.bias"] = state["head.bias"]
     return {name: value.detach().float().numpy().astype(dtype) for name, value in tensors.items()}
@@ -124,12 +129,13 @@ def main():
     tokenizer = Tokenizer.from_file(str(run / "tokenizer.json"))
     vocab = tokenizer.get_vocab_size(with_added_tokens=True)
     labels = hp.get("labels", 2)
-    net = Net(vocab, hp["embedding"], hp["hidden"], hp["layers"], labels)
+    cell = hp.get("cell", "lstm")
+    net = Net(vocab, hp["embedding"], hp["hidden"], hp["layers"], labels, cell)
     net.load_state_dict(torch.load(run / "model.pt", map_location="cpu"))
 
     out = args.out or ROOT / "models" / args.name
     out.mkdir(parents=True, exist_ok=True)
-    tensors = export_tensors(net.state_dict(), hp["layers"], {"f32": np.float32, "f16": np.float16}[args.dtype])
+    tensors = export_tensors(net.state_dict(), hp["layers"], cell, {"f32": np.float32, "f16": np.float16}[args.dtype])
     save_file(tensors, str(out / "model.safetensors"))
     shutil.copy(run / "tokenizer.json", out / "tokenizer.json")
     config = {
@@ -140,10 +146,11 @@ def main():
         "hidden_size": hp["hidden"],
         "num_layers": hp["layers"],
         "direction": "forward",
+        **({"cell": "gru", "reset_gate": "after"} if cell == "gru" else {}),
         "labels": LABELS[labels],
         "positive_label": "positive",
         **({"negative_label": "negative"} if labels > 2 else {}),
-        "gate_order": ["i", "f", "g", "o"],
+        "gate_order": ["i", "f", "g", "o"] if cell == "lstm" else ["r", "z", "n"],
         "max_length": args.max_length,
         "tokenizer": "tokenizer.json",
         "weights": "model.safetensors",
@@ -152,15 +159,19 @@ def main():
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
 
     # The reference: the exported float32 weights, loaded back and run in float64.
-    reference = Net(vocab, hp["embedding"], hp["hidden"], hp["layers"], labels).double()
+    reference = Net(vocab, hp["embedding"], hp["hidden"], hp["layers"], labels, cell).double()
     reloaded = {name: torch.from_numpy(value.astype(np.float64)) for name, value in tensors.items()}
     state = {"embedding.weight": reloaded["embedding.weight"], "head.weight": reloaded["head.weight"],
              "head.bias": reloaded["head.bias"]}
     for layer in range(hp["layers"]):
-        state[f"lstm.weight_ih_l{layer}"] = reloaded[f"lstm.{layer}.weight_ih"]
-        state[f"lstm.weight_hh_l{layer}"] = reloaded[f"lstm.{layer}.weight_hh"]
-        state[f"lstm.bias_ih_l{layer}"] = reloaded[f"lstm.{layer}.bias"]
-        state[f"lstm.bias_hh_l{layer}"] = torch.zeros_like(reloaded[f"lstm.{layer}.bias"])
+        state[f"lstm.weight_ih_l{layer}"] = reloaded[f"{cell}.{layer}.weight_ih"]
+        state[f"lstm.weight_hh_l{layer}"] = reloaded[f"{cell}.{layer}.weight_hh"]
+        if cell == "lstm":
+            state[f"lstm.bias_ih_l{layer}"] = reloaded[f"lstm.{layer}.bias"]
+            state[f"lstm.bias_hh_l{layer}"] = torch.zeros_like(reloaded[f"lstm.{layer}.bias"])
+        else:
+            state[f"lstm.bias_ih_l{layer}"] = reloaded[f"gru.{layer}.bias_ih"]
+            state[f"lstm.bias_hh_l{layer}"] = reloaded[f"gru.{layer}.bias_hh"]
     reference.load_state_dict({k: v.double() for k, v in state.items()})
     reference.eval()
 

@@ -123,10 +123,11 @@ def head_rows(labels):
 
 
 class Net(nn.Module):
-    def __init__(self, vocab, embedding, hidden, layers, labels=2):
+    def __init__(self, vocab, embedding, hidden, layers, labels=2, cell="lstm"):
         super().__init__()
         self.embedding = nn.Embedding(vocab, embedding)
-        self.lstm = nn.LSTM(embedding, hidden, layers, batch_first=True)
+        # Named `lstm` whatever the cell, so that every checkpoint's tensors keep their names.
+        self.lstm = {"lstm": nn.LSTM, "gru": nn.GRU}[cell](embedding, hidden, layers, batch_first=True)
         self.head = nn.Linear(hidden, labels)
         # Rows of the positive and the negative label: per-token scores measure their log-odds.
         self.positive, self.negative = len(LABELS[labels]) - 1, 0
@@ -323,6 +324,8 @@ def main():
     parser.add_argument("--embedding", type=int, default=50)
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--layers", type=int, default=1)
+    parser.add_argument("--cell", choices=("lstm", "gru"), default="lstm",
+                        help="the recurrent cell; a GRU is PyTorch's nn.GRU (the reset gate after the product)")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--prefix-weight", type=float, default=0.5)
@@ -401,7 +404,7 @@ def main():
                         key.startswith(("tweets", "emoji"))) for key, rows in splits.items()}
     print(f"tokenized in {time.time() - started:.0f} s; vocabulary {vocab}", flush=True)
 
-    net = Net(vocab, args.embedding, args.hidden, args.layers, args.labels).to(device)
+    net = Net(vocab, args.embedding, args.hidden, args.layers, args.labels, args.cell).to(device)
     glove = DATA / "glove" / "glove.6B.50d.txt"
     if args.embedding == 50 and glove.exists():
         descriptions = posts.read_emoji() if args.labels == 3 else None

@@ -235,6 +235,12 @@ exported_model!(
 );
 
 exported_model!(
+    /// The shipped model's GRU twin (issue 24's comparison): the same data and recipe, a GRU of 148 units.
+    gru_posts,
+    "sentir-en-posts-gru"
+);
+
+exported_model!(
     /// The model shipped before, two labels trained on movie reviews: its tokenizer is the one the recipe writes out.
     movies,
     "sentir-en-lstm"
