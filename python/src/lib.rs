@@ -6,12 +6,15 @@
 //! (not a `str`, bytes that are not UTF-8, too long) is an error of its own row, never of the call.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use numpy::PyArray1;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use sentir::{Analysis, BackendKind, Collection};
@@ -134,20 +137,56 @@ impl Analyzer {
         batch_size: usize,
         threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let (rows, results) =
-            self.on_every_core(py, texts, batch_size, threads, |_| (), |_, chunk| self.analyze_chunk(chunk))?;
+        let threads = self.threads(threads, batch_size)?;
+        let rows = rows(texts)?;
+        let chunks: Vec<&[Row]> = rows.chunks(batch_size).collect();
         let list = PyList::empty(py);
-        for (row, result) in rows.iter().zip(results) {
-            match result {
-                // A row with an analysis is a text.
-                Ok(analysis) => list.append(analysis_dict(py, row.as_deref().unwrap_or_default(), &analysis)?)?,
-                Err(message) => {
-                    let error = PyDict::new(py);
-                    error.set_item("error", message)?;
-                    list.append(error)?;
+        // The Python objects can only be made with the GIL, on this thread: it makes them chunk by chunk, in input
+        // order, while `threads` threads analyse the next chunks without it (taking them from a shared counter).
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| -> PyResult<()> {
+            let (sender, mut receiver) = std::sync::mpsc::channel();
+            for _ in 0..threads.min(chunks.len()) {
+                let (sender, next, chunks) = (sender.clone(), &next, &chunks);
+                scope.spawn(move || {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(chunk) = chunks.get(index) else { break };
+                        if sender.send((index, self.analyze_chunk(chunk))).is_err() {
+                            break; // the call failed: nobody waits for the rest
+                        }
+                    }
+                });
+            }
+            drop(sender);
+            let mut ready = HashMap::new();
+            for (index, chunk) in chunks.iter().enumerate() {
+                while !ready.contains_key(&index) {
+                    let (back, received) = py.detach(move || {
+                        let received = receiver.recv();
+                        (receiver, received)
+                    });
+                    receiver = back;
+                    let (done, results) = received.map_err(|_| SentirError::new_err("an analysis thread stopped"))?;
+                    ready.insert(done, results);
+                }
+                let results: Vec<Result<Analysis, String>> = ready.remove(&index).unwrap_or_default();
+                for (row, result) in chunk.iter().zip(results) {
+                    match result {
+                        // A row with an analysis is a text.
+                        Ok(analysis) => {
+                            list.append(analysis_dict(py, row.as_deref().unwrap_or_default(), &analysis)?)?
+                        }
+                        Err(message) => {
+                            let error = PyDict::new(py);
+                            error.set_item(intern!(py, "error"), message)?;
+                            list.append(error)?;
+                        }
+                    }
                 }
             }
-        }
+            Ok(())
+        })?;
         Ok(list)
     }
 
@@ -211,7 +250,19 @@ impl Analyzer {
 }
 
 impl Analyzer {
-    /// What both many-text calls do: `texts` as rows, then, with the GIL released, contiguous parts of them on
+    /// The threads a many-text call runs on: `threads`, or one per core; one on the GPU, which batches by itself.
+    fn threads(&self, threads: Option<usize>, batch_size: usize) -> PyResult<usize> {
+        if batch_size == 0 || threads == Some(0) {
+            return Err(PyValueError::new_err("batch_size and threads must be at least 1"));
+        }
+        let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        Ok(match self.inner.backend().kind() {
+            BackendKind::Gpu => 1,
+            _ => threads.unwrap_or(cores),
+        })
+    }
+
+    /// What `analyze_columns` does: `texts` as rows, then, with the GIL released, contiguous parts of them on
     /// `threads` threads (default: every core; one on the GPU, which batches by itself), each thread making its
     /// `state` once and calling `chunk` on `batch_size` rows at a time. The rows, and a result per row in order.
     fn on_every_core<S, T: Send>(
@@ -223,15 +274,8 @@ impl Analyzer {
         state: impl Fn(&sentir::Analyzer) -> S + Sync,
         chunk: impl Fn(&mut S, &[Row]) -> Vec<T> + Sync,
     ) -> PyResult<(Vec<Row>, Vec<T>)> {
-        if batch_size == 0 || threads == Some(0) {
-            return Err(PyValueError::new_err("batch_size and threads must be at least 1"));
-        }
+        let threads = self.threads(threads, batch_size)?;
         let rows = rows(texts)?;
-        let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-        let threads = match self.inner.backend().kind() {
-            BackendKind::Gpu => 1,
-            _ => threads.unwrap_or(cores),
-        };
         let results = py.detach(|| {
             in_parts(&rows, threads, |part| {
                 let mut state = state(&self.inner);
@@ -307,44 +351,45 @@ fn in_parts<T: Send>(rows: &[Row], threads: usize, work: impl Fn(&[Row]) -> Vec<
     })
 }
 
-/// An analysis as the JS API's object, its offsets turned from bytes into Python string indices.
+/// An analysis as the JS API's object, its offsets turned from bytes into Python string indices. This runs with the
+/// GIL, one text after another, so its keys are interned strings, made once.
 fn analysis_dict<'py>(py: Python<'py>, text: &str, analysis: &Analysis) -> PyResult<Bound<'py, PyDict>> {
     let index = CharIndex::new(text);
     let dict = PyDict::new(py);
-    dict.set_item("label", &analysis.label)?;
+    dict.set_item(intern!(py, "label"), &analysis.label)?;
     let probabilities = PyDict::new(py);
     for (label, p) in &analysis.probabilities.0 {
         probabilities.set_item(label, p)?;
     }
-    dict.set_item("probabilities", probabilities)?;
+    dict.set_item(intern!(py, "probabilities"), probabilities)?;
     let tokens = PyList::empty(py);
     for token in &analysis.tokens {
         let item = PyDict::new(py);
-        item.set_item("id", token.id)?;
-        item.set_item("piece", &token.piece)?;
-        item.set_item("text", &token.text)?;
-        item.set_item("start", index.of(token.start))?;
-        item.set_item("end", index.of(token.end))?;
-        item.set_item("score", token.score)?;
-        item.set_item("probability", token.probability)?;
+        item.set_item(intern!(py, "id"), token.id)?;
+        item.set_item(intern!(py, "piece"), &token.piece)?;
+        item.set_item(intern!(py, "text"), &token.text)?;
+        item.set_item(intern!(py, "start"), index.of(token.start))?;
+        item.set_item(intern!(py, "end"), index.of(token.end))?;
+        item.set_item(intern!(py, "score"), token.score)?;
+        item.set_item(intern!(py, "probability"), token.probability)?;
         tokens.append(item)?;
     }
-    dict.set_item("tokens", tokens)?;
+    dict.set_item(intern!(py, "tokens"), tokens)?;
     let words = PyList::empty(py);
     for word in &analysis.words {
         let item = PyDict::new(py);
-        item.set_item("text", &word.text)?;
-        item.set_item("start", index.of(word.start))?;
-        item.set_item("end", index.of(word.end))?;
-        item.set_item("score", word.score)?;
-        item.set_item("first_token", word.first_token)?;
-        item.set_item("token_count", word.token_count)?;
+        item.set_item(intern!(py, "text"), &word.text)?;
+        item.set_item(intern!(py, "start"), index.of(word.start))?;
+        item.set_item(intern!(py, "end"), index.of(word.end))?;
+        item.set_item(intern!(py, "score"), word.score)?;
+        item.set_item(intern!(py, "first_token"), word.first_token)?;
+        item.set_item(intern!(py, "token_count"), word.token_count)?;
         words.append(item)?;
     }
-    dict.set_item("words", words)?;
-    dict.set_item("backend", analysis.backend)?;
+    dict.set_item(intern!(py, "words"), words)?;
+    dict.set_item(intern!(py, "backend"), analysis.backend)?;
     if let Some(fallback) = &analysis.fallback {
-        dict.set_item("fallback", fallback)?;
+        dict.set_item(intern!(py, "fallback"), fallback)?;
     }
     Ok(dict)
 }
