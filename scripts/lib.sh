@@ -32,16 +32,24 @@ ensure_npm_packages() {
   (cd "$ROOT/$1" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
-# ensure_venv DIR REQUIREMENTS_FILE...: a Python virtual environment in DIR with those packages (pip skips what is
-# already there).
+# ensure_venv DIR REQUIREMENTS_FILE...: a Python virtual environment in DIR with those packages. pip runs only when
+# the files (and the files they include with `-r`) changed since it last ran there: scripts that set up their venv
+# on every call (scripts/import-model, called 14 times by tests/import/check.py) then start at once.
 ensure_venv() {
   local dir=$1
   shift
   [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
-  local requirement
+  local requirement included stamp
+  stamp=$(for requirement in "$@"; do
+    cat "$requirement"
+    sed -n 's/^-r[[:space:]]*//p' "$requirement" | while read -r included; do cat "$(dirname "$requirement")/$included"; done
+  done | sha256sum | cut -c1-16)
+  [ -f "$dir/.installed-$stamp" ] && return
   for requirement in "$@"; do
     "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$requirement"
   done
+  rm -f "$dir"/.installed-*
+  touch "$dir/.installed-$stamp"
 }
 
 # The Python package's wheel (python/, PyO3 + maturin: one abi3 wheel for CPython 3.9 and later) in target/wheels/,

@@ -203,12 +203,17 @@ impl Analyzer {
         batch_size: usize,
         threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let threads = self.threads(threads, batch_size)?;
+        let rows = rows(texts)?;
         let labels = self.inner.config().labels.clone();
-        // A collection per thread, as the CLI has.
-        let (rows, results) =
-            self.on_every_core(py, texts, batch_size, threads, Collection::new, |collection, chunk| {
-                self.brief_chunk(collection, chunk)
-            })?;
+        // Contiguous parts of the rows on `threads` threads, with the GIL released; a collection per thread, as the
+        // CLI has.
+        let results = py.detach(|| {
+            in_parts(&rows, threads, |part| {
+                let mut collection = Collection::new(&self.inner);
+                part.chunks(batch_size).flat_map(|chunk| self.brief_chunk(&mut collection, chunk)).collect()
+            })
+        });
 
         let mut label = Vec::with_capacity(rows.len());
         let mut score = Vec::with_capacity(rows.len());
@@ -262,51 +267,38 @@ impl Analyzer {
         })
     }
 
-    /// What `analyze_columns` does: `texts` as rows, then, with the GIL released, contiguous parts of them on
-    /// `threads` threads (default: every core; one on the GPU, which batches by itself), each thread making its
-    /// `state` once and calling `chunk` on `batch_size` rows at a time. The rows, and a result per row in order.
-    fn on_every_core<S, T: Send>(
-        &self,
-        py: Python<'_>,
-        texts: &Bound<'_, PyAny>,
-        batch_size: usize,
-        threads: Option<usize>,
-        state: impl Fn(&sentir::Analyzer) -> S + Sync,
-        chunk: impl Fn(&mut S, &[Row]) -> Vec<T> + Sync,
-    ) -> PyResult<(Vec<Row>, Vec<T>)> {
-        let threads = self.threads(threads, batch_size)?;
-        let rows = rows(texts)?;
-        let results = py.detach(|| {
-            in_parts(&rows, threads, |part| {
-                let mut state = state(&self.inner);
-                part.chunks(batch_size).flat_map(|rows| chunk(&mut state, rows)).collect()
-            })
-        });
-        Ok((rows, results))
-    }
-
     /// The analyses of one chunk of rows: in one batch, or (when the batch fails on one of its texts) text by text,
     /// so that a bad text costs only its own row.
     fn analyze_chunk(&self, chunk: &[Row]) -> Vec<Result<Analysis, String>> {
         let texts: Vec<&str> = chunk.iter().filter_map(|row| row.as_deref().ok()).collect();
-        let mut batch = match self.inner.analyze_batch(&texts) {
+        let batch = match self.inner.analyze_batch(&texts) {
             Ok(batch) => batch.into_iter().map(Ok).collect::<Vec<_>>(),
             Err(_) => texts.iter().map(|text| self.inner.analyze(text).map_err(|e| e.to_string())).collect(),
         }
         .into_iter();
-        chunk.iter().map(|row| row.clone().and_then(|_| batch.next().unwrap_or(Err("no result".to_owned())))).collect()
+        in_rows(chunk, batch)
     }
 
     /// The briefs (label, probabilities, score) of one chunk of rows, through `collection`, as the CLI makes them.
     fn brief_chunk(&self, collection: &mut Collection, chunk: &[Row]) -> Vec<Result<sentir::Brief, String>> {
         let texts: Vec<&str> = chunk.iter().filter_map(|row| row.as_deref().ok()).collect();
-        let mut briefs = match collection.add_batch(&self.inner, &texts, None, None) {
+        let briefs = match collection.add_batch(&self.inner, &texts, None, None) {
             Ok(briefs) => briefs.into_iter().map(|brief| brief.map_err(|e| e.to_string())).collect(),
             Err(error) => vec![Err(error.to_string()); texts.len()],
         }
         .into_iter();
-        chunk.iter().map(|row| row.clone().and_then(|_| briefs.next().unwrap_or(Err("no result".to_owned())))).collect()
+        in_rows(chunk, briefs)
     }
+}
+
+/// Each row's result: the next of `results` (one per text of `rows`, in order), or the row's own error.
+fn in_rows<T>(rows: &[Row], mut results: impl Iterator<Item = Result<T, String>>) -> Vec<Result<T, String>> {
+    rows.iter()
+        .map(|row| match row {
+            Ok(_) => results.next().unwrap_or_else(|| Err("no result".to_owned())),
+            Err(message) => Err(message.clone()),
+        })
+        .collect()
 }
 
 /// Every item of `texts` as a row: a `str` (or UTF-8 `bytes`) is a text; anything else is that row's error.

@@ -115,8 +115,9 @@ def sentir_cli():
     return shutil.which("sentir")
 
 
-def imported_probabilities(out, texts):
-    """The imported folder's probabilities for `texts`, and what computed them."""
+def imported_probabilities(out, folder, texts):
+    """The imported folder's probabilities for `texts` (sentir's CLI, else `folder`'s equations), and what
+    computed them."""
     cli = sentir_cli()
     if cli:
         run = subprocess.run([cli, "analyze", "--model", str(out), "--backend", "cpu-scalar", "--jsonl"],
@@ -124,7 +125,6 @@ def imported_probabilities(out, texts):
         rows = [json.loads(line) for line in run.stdout.splitlines()]
         labels = json.loads((Path(out) / "config.json").read_text())["labels"]
         return [np.array([row["probabilities"][label] for label in labels]) for row in rows], f"sentir ({cli})"
-    folder = Folder(out)
     return [folder.probabilities(folder.ids(t)) for t in texts], "sentir's equations in numpy (no sentir binary built)"
 
 
@@ -134,7 +134,7 @@ def self_check(source_path, source, out, texts=TEXTS):
     folder = Folder(out)
     texts = [t for t in texts if folder.ids(t)]
     expected = framework_probabilities(source_path, source, [folder.ids(t) for t in texts])
-    got, by = imported_probabilities(out, texts)
+    got, by = imported_probabilities(out, folder, texts)
     worst = max(float(np.abs(np.asarray(e) - np.asarray(g)).max()) for e, g in zip(expected, got))
     line = f"{source.kind} and {by} agree on {len(texts)} texts to {worst:.1e} (tolerance {TOLERANCE:g})"
     if not worst <= TOLERANCE:

@@ -31,18 +31,19 @@ def read_keras(path):
             config = json.loads(archive.read("config.json"))
             weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
             assets = {name: archive.read(name) for name in names if name.startswith("assets/")}
-        paths = keras3_paths(chain(config))
+        layers = chain(config)
+        paths = keras3_paths(layers)
         variables = lambda layer: keras3_variables(weights, paths[layer["name"]], layer)  # noqa: E731
     elif h5py.is_hdf5(path):
         weights = h5py.File(path, "r")
         if "model_config" not in weights.attrs:
             raise Refusal(f"{path} holds weights only (save_weights): save the whole model, model.save('model.h5') or 'model.keras'")
-        config = json.loads(text(weights.attrs["model_config"]))
+        layers = chain(json.loads(text(weights.attrs["model_config"])))
         assets = {}
         variables = lambda layer: legacy_variables(weights, layer)  # noqa: E731
     else:
         raise Refusal(f"{path} is neither a .keras zip nor an HDF5 .h5 file")
-    return from_layers(chain(config), variables, assets)
+    return from_layers(layers, variables, assets)
 
 
 def text(value):
