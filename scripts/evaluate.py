@@ -5,6 +5,9 @@
     scripts/evaluate.py --posts --name sentir-en-posts    # sentir beside VADER: tweets, movies, the suite
     scripts/evaluate.py --posts --split valid --name ...  # the same on the validation splits (no suite)
 
+With --posts on the test split it also prints the invariance pairs (tests/behaviour/invariance.tsv): how often
+the label stays the same when an @mention, a URL, a hashtag sign, RT or a brand name is added to a post.
+
 Runs `sentir eval` on the test splits (read here, for the final report only) and on the behavioural sentences
 in tests/behaviour/behaviour.tsv, measures how often per-token scores agree in sign with the VADER lexicon, and
 writes models/<name>/MODEL_CARD.md with those numbers, the training log and the sizes. `--posts` prints, instead,
@@ -199,6 +202,25 @@ def posts_report(model, split="test"):
     return report
 
 
+def invariance_report(model):
+    """{cue: {who: share of pairs whose three-way label is the same with and without the cue}} on
+    tests/behaviour/invariance.tsv (hand-written pairs: an @mention, a URL, a hashtag sign, RT or a brand name added
+    to a post), for sentir and VADER; "all" over every pair."""
+    lines = (ROOT / "tests" / "behaviour" / "invariance.tsv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    pairs = [dict(zip(header, line.split("\t"))) for line in lines[1:]]
+    texts = [pair[column] for pair in pairs for column in ("text", "with_cue")]
+    three_way = "neutral" in json.loads((model / "config.json").read_text())["labels"]
+    labels = {"sentir": [sentir_label(p, three_way) for p in sentir_probabilities(model, texts)],
+              "vader": [vader_label(c, three_way) for c in vader_compounds(texts)]}
+    out = {}
+    for cue in ["all", *sorted({pair["cue"] for pair in pairs})]:
+        picked = [i for i, pair in enumerate(pairs) if cue in ("all", pair["cue"])]
+        out[cue] = {who: {"n": len(picked), "unchanged": sum(got[2 * i] == got[2 * i + 1] for i in picked) / len(picked)}
+                    for who, got in labels.items()}
+    return out
+
+
 def markdown(report):
     rows = ["| set | n | sentir accuracy | VADER accuracy | sentir macro-F1 | VADER macro-F1 |", "|---|---:|---:|---:|---:|---:|"]
     for key, r in report.items():
@@ -224,6 +246,12 @@ def main():
         vader = vader_agreement(model, texts, read_lexicon(), vader_words_outside_afinn())
         print(json.dumps({**report, "vader word agreement": vader}, indent=1))
         print(markdown(report))
+        if args.split == "test":
+            invariance = invariance_report(model)
+            print(json.dumps({"invariance": invariance}))
+            print("| cue | pairs | sentir unchanged | VADER unchanged |\n|---|---:|---:|---:|")
+            for cue, r in invariance.items():
+                print(f"| {cue} | {r['sentir']['n']} | {r['sentir']['unchanged']:.3f} | {r['vader']['unchanged']:.3f} |")
         print(f"word sign agreement with VADER: {100 * vader['agreement']:.1f}% of {vader['words']} words; "
               f"{100 * vader['held_out_agreement']:.1f}% of the {vader['held_out_words']} not in AFINN")
         return

@@ -13,12 +13,16 @@ The tokenizer (a Hugging Face `tokenizers` file, so the Rust crate loads it as a
 - WordPiece, trained on the training text, plus the everyday words of labMT (the 10,000 most frequent words of
   Twitter, the New York Times, Google Books and lyrics) that it lacks, so that "pizza" or "january" is one token
   even where the training text rarely has it (GloVe gives them their meaning), and every emoji of VADER's emoji
-  lexicon and every emoticon of the lexicons, so each is one token.
+  lexicon and of the Emoji Sentiment Ranking and every emoticon of the lexicons, so each is one token.
 
-Emoji and emoticons get a polarity from the lexicons: an emoticon its VADER and AFINN ratings; an emoji VADER's
-rating of its English description (what VADER itself does with emoji), else the mean of AFINN's ratings of the
-description's words. Those polarities make training signal (`emoji_sentences`, and per-token targets through the
-lexicon loss), and the descriptions' GloVe vectors initialise the emoji's embeddings.
+Emoji and emoticons get a polarity from the lexicons: an emoticon its VADER and AFINN ratings; an emoji that the
+Emoji Sentiment Ranking (Kralj Novak et al. 2015: 1.6 million tweets labelled by annotators) saw at least
+RANKING_FLOOR times its sentiment score there, what the tweets around it said (🔥 leans positive there, where
+"fire" reads negative); any other emoji VADER's rating of its English description (what VADER itself does with
+emoji), else the mean of AFINN's ratings of the description's words. The ranking is from 2015: emoji that
+Unicode added in 7.0 or later (🙂 🙄 🤦 🥰 🤡) are not in it. Those polarities make training signal
+(`emoji_sentences`, and per-token targets through the lexicon loss), and the descriptions' GloVe vectors initialise
+the emoji's embeddings.
 """
 
 import random
@@ -37,6 +41,12 @@ WORDS = r"\w+(?=n't\b)|n't\b|'(?:s|re|ve|ll|d|m)\b|\w+|\S"
 PLACEHOLDERS = ["[url]", "[user]"]
 # Emoticons written with letters or digits besides those with : ; = (which the lexicons' lists supply).
 EMOTICON_EXTRA = ["<3", "</3", "xd", "xp", "^_^", "^^", "-_-", ">_<", "o_o", "t_t", ":3"]
+# The fewest occurrences an emoji needs in the ranking for its score to stand. The score is a mean of labels
+# -1/0/+1 whose spread is 0.65-0.8, so from n occurrences it is off by about 0.7 / sqrt(n): 0.16 at 20, near the
+# 0.2 from which `emoji_sentences` calls a polarity clear; below that the sign itself can be chance, and the
+# description says more. 466 of the ranking's 969 entries reach it, 411 of them emoji the tokenizer keeps (the
+# paper ranks those seen at least 5 times).
+RANKING_FLOOR = 20
 
 
 def strip_modifiers(text):
@@ -52,6 +62,35 @@ def read_emoji():
         if emoji:
             out.setdefault(emoji, description)
     return out
+
+
+def read_emoji_sentiment():
+    """{emoji as the normalizer leaves it: (occurrences, negative, neutral, positive)} from the Emoji Sentiment
+    Ranking: how often it occurred in the annotated tweets, and how often in those labelled negative, neutral,
+    positive."""
+    out = {}
+    for line in (DATA / "lexicons" / "emoji-sentiment.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        emoji, *counts = line.split("\t")
+        emoji = strip_modifiers(emoji)
+        if emoji:
+            out.setdefault(emoji, tuple(int(c) for c in counts))
+    return out
+
+
+def ranked_only_emoji():
+    """The ranking's emoji that VADER's emoji lexicon lacks, in the ranking's order (most used first), less those
+    the normalizer would change (Ⓐ) or EMOJI would not keep as one pre-token: the ranking also counts symbols of
+    text art (█ ╯ ☆) and lone regional indicators, halves of flags, which are no emoji."""
+    known, norm = read_emoji(), normalizer()
+    emoji = pre_tokenizers.Split(Regex(EMOJI), behavior="removed", invert=True)
+    return [e for e in read_emoji_sentiment() if e not in known and norm.normalize_str(e) == e
+            and [piece for piece, _ in emoji.pre_tokenize_str(e)] == [e]]
+
+
+def ranking_score(occurrences, negative, neutral, positive):
+    """The ranking's sentiment score (Kralj Novak et al. 2015): the mean label (-1, 0, +1) of an emoji's
+    occurrences, each label's probability Laplace-smoothed to (n + 1) / (occurrences + 3); already in -1..1."""
+    return (positive - negative) / (occurrences + 3)
 
 
 def read_emoticons():
@@ -126,7 +165,7 @@ def make_tokenizer(texts, vocab_size):
                                         special_tokens=["[UNK]", *PLACEHOLDERS], show_progress=False)
     trained.train_from_iterator(texts, trainer)
     vocab = trained.get_vocab()
-    for token in [*read_labmt_words(), *read_emoji(), *sorted(emoticons)]:
+    for token in [*read_labmt_words(), *read_emoji(), *ranked_only_emoji(), *sorted(emoticons)]:
         vocab.setdefault(token, len(vocab))
     tokenizer = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=40))
     tokenizer.normalizer = trained.normalizer
@@ -134,19 +173,36 @@ def make_tokenizer(texts, vocab_size):
     return tokenizer
 
 
-def polarities(afinn):
-    """{emoji or emoticon: polarity in -1..1}, for those the lexicons rate; `afinn`: {word: rating}."""
+def description_polarity(description, analyzer, afinn):
+    """VADER's compound score of an emoji's description, else the mean of AFINN's ratings of its words, in -1..1."""
+    compound = analyzer.polarity_scores(description)["compound"]
+    if abs(compound) < 0.05:
+        rated = [afinn[w] for w in re.findall(r"[a-z']+", description.lower()) if w in afinn]
+        compound = sum(rated) / len(rated) / 5 if rated else 0.0
+    return compound
+
+
+def polarities(afinn, read_description=None):
+    """{emoji or emoticon: polarity in -1..1}, for those the lexicons rate; `afinn`: {word: rating}. An emoji the
+    ranking saw at least RANKING_FLOOR times takes the ranking's score (near 0 there means no polarity, not a
+    fall back to its description). `read_description`, when given, reads a description for the others (the
+    teacher's reading, in train.py: description -> polarity, or None for one it has not read); else VADER does."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     analyzer = SentimentIntensityAnalyzer()
+    descriptions, ranking = read_emoji(), read_emoji_sentiment()
     out = {}
-    for emoji, description in read_emoji().items():
-        compound = analyzer.polarity_scores(description)["compound"]
-        if abs(compound) < 0.05:
-            rated = [afinn[w] for w in re.findall(r"[a-z']+", description.lower()) if w in afinn]
-            compound = sum(rated) / len(rated) / 5 if rated else 0.0
-        if abs(compound) >= 0.05:
-            out[emoji] = compound
+    for emoji in [*descriptions, *ranked_only_emoji()]:
+        counts = ranking.get(emoji)
+        if counts and counts[0] >= RANKING_FLOOR:
+            polarity = ranking_score(*counts)
+        elif emoji in descriptions:
+            read = read_description(descriptions[emoji]) if read_description else None
+            polarity = description_polarity(descriptions[emoji], analyzer, afinn) if read is None else read
+        else:
+            continue
+        if abs(polarity) >= 0.05:
+            out[emoji] = polarity
     for emoticon, ratings in read_emoticons().items():
         if ratings and abs(sum(ratings) / len(ratings)) >= 0.5:
             out[emoticon] = max(-1.0, min(1.0, sum(ratings) / len(ratings) / 4))

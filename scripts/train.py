@@ -50,6 +50,7 @@ import torch
 from torch import nn
 from evaluate import CODES, NEGATIONS, SENTENCE_END, read_afinn
 from synthetic import idioms, sentences as synthetic_sentences
+from teacher import TRANSFER, read_logits, strip_cues, text_key
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
 
 import posts
@@ -159,8 +160,8 @@ def batches(examples, tokens_per_batch, rng):
 
 
 def tensors(examples, batch, device):
-    """ids, lengths, labels (head rows) and whether each example's loss is over all labels (else negative against
-    positive only)."""
+    """ids, lengths, labels (head rows; -1 where an example has no gold label) and whether each example's loss is
+    over all labels (else negative against positive only)."""
     lengths = torch.tensor([len(examples[i][0]) for i in batch])
     ids = torch.zeros(len(batch), int(lengths.max()), dtype=torch.long)
     for row, i in enumerate(batch):
@@ -168,6 +169,15 @@ def tensors(examples, batch, device):
     labels = torch.tensor([examples[i][1] for i in batch])
     every_label = torch.tensor([examples[i][3] for i in batch])
     return ids.to(device), lengths.to(device), labels.to(device), every_label.to(device)
+
+
+def teacher_tensors(examples, batch, device):
+    """[batch, labels] teacher logits (zeros where there are none) and which examples have them."""
+    known = [len(examples[i]) > 4 and examples[i][4] is not None for i in batch]
+    width = next((len(examples[i][4]) for i, k in zip(batch, known) if k), 1)
+    logits = torch.tensor(np.array([examples[i][4] if k else np.zeros(width, np.float32)
+                                    for i, k in zip(batch, known)]), dtype=torch.float32)
+    return logits.to(device), torch.tensor(known, device=device)
 
 
 def lexicon_tensor(examples, batch, device):
@@ -215,22 +225,54 @@ def zigzag_loss(odds, lengths):
     return (taken_back * pairs).sum() / pairs.sum().clamp(min=1)
 
 
-def loss_fn(logits, lengths, labels, every_label, prefix_weight, positive, negative):
+def loss_fn(logits, lengths, labels, every_label, prefix_weight, positive, negative, class_weights=None):
     """Cross-entropy of the whole text, plus `prefix_weight` times that of every prefix. Examples without
-    `every_label` (two-class corpora) are scored on negative against positive only: the other logits are masked."""
+    `every_label` (two-class corpora) are scored on negative against positive only: the other logits are masked.
+    Examples without a gold label (label -1: the transfer set) are left out; `class_weights` ([labels]), when given,
+    weighs the examples scored over every label by their label."""
     if logits.shape[-1] > 2:
         polar = torch.full_like(logits[0, 0], float("-inf"))
         polar[[negative, positive]] = 0
         logits = logits + torch.where(every_label[:, None, None], torch.zeros_like(polar), polar)
+    gold = labels >= 0
+    if not gold.any():
+        return logits.new_zeros(())
+    labels = labels.clamp(min=0)
+    scale = gold.float()
+    if class_weights is not None:
+        scale = scale * torch.where(every_label, class_weights[labels], torch.ones_like(scale))
     steps = torch.arange(logits.shape[1], device=logits.device)[None, :]
     final = logits[torch.arange(len(labels)), lengths - 1]
-    loss = nn.functional.cross_entropy(final, labels)
+    loss = (nn.functional.cross_entropy(final, labels, reduction="none") * scale).sum() / scale.sum()
     if prefix_weight > 0:
         # Every prefix should predict the label too, more so the further into the text it is.
         mask = (steps < lengths[:, None]).float()
-        weight = mask * (steps + 1).float() / lengths[:, None].float()
+        weight = mask * (steps + 1).float() / lengths[:, None].float() * scale[:, None]
         per_step = nn.functional.cross_entropy(logits.transpose(1, 2), labels[:, None].expand(-1, logits.shape[1]),
                                                reduction="none")
+        loss = loss + prefix_weight * (per_step * weight).sum() / weight.sum()
+    return loss
+
+
+def distill_loss(logits, lengths, teacher, known, kind, temperature, prefix_weight):
+    """How far the student's logits are from the teacher's, over the examples the teacher labelled: on the whole
+    text, KL divergence of the temperature-softened distributions (times T^2, Hinton et al. 2015) or the mean squared
+    difference of the logits (Tang et al. 2019); plus `prefix_weight` times the cross-entropy of every prefix against
+    the teacher's distribution, weighted by how far into the text it is, as for gold labels."""
+    if not known.any():
+        return logits.new_zeros(())
+    logits, lengths, teacher = logits[known], lengths[known], teacher[known]
+    final = logits[torch.arange(len(lengths)), lengths - 1]
+    if kind == "mse":
+        loss = ((final - teacher) ** 2).mean()
+    else:
+        loss = nn.functional.kl_div(nn.functional.log_softmax(final / temperature, -1),
+                                    nn.functional.log_softmax(teacher / temperature, -1), log_target=True,
+                                    reduction="batchmean") * temperature ** 2
+    if prefix_weight > 0:
+        steps = torch.arange(logits.shape[1], device=logits.device)[None, :]
+        weight = (steps < lengths[:, None]).float() * (steps + 1).float() / lengths[:, None].float()
+        per_step = -(nn.functional.softmax(teacher, -1)[:, None, :] * nn.functional.log_softmax(logits, -1)).sum(-1)
         loss = loss + prefix_weight * (per_step * weight).sum() / weight.sum()
     return loss
 
@@ -298,6 +340,67 @@ def pretrain(net, examples, epochs, lr, batch_tokens, dropout, device, seed):
     return losses
 
 
+def teacher_polarity(teacher):
+    """description -> p(positive) - p(negative) as the teacher reads it (None where it has not read it), for the
+    emoji that the Emoji Sentiment Ranking does not rate."""
+    def read(description):
+        logits = teacher.get(text_key(description))
+        if logits is None:
+            return None
+        p = np.exp(logits - logits.max())
+        p /= p.sum()
+        return float(p[2] - p[0])
+    return read
+
+
+# Names of brands, products, places and people, for `with_cues`: a name carries no sentiment.
+NAMES = """
+    Amazon Samsung Google Microsoft Sony Nike Adidas Ikea Tesla Toyota Honda Ford Uber Airbnb Walmart Target Costco
+    Starbucks McDonald's Subway Domino's Nintendo PlayStation Xbox Dell Lenovo Canon Nikon Bose Philips Panasonic
+    Verizon Vodafone Comcast Ryanair Emirates Qantas Hilton Marriott Expedia Booking.com Etsy eBay Shopify Slack
+    Dropbox WhatsApp Instagram TikTok Snapchat Reddit YouTube Twitch Hulu Disney Pixar Marvel Kindle Fitbit Garmin
+    GoPro Dyson Lego Zara Uniqlo Sephora Aldi Lidl Tesco Paris London Tokyo Berlin Chicago Toronto Madrid Lisbon
+    Sarah John Priya Carlos Mei Ahmed Olivia Liam Kenji Fatima
+""".split()
+
+
+def names():
+    """NAMES less those in the behavioural tests, so that the invariance pairs' brands stay unseen."""
+    tests = "\n".join((ROOT / "tests" / "behaviour" / name).read_text(encoding="utf-8").lower()
+                      for name in ("suite.tsv", "invariance.tsv"))
+    return [n for n in NAMES if n.lower() not in tests]
+
+
+def with_cues(text, rng, names):
+    """The text with its cues changed at random, for `--cues`: stripped of them or not, then one added (an @mention
+    before or after it, a URL, a leading "RT @x:", a hashtag sign on one of its words, a name from `names` in place
+    of the word after "the", "my", "at" or "from"). None of them may move the label, and the student learns the
+    teacher's logits of the text as it was: that they carry nothing."""
+    text = strip_cues(text) if rng.random() < 0.5 else text
+    handle = "@" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz_0123456789") for _ in range(rng.randint(3, 12)))
+    kind = rng.randrange(6)
+    if kind == 0:
+        return f"{handle} {text}"
+    if kind == 1:
+        return f"{text} https://t.co/{''.join(rng.choice('abcdefghijkLMNOPQ0123456789') for _ in range(10))}"
+    if kind == 2:
+        return f"RT {handle}: {text}"
+    if kind == 3:
+        words = text.split(" ")
+        plain = [i for i, w in enumerate(words) if w.isalpha()]
+        if plain:
+            i = rng.choice(plain)
+            words[i] = "#" + words[i]
+        return " ".join(words)
+    if kind == 4:
+        words = text.split(" ")
+        after = [i + 1 for i, w in enumerate(words[:-1]) if w.lower() in ("the", "my", "at", "from")]
+        if after:
+            words[rng.choice(after)] = rng.choice(names)
+            return " ".join(words)
+    return f"{text} {handle}"
+
+
 def glove_init(net, tokenizer, path, descriptions=None):
     """Rows of pieces that are GloVe words get their vectors; with `descriptions` ({piece: English text}), an emoji
     gets the mean vector of its description's words. Returns how many rows were set."""
@@ -355,6 +458,19 @@ def main():
                         help="epochs of language-model pretraining on the training texts before the classifier")
     parser.add_argument("--emoji", type=int, default=12000,
                         help="sentences whose sentiment only emoji or emoticons carry, added to each epoch")
+    parser.add_argument("--teacher",
+                        help="a teacher's logits file (scripts/teacher.py label): the transfer set joins training, "
+                             "and every training text the teacher labelled learns its logits too")
+    parser.add_argument("--distill", choices=("kl", "mse"), default="kl",
+                        help="kl: KL divergence at --temperature; mse: squared difference of the logits")
+    parser.add_argument("--temperature", type=float, default=2.0)
+    parser.add_argument("--distill-weight", type=float, default=1.0)
+    parser.add_argument("--transfer-repeat", type=int, default=1, help="the transfer set per epoch")
+    parser.add_argument("--cues", type=float, default=0.0,
+                        help="share of the tweets' repeats and of the other texts whose @mentions, URLs, RT and "
+                             "hashtag signs are changed at random (with_cues)")
+    parser.add_argument("--balance", action="store_true",
+                        help="weigh the three-label examples by the inverse square root of their label's share")
     args = parser.parse_args()
 
     random.seed(args.seed)
@@ -373,27 +489,43 @@ def main():
     tokenizer.save(str(run / "tokenizer.json"))
     vocab = tokenizer.get_vocab_size(with_added_tokens=True)
 
+    teacher = {}
+    if args.teacher:
+        if args.labels != 3:
+            raise SystemExit("--teacher needs --labels 3: the teacher's head is negative, neutral, positive")
+        teacher, meta = read_logits(Path(args.teacher))
+        if not TRANSFER.exists():
+            raise SystemExit(f"{TRANSFER.relative_to(ROOT)} is missing: make it with scripts/transfer.py (the flags "
+                             "in the model card), then train again")
+        transfer = [line.split("\t")[0] for line in TRANSFER.read_text(encoding="utf-8").splitlines()[1:]]
+        splits["transfer"] = [(t, None) for t in transfer if text_key(t) in teacher]
+        print(f"teacher {meta['teacher']}: {len(teacher)} logits; {len(splits['transfer'])} of {len(transfer)} "
+              f"transfer texts have them", flush=True)
+
     afinn = {word: score for word, score in read_afinn().items() if " " not in word}  # single words only
     lexicon = dict(afinn)
     if args.labels == 3:
         # Emoji and emoticons are lexicon words too. A word is looked up by the text of its tokens' spans as
         # `tokenizers` gives them, which leave out the skin tones and selectors the normalizer removed: the
         # lexicon's spellings without them are the ones that match.
-        polar = posts.polarities(afinn)
+        polar = posts.polarities(afinn, teacher_polarity(teacher) if teacher else None)
         lexicon.update({token: 5 * p for token, p in polar.items()})
         carriers = [t for t, label in splits["tweets/train"] if label == CODES["neutral"]]
         splits["emoji"] = posts.emoji_sentences(args.emoji, args.seed, polar, carriers)
         print(f"emoji and emoticons with a polarity: {len(polar)}", flush=True)
-    rows_of = head_rows(args.labels)
+    rows_of = {**head_rows(args.labels), None: -1}
+    cue_rng, cue_names = random.Random(args.seed + 7), names()
 
-    def encode(rows, cap, every_label):
-        """(ids, head row, lexicon targets, loss over every label), keeping the last `cap` tokens."""
-        encoded = tokenizer.encode_batch([t for t, _ in rows], add_special_tokens=False)
+    def encode(rows, cap, every_label, cues=0.0):
+        """(ids, head row, lexicon targets, loss over every label, teacher logits or None), keeping the last `cap`
+        tokens; a share `cues` of the texts with their cues changed (with_cues)."""
+        texts = [with_cues(t, cue_rng, cue_names) if cue_rng.random() < cues else t for t, _ in rows]
+        encoded = tokenizer.encode_batch(texts, add_special_tokens=False)
         out = []
-        for e, (text, label) in zip(encoded, rows):
+        for e, text, (original, label) in zip(encoded, texts, rows):
             cut = max(0, len(e.ids) - cap)
             targets = [(f - cut, l - cut, s) for f, l, s in lexicon_targets(text, e, lexicon) if f >= cut]
-            out.append((e.ids[cut:] or [0], rows_of[label], targets, every_label))
+            out.append((e.ids[cut:] or [0], rows_of[label], targets, every_label, teacher.get(text_key(original))))
         return out
 
     splits["synthetic"] = synthetic_sentences(args.synthetic, args.seed, afinn)
@@ -401,7 +533,8 @@ def main():
         splits["idioms"] = idioms(args.idioms, args.seed, split="train")
         splits["idioms/valid"] = idioms(2000, args.seed + 1000, split="valid")
     data = {key: encode(rows, 100_000 if key.endswith("valid") else args.max_tokens,
-                        key.startswith(("tweets", "emoji"))) for key, rows in splits.items()}
+                        key.startswith(("tweets", "emoji", "transfer")), 0.0 if key.endswith("valid") else args.cues)
+            for key, rows in splits.items()}
     print(f"tokenized in {time.time() - started:.0f} s; vocabulary {vocab}", flush=True)
 
     net = Net(vocab, args.embedding, args.hidden, args.layers, args.labels, args.cell).to(device)
@@ -416,8 +549,18 @@ def main():
                                    args.batch_tokens, args.dropout, device, args.seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=args.lr)
     train = (data["imdb/train"] if "imdb" in corpora else []) + (data["rt/train"] * args.rt_repeat if "rt" in corpora else [])
-    train += data["tweets/train"] * args.tweet_repeat if "tweets" in corpora else []
+    if "tweets" in corpora:
+        # Each repeat encoded anew: a share --cues of its tweets with their cues changed (with_cues).
+        train += data["tweets/train"] + [e for _ in range(args.tweet_repeat - 1)
+                                         for e in encode(splits["tweets/train"], args.max_tokens, True, args.cues)]
     train += data["synthetic"] + data.get("emoji", []) + data.get("idioms", [])
+    train += data.get("transfer", []) * args.transfer_repeat
+    weights = None
+    if args.balance:
+        counts = np.bincount([e[1] for e in train if e[3] and e[1] >= 0], minlength=args.labels).astype(float)
+        weights = (counts.sum() / np.maximum(counts, 1)) ** 0.5
+        weights = torch.tensor(weights / weights.mean(), dtype=torch.float32, device=device)
+        print(f"class weights (three-label examples): {weights.tolist()}", flush=True)
     rng = random.Random(args.seed)
     total_steps = args.epochs * len(batches(train, args.batch_tokens, random.Random(0)))
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=total_steps)
@@ -426,7 +569,12 @@ def main():
         for batch in batches(train, args.batch_tokens, rng):
             ids, lengths, labels, every_label = tensors(train, batch, device)
             logits = net(ids, lengths, args.dropout)
-            loss = loss_fn(logits, lengths, labels, every_label, args.prefix_weight, net.positive, net.negative)
+            loss = loss_fn(logits, lengths, labels, every_label, args.prefix_weight, net.positive, net.negative,
+                           weights)
+            if teacher:
+                soft, known = teacher_tensors(train, batch, device)
+                loss = loss + args.distill_weight * distill_loss(logits, lengths, soft, known, args.distill,
+                                                                 args.temperature, args.prefix_weight)
             # [batch, time + 1]; the logits before any token are the head's bias (the hidden state starts at zero).
             odds = prefix_odds(logits, net.head.bias, net.positive, net.negative)
             if args.lexicon_weight > 0:
