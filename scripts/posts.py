@@ -47,6 +47,13 @@ EMOTICON_EXTRA = ["<3", "</3", "xd", "xp", "^_^", "^^", "-_-", ">_<", "o_o", "t_
 # description says more. 466 of the ranking's 969 entries reach it, 411 of them emoji the tokenizer keeps (the
 # paper ranks those seen at least 5 times).
 RANKING_FLOOR = 20
+# Emoji newer than the ranking whose descriptions say nothing of how they are used ("face with rolling eyes" reads
+# neutral to VADER and to the teacher alike): rated here by hand from general usage, as synthetic.py's templates are
+# written, on the ranking's -1..1 scale. The only hand ratings of emoji; the model card lists them.
+USAGE = {
+    "🙄": -0.5, "🤦": -0.5, "🤬": -0.8, "🤮": -0.7, "🤢": -0.6, "🤡": -0.4, "🙁": -0.4, "🤥": -0.4,
+    "🤩": 0.7, "🥳": 0.7, "🤗": 0.5, "🙂": 0.3, "🤞": 0.3,
+}
 
 
 def strip_modifiers(text):
@@ -185,7 +192,7 @@ def description_polarity(description, analyzer, afinn):
 def polarities(afinn, read_description=None):
     """{emoji or emoticon: polarity in -1..1}, for those the lexicons rate; `afinn`: {word: rating}. An emoji the
     ranking saw at least RANKING_FLOOR times takes the ranking's score (near 0 there means no polarity, not a
-    fall back to its description). `read_description`, when given, reads a description for the others (the
+    fall back to its description), one in USAGE its hand rating. `read_description`, when given, reads a description for the others (the
     teacher's reading, in train.py: description -> polarity, or None for one it has not read); else VADER does."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -196,6 +203,8 @@ def polarities(afinn, read_description=None):
         counts = ranking.get(emoji)
         if counts and counts[0] >= RANKING_FLOOR:
             polarity = ranking_score(*counts)
+        elif emoji in USAGE:
+            polarity = USAGE[emoji]
         elif emoji in descriptions:
             read = read_description(descriptions[emoji]) if read_description else None
             polarity = description_polarity(descriptions[emoji], analyzer, afinn) if read is None else read
