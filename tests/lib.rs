@@ -231,11 +231,17 @@ macro_rules! exported_model {
 exported_model!(
     /// The shipped model (`models/default` points at it): three labels, the tokenizer for posts, float16 weights.
     shipped,
+    "sentir-en-posts-distilled"
+);
+
+exported_model!(
+    /// The model shipped before (issue 22), kept for its GRU twin's comparison and the tokenizer tests.
+    posts,
     "sentir-en-posts"
 );
 
 exported_model!(
-    /// The shipped model's GRU twin (issue 24's comparison): the same data and recipe, a GRU of 148 units.
+    /// The posts model's GRU twin (issue 24's comparison): the same data and recipe, a GRU of 148 units.
     gru_posts,
     "sentir-en-posts-gru"
 );

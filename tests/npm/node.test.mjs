@@ -12,7 +12,7 @@ assert.deepEqual(Object.keys(result).sort(), ["backend", "label", "probabilities
 assert.deepEqual(Object.keys(result.tokens[0]).sort(), ["end", "id", "piece", "probability", "score", "start", "text"]);
 assert.deepEqual(Object.keys(result.words[0]).sort(), ["end", "first_token", "score", "start", "text", "token_count"]);
 assert.deepEqual(Object.keys(result.probabilities).sort(), analyzer.labels.slice().sort());
-assert.equal(analyzer.modelName, "sentir-en-posts");
+assert.equal(analyzer.modelName, "sentir-en-posts-distilled");
 assert.equal(analyzer.backend, "cpu-simd");
 
 // UTF-16 offsets: every token slices out its own text, the emoji (two code units) included.
@@ -44,7 +44,7 @@ assert.equal((await noGpu.analyze("great")).label, "positive");
 noGpu.free();
 const folder = new URL("./node_modules/sentir/model/", import.meta.url);
 const fromPath = await load({ model: folder.pathname });
-assert.equal(fromPath.modelName, "sentir-en-posts");
+assert.equal(fromPath.modelName, "sentir-en-posts-distilled");
 await assert.rejects(load({ model: "/no/such/model" }), /could not read the model file .*config\.json/);
 await assert.rejects(analyzer.analyze("x".repeat(1 << 20)), (error) => error instanceof Error && /bytes/.test(error.message));
 

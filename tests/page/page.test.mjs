@@ -85,7 +85,7 @@ async function typingColoursTokensInTheWorker(browser, origin) {
   assert.ok(scores.get("awful") < 0, `"awful" pushes towards negative: ${scores.get("awful")}`);
   assert.ok(scores.get("terrible") < 0, `"terrible" pushes towards negative: ${scores.get("terrible")}`);
   const status = await page.locator("#status").textContent();
-  assert.match(status, /^CPU SIMD · sentir-en-posts · \d+ tokens in \d+\.\d ms \(\d+ continued from the previous text\)$/,
+  assert.match(status, /^CPU SIMD · sentir-en-posts-distilled · \d+ tokens in \d+\.\d ms \(\d+ continued from the previous text\)$/,
     "appending continues from the saved state");
   const sentences = await page.$$eval("#sentence-rows tr", (rows) => rows.map((row) => row.cells[0].textContent));
   assert.deepEqual(sentences, ["The food was wonderful and the staff were lovely.",
