@@ -6,7 +6,7 @@
     scripts/evaluate.py --posts --split valid --name ...  # the same on the validation splits (no suite)
 
 With --posts on the test split it also prints the invariance pairs (tests/behaviour/invariance.tsv): how often
-the label stays the same when an @mention, a URL, a hashtag sign, RT or a brand name is added to a post.
+the label stays the same when an @mention, a URL, a hashtag sign or RT is added to a post, or a brand name is put in.
 
 Runs `sentir eval` on the test splits (read here, for the final report only) and on the behavioural sentences
 in tests/behaviour/behaviour.tsv, measures how often per-token scores agree in sign with the VADER lexicon, and

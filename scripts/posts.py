@@ -18,9 +18,10 @@ The tokenizer (a Hugging Face `tokenizers` file, so the Rust crate loads it as a
 Emoji and emoticons get a polarity from the lexicons: an emoticon its VADER and AFINN ratings; an emoji that the
 Emoji Sentiment Ranking (Kralj Novak et al. 2015: 1.6 million tweets labelled by annotators) saw at least
 RANKING_FLOOR times its sentiment score there, what the tweets around it said (🔥 leans positive there, where
-"fire" reads negative); any other emoji VADER's rating of its English description (what VADER itself does with
-emoji), else the mean of AFINN's ratings of the description's words. The ranking is from 2015: emoji that
-Unicode added in 7.0 or later (🙂 🙄 🤦 🥰 🤡) are not in it. Those polarities make training signal
+"fire" reads negative); a few newer ones a hand rating (USAGE); any other emoji a reading of its English
+description: the teacher's, when train.py distils, else VADER's rating of it (what VADER itself does with emoji),
+else the mean of AFINN's ratings of its words. The ranking is from 2015: emoji that Unicode added in 7.0 or later
+(🙂 🙄 🤦 🥰 🤡) are not in it. Those polarities make training signal
 (`emoji_sentences`, and per-token targets through the lexicon loss), and the descriptions' GloVe vectors initialise
 the emoji's embeddings.
 """

@@ -21,12 +21,12 @@ over negative against positive, the neutral logit masked, since movie reviews sa
 is read without the cues that carry no sentiment (`strip_cues`: @mentions, URLs, a leading RT, hashtag signs): in
 the tweets a leading @mention means "a customer writing to an airline", which the teacher must not learn. The
 tweets' loss is weighted by class (inverse square root of each label's share), so that the teacher does not carry
-their 42% negative prior to every post. Seeded; checkpoints every `--checkpoint-every` steps and resumes from the
+their 45% negative prior to every post. Seeded; checkpoints every `--checkpoint-every` steps and resumes from the
 last, so a run may stop and go on on another machine (copy data/teacher/). Chooses by validation: evaluated every
 `--eval-every` steps, the best is kept as data/teacher/best.pt.
 
 Compute: on 2 CPU threads 25-50 examples a second training (length-bucketed batches, max 64 pieces: one epoch of
-43,810 examples in 22 minutes) and about 170 texts a second labelling (289,000 in about half an hour); on an NVIDIA
+43,810 examples in 22 minutes) and about 200 texts a second labelling (288,884 in 23 minutes); on an NVIDIA
 GPU minutes. `--int8` labels with int8 dynamic quantisation of the linear layers (CPU only): 1.5x faster here, but
 it changed the most probable label of 10% of 2,000 transfer texts (logits off by 0.26 on average), so float32 is
 the default.

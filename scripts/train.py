@@ -6,8 +6,14 @@
     scripts/export.py --name sentir-en-lstm                  # writes models/<name>/ and its golden vectors
 
 Dependencies: scripts/requirements.txt. Seeded; runs on the CPU (or a GPU when torch sees one). The defaults are
-the two-label movie model's settings (models/sentir-en-lstm); the shipped three-label model's command, with its
-flags, is in models/sentir-en-posts/MODEL_CARD.md.
+the two-label movie model's settings (models/sentir-en-lstm); the shipped model's command, with its flags, is in
+models/sentir-en-posts-distilled/MODEL_CARD.md.
+
+`--teacher models/teacher/logits-v1.npz` distils (scripts/teacher.py made the file): the transfer set
+(scripts/transfer.py) joins every epoch, and every training text the teacher labelled learns its distribution
+(`distill_loss`: KL at `--temperature`, or MSE on logits, on the whole text; cross-entropy on every prefix).
+`--cues P` changes the @mentions, URLs, RT, hashtag signs and names of a share P of the texts (`with_cues`), the
+target unchanged; `--balance` weighs three-label examples by class.
 
 The model is what format v1 describes (crate/src/recurrent/mod.rs): embedding (initialised from GloVe 6B 50d where a
 vocabulary entry is a GloVe word), a forward LSTM, and a linear head applied at every step. Per-token scores are
