@@ -70,7 +70,7 @@ MENTION = re.compile(r"(?<![\w@])@\w+:?")
 def strip_cues(text):
     """The text without what carries no sentiment: @mentions, URLs, a leading RT, the sign of a hashtag."""
     text = MENTION.sub(" ", URL.sub(" ", text))
-    text = re.sub(r"^\s*rt\b:?", " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"^(?:\s*rt\b:?)+", " ", text, flags=re.IGNORECASE)
     text = re.sub(r"(?<!\w)#(?=\w)", "", text)
     return " ".join(text.split())
 

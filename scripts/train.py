@@ -44,6 +44,7 @@ models before (IMDB and RT, the tokenizer of `make_tokenizer` here).
 """
 
 import argparse
+import hashlib
 import json
 import math
 import random
@@ -359,6 +360,9 @@ def teacher_polarity(teacher):
     return read
 
 
+# What the transfer set's masks are encoded as (see `encode` in main).
+MASK = "\ue000"
+
 # Names of brands, products, places and people, for `with_cues`: a name carries no sentiment.
 NAMES = """
     Amazon Samsung Google Microsoft Sony Nike Adidas Ikea Tesla Toyota Honda Ford Uber Airbnb Walmart Target Costco
@@ -377,10 +381,11 @@ def names():
     return [n for n in NAMES if n.lower() not in tests]
 
 
-def with_cues(text, rng, names):
+def with_cues(text, rng, names, lexicon):
     """The text with its cues changed at random, for `--cues`: stripped of them or not, then one added (an @mention
     before or after it, a URL, a leading "RT @x:", a hashtag sign on one of its words, a name from `names` in place
-    of the word after "the", "my", "at" or "from"). None of them may move the label, and the student learns the
+    of the word after "the", "my", "at" or "from" where that word is plain letters and not in `lexicon`, so that a
+    name never takes a sentiment word's place). None of them may move the label, and the student learns the
     teacher's logits of the text as it was: that they carry nothing."""
     text = strip_cues(text) if rng.random() < 0.5 else text
     handle = "@" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz_0123456789") for _ in range(rng.randint(3, 12)))
@@ -400,7 +405,8 @@ def with_cues(text, rng, names):
         return " ".join(words)
     if kind == 4:
         words = text.split(" ")
-        after = [i + 1 for i, w in enumerate(words[:-1]) if w.lower() in ("the", "my", "at", "from")]
+        after = [i + 1 for i, w in enumerate(words[:-1]) if w.lower() in ("the", "my", "at", "from")
+                 and words[i + 1].isalpha() and words[i + 1].lower() not in lexicon]
         if after:
             words[rng.choice(after)] = rng.choice(names)
             return " ".join(words)
@@ -503,6 +509,9 @@ def main():
         if not TRANSFER.exists():
             raise SystemExit(f"{TRANSFER.relative_to(ROOT)} is missing: make it with scripts/transfer.py (the flags "
                              "in the model card), then train again")
+        if hashlib.sha256(TRANSFER.read_bytes()).hexdigest() != meta.get("transfer_sha256"):
+            print(f"warning: {TRANSFER.relative_to(ROOT)} is not the transfer set {args.teacher} was labelled from: "
+                  "texts without a logit learn from their gold labels alone", flush=True)
         transfer = [line.split("\t")[0] for line in TRANSFER.read_text(encoding="utf-8").splitlines()[1:]]
         splits["transfer"] = [(t, None) for t in transfer if text_key(t) in teacher]
         print(f"teacher {meta['teacher']}: {len(teacher)} logits; {len(splits['transfer'])} of {len(transfer)} "
@@ -525,7 +534,10 @@ def main():
     def encode(rows, cap, every_label, cues=0.0):
         """(ids, head row, lexicon targets, loss over every label, teacher logits or None), keeping the last `cap`
         tokens; a share `cues` of the texts with their cues changed (with_cues)."""
-        texts = [with_cues(t, cue_rng, cue_names) if cue_rng.random() < cues else t for t, _ in rows]
+        # The transfer set's masks: `[UNK]` is no added token of this tokenizer (it would read `[ un ##k ]`), and a
+        # private-use character is a pre-token of its own that no vocabulary holds, so it encodes as the unknown id.
+        texts = [(with_cues(t, cue_rng, cue_names, lexicon) if cue_rng.random() < cues else t).replace("[UNK]", MASK)
+                 for t, _ in rows]
         encoded = tokenizer.encode_batch(texts, add_special_tokens=False)
         out = []
         for e, text, (original, label) in zip(encoded, texts, rows):

@@ -8,13 +8,15 @@ hashtag signs: the teacher labels the cue-free text, and scripts/train.py adds c
 reviews cut into sentences and pairs of sentences. Then augmented variants, as Tang et al. (2019, "Distilling
 Task-Specific Knowledge from BERT into Simple Neural Networks") and TinyBERT made them; in each variant every word,
 independently:
-- with p = 0.1 is masked (`[UNK]`, which both tokenizers read as their unknown token);
+- with p = 0.1 is masked (`[UNK]`, the teacher's unknown token; train.py encodes it as the student's);
 - with p = 0.1 is replaced by one of its GloVe neighbours (the 8 nearest among GloVe's 30,000 most frequent words,
   by cosine), which may flip or soften its sentiment: the teacher labels the variant anew;
 - a domain noun of the movie or airline texts ("plot", "flight", ...) is moved to another domain with p = 0.5
   (`DOMAINS`: "the plot" -> "the battery", "the flight" -> "the delivery");
 and with p = 0.25 the variant is a window of 3 to 12 words of the sentence instead of all of it. Variants equal to a
-text already in the set are dropped. Each row has a `source` column (rt, tweets, imdb; `+` marks a variant).
+text already in the set are dropped. Deterministic for the same flags on the same NumPy: the neighbours come from a
+float32 matrix product, whose last bits (and so the order of near ties) may differ on another BLAS; `train.py` warns
+when the file is not the one the logits were made from. Each row has a `source` column (rt, tweets, imdb; `+` marks a variant).
 The English descriptions of VADER's emoji lexicon ("face with rolling eyes") join unchanged (source `emoji`): an
 emoji that the Emoji Sentiment Ranking does not rate takes its polarity from the teacher's reading of its
 description (scripts/train.py), where VADER's rating of the description says nothing for most.
