@@ -26,6 +26,7 @@ else the mean of AFINN's ratings of its words. The ranking is from 2015: emoji t
 the emoji's embeddings.
 """
 
+import hashlib
 import random
 import re
 
@@ -55,6 +56,21 @@ USAGE = {
     "🙄": -0.5, "🤦": -0.5, "🤬": -0.8, "🤮": -0.7, "🤢": -0.6, "🤡": -0.4, "🙁": -0.4, "🤥": -0.4,
     "🤩": 0.7, "🥳": 0.7, "🤗": 0.5, "🙂": 0.3, "🤞": 0.3,
 }
+
+
+def strip_cues(text):
+    """The text without what carries no sentiment: @mentions (with a colon after them), URLs, every leading RT, the
+    sign of a hashtag. The teacher reads texts this way, and its logits are keyed by them (`text_key`)."""
+    text = re.sub(MENTION + ":?", " ", re.sub(URL, " ", text))
+    text = re.sub(r"^(?:\s*rt\b:?)+", " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"(?<!\w)#(?=\w)", "", text)
+    return " ".join(text.split())
+
+
+def text_key(text):
+    """What the teacher's logits file is keyed by: the first 8 bytes of the sha256 of the cue-free text, as an
+    integer."""
+    return int.from_bytes(hashlib.sha256(strip_cues(text).encode("utf-8")).digest()[:8], "little")
 
 
 def strip_modifiers(text):

