@@ -1,4 +1,4 @@
-"""sentir's rule for token spans, in Python: `widen` mirrors `widen_spans` in crate/src/tokenize.rs.
+"""sentir's rule for token spans, in Python: `widen` mirrors `widen_spans` in crate/src/tokenize/spans.rs.
 
 scripts/export.py applies it to Python `tokenizers`' offsets when it writes the tokenizer golden vectors, so that
 they are the spans sentir gives. The two must stay the same rule; the Rust function's docs explain it.
@@ -16,7 +16,7 @@ PLACEHOLDER = re.compile(r"\[[A-Za-z]+\]")
 
 def widen(text, pieces, offsets):
     """The spans `tokenizers` gave (`offsets`, character offsets into `text`, one per token; `pieces`, each token's
-    vocabulary piece), widened as sentir widens them (`widen_spans` in crate/src/tokenize.rs):
+    vocabulary piece), widened as sentir widens them (`widen_spans` in crate/src/tokenize/spans.rs):
 
     1. a placeholder (a piece of ASCII letters in brackets, like `[url]` or `[user]`, at a span whose text is not that
        piece) starts earlier, over the characters before it that are not whitespace and that no token covers, back
