@@ -84,6 +84,25 @@ fn backend_picks_the_implementation_and_an_unknown_one_is_refused() {
     assert!(stderr.contains("use auto, cpu-simd, cpu-scalar or gpu"), "{stderr}");
 }
 
+/// Where no display is, probing the GPU prints nothing (Mesa's device-select layer used to make libwayland print
+/// "XDG_RUNTIME_DIR is invalid" once per probe); the GPU backend is probed too where CI requires one.
+#[test]
+fn probing_the_gpu_without_a_display_prints_nothing() {
+    let require_gpu = std::env::var("REQUIRE_GPU").is_ok_and(|value| value == "1");
+    for backend in if require_gpu { &["auto", "gpu"][..] } else { &["auto"][..] } {
+        let output = Command::new(env!("CARGO_BIN_EXE_sentir"))
+            .args(["analyze", "--model", MODEL, "--backend", backend, "fine"])
+            .env_remove("XDG_RUNTIME_DIR")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("DISPLAY")
+            .env_remove("NODEVICE_SELECT")
+            .output()
+            .expect("the binary runs");
+        assert!(output.status.success(), "{backend}: {}", stderr(&output));
+        assert_eq!(stderr(&output), "", "{backend}");
+    }
+}
+
 #[test]
 fn jsonl_prints_one_object_per_input_line_and_reports_failures_in_place() {
     let too_long = "good ".repeat(100);

@@ -9,7 +9,15 @@ On a cluster engine, call `load_cached()` inside the function each task runs: ea
 once and keeps it (README.md, "In Python": Dask, Ray Data, PySpark).
 """
 
+import os
 from functools import lru_cache
+
+# Mesa's device-select Vulkan layer asks Wayland and X for the default GPU whenever the GPU is probed, and on a
+# machine without a display libwayland prints "error: XDG_RUNTIME_DIR is invalid or not set in the environment.":
+# noise a user reads as a failure. sentir picks its own adapter, so the layer is turned off before the native module
+# loads, unless the user asked it for a device (the CLI does the same in its main).
+if "NODEVICE_SELECT" not in os.environ and "MESA_VK_DEVICE_SELECT" not in os.environ:
+    os.environ["NODEVICE_SELECT"] = "1"
 
 from ._sentir import Analyzer, ModelError, SentirError, TextError, __version__
 

@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -119,6 +120,14 @@ class BadInput(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "unknown backend"):
             sentir.Analyzer.load(backend="tpu")
         self.assertTrue(issubclass(sentir.TextError, sentir.SentirError))
+
+    def test_probing_the_gpu_without_a_display_prints_nothing(self):
+        # Mesa's device-select layer made libwayland print "XDG_RUNTIME_DIR is invalid" once per probe.
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("XDG_RUNTIME_DIR", "WAYLAND_DISPLAY", "DISPLAY", "NODEVICE_SELECT")}
+        probe = "import sentir; sentir.Analyzer.load(backend='auto').analyze('fine')"
+        run = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+        self.assertEqual(run.stderr, "")
 
     def test_any_model_folder_loads(self):
         analyzer = sentir.Analyzer.load(ROOT / "models" / "tiny-gru")

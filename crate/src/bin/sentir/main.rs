@@ -46,6 +46,18 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
+    // Mesa's device-select Vulkan layer, which every Mesa driver installs, asks Wayland and X for the default GPU
+    // when an instance is made, and on a machine without a display libwayland prints "error: XDG_RUNTIME_DIR is
+    // invalid or not set in the environment." for each probe: noise a user reads as a failure. sentir picks its
+    // own adapter, so it turns the layer off, unless the user asked it for a device (MESA_VK_DEVICE_SELECT).
+    if std::env::var_os("NODEVICE_SELECT").is_none() && std::env::var_os("MESA_VK_DEVICE_SELECT").is_none() {
+        // The workspace's one `unsafe`: setting a variable races with threads reading the environment, and there
+        // are none yet. SAFETY: the first thing main does, before any thread is spawned.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::env::set_var("NODEVICE_SELECT", "1")
+        };
+    }
     cli::main()
 }
 
