@@ -17,6 +17,35 @@ const GUESSES = {
   time: ["time", "date", "created_at", "timestamp", "datetime", "published", "published_at", "tweet_created"],
 };
 
+// How many of the first records a column's values are read from to guess that it holds times.
+const TIME_SAMPLE = 20;
+
+// The first `count` records after the header of a file's first bytes, each an array in the order of `fields`.
+function firstRecords(head, format, fields, count) {
+  if (format === "csv" || format === "tsv") {
+    const { data } = Papa.parse(head, { preview: count + 1, delimiter: format === "tsv" ? "\t" : "," });
+    return data.slice(1);
+  }
+  if (format !== "jsonl") return [];
+  return head.split(/\r?\n/).filter((line) => line.trim() !== "").slice(0, count).flatMap((line) => {
+    try {
+      const record = JSON.parse(line);
+      return record && typeof record === "object" ? [fields.map((f) => record[f])] : [];
+    } catch {
+      return []; // the last line of the first bytes may be cut short
+    }
+  });
+}
+
+// Whether a value reads as a time in a form the crate's corpus/time.rs takes: an ISO 8601 date or date-time, or a
+// Unix time of 10 digits (seconds) or 13 (milliseconds), between 2001 and 2100 so that an id is no time.
+function looksLikeTime(value) {
+  if (/^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}.*)?$/.test(value)) return true;
+  if (!/^\d{10}$|^\d{13}$/.test(value)) return false;
+  const seconds = Number(value.length === 13 ? value.slice(0, 10) : value);
+  return seconds >= 978_307_200 && seconds < 4_102_444_800;
+}
+
 export function startMany(page) {
   const view = new ManyView(page);
   page.on("ready", () => view.ready());
@@ -166,14 +195,23 @@ class ManyView {
     }
     this.fields = fields;
     for (const label of document.querySelectorAll("#many-setup .column")) label.hidden = format === "text";
-    const fill = (select, optional, guesses) => {
+    // By name first; else, for the time, the first column whose first values all read as times.
+    const fill = (select, optional, guesses, byValues = () => undefined) => {
       select.replaceChildren(...(optional ? [new Option("(none)", "")] : []), ...fields.map((f) => new Option(f, f)));
       const lower = fields.map((f) => f.trim().toLowerCase());
-      const guess = guesses.map((g) => lower.indexOf(g)).find((k) => k >= 0);
+      const guess = guesses.map((g) => lower.indexOf(g)).find((k) => k >= 0) ?? byValues();
       if (guess !== undefined) select.value = fields[guess];
     };
+    const rows = firstRecords(this.head, format, fields, TIME_SAMPLE);
+    const timeByValues = () => {
+      const k = fields.findIndex((_, k) => {
+        const values = rows.map((row) => String(row[k] ?? "").trim()).filter((value) => value !== "");
+        return values.length > 0 && values.every(looksLikeTime);
+      });
+      return k >= 0 ? k : undefined;
+    };
     fill($("many-column-text"), false, GUESSES.text);
-    fill($("many-column-time"), true, GUESSES.time);
+    fill($("many-column-time"), true, GUESSES.time, timeByValues);
     fill($("many-column-group"), true, []);
     $("many-go").disabled = format !== "text" && fields.length === 0;
   }

@@ -166,6 +166,19 @@ async function cancelAndPaste(browser, origin) {
   assert.deepEqual(await page.$$eval("#many-rows .label", (cells) => cells.map((cell) => cell.textContent)),
     ["positive", "negative", "neutral"]);
 
+  // A time column the names do not give away is guessed from its values; an id column of numbers is not a time.
+  const posted = join(ARTIFACTS, "posted.csv");
+  writeFileSync(posted, "id,posted,body\n1,2026-03-01 09:15:00,great\n2,2026-03-02 18:40:00,awful\n");
+  await page.setInputFiles("#many-file", posted);
+  await page.waitForSelector("#many-setup:not([hidden])");
+  assert.equal(await page.inputValue("#many-column-time"), "posted", "the time column is guessed from its values");
+  assert.equal(await page.inputValue("#many-column-text"), "body");
+  const unix = join(ARTIFACTS, "unix.jsonl");
+  writeFileSync(unix, '{"tweet_id": 1234567890123456789, "at": 1772356500, "message": "great"}\n');
+  await page.setInputFiles("#many-file", unix);
+  await page.waitForSelector("#many-setup:not([hidden])");
+  assert.equal(await page.inputValue("#many-column-time"), "at", "a Unix time in seconds is a time");
+
   const binary = join(ARTIFACTS, "not-text.csv");
   writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
   await page.setInputFiles("#many-file", binary);
