@@ -237,7 +237,10 @@ export interface Collection {
   free(): void;
 }
 
-/** Loads the WebAssembly build this engine supports and a model (by default the one in the package). */
+/**
+ * Loads the WebAssembly build this engine supports and a model (by default the one in the package). Options of the
+ * wrong kind, or an unknown one, reject with a `TypeError` that names it, as `Analyzer.create`'s do.
+ */
 export function load(options?: LoadOptions): Promise<Analyzer>;
 
 /** Whether this engine runs WebAssembly SIMD (then the `simd128` build is used). */

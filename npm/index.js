@@ -6,7 +6,7 @@
 //
 // The files are found relative to this module with `new URL("…", import.meta.url)`, a form that browsers
 // resolve and that bundlers (Vite, webpack, esbuild, Rollup) recognise and copy into their output.
-import { loadSentir, simdSupported } from "./loader.js";
+import { checkOptions, loadSentir, simdSupported } from "./loader.js";
 
 export { simdSupported };
 
@@ -25,8 +25,11 @@ async function download(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+const LOAD_OPTIONS = ["model", "backend", "build"];
+
 /** See index.d.ts. */
-export async function load({ model, build, backend } = {}) {
+export async function load(options) {
+  const { model, build, backend } = checkOptions("load", options, LOAD_OPTIONS);
   // The wasm and the default model download side by side.
   const files = model === undefined ? Promise.all(Object.values(DEFAULT_MODEL).map(download)) : null;
   files?.catch(() => {}); // awaited below; handled now, so that a failed download is not an unhandled rejection

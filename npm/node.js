@@ -6,7 +6,7 @@
 //   const { label, tokens } = await analyzer.analyze("not good, but wonderful");
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
-import { loadSentir, simdSupported } from "./loader.js";
+import { checkOptions, loadSentir, simdSupported } from "./loader.js";
 
 export { simdSupported };
 
@@ -37,8 +37,11 @@ function folderUrl(folder) {
   return url;
 }
 
+const LOAD_OPTIONS = ["model", "backend", "build"];
+
 /** See index.d.ts. */
-export async function load({ model, build, backend } = {}) {
+export async function load(options) {
+  const { model, build, backend } = checkOptions("load", options, LOAD_OPTIONS);
   // The wasm and the model's files are read side by side.
   let source = model;
   if (source === undefined) {

@@ -112,19 +112,26 @@ async function analyzeEach(analyzer, batch) {
   }
 }
 
-// `options` of analyzeMany with their defaults; a TypeError names an unknown option or one of the wrong kind.
-// As in Analyzer.create, `undefined` and `null` mean the default.
-function manyOptions(options) {
-  const call = "Analyzer.analyzeMany";
-  if (options === undefined || options === null) return { batchSize: DEFAULT_BATCH_SIZE };
+// `options` of the call `call` as an object whose keys are all in `names`, by the rule Analyzer.create has
+// (crate/src/wasm.rs, `options_of`): `undefined` and `null` are no options; anything but an object, or a key not in
+// `names`, is a TypeError that names it. Every JS entry point with options checks them here (npm's load too).
+export function checkOptions(call, options, names) {
+  if (options === undefined || options === null) return {};
   if (typeof options !== "object" || Array.isArray(options)) {
     throw new TypeError(`${call}: options must be an object, got ${kindOf(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!MANY_OPTIONS.includes(key)) {
-      throw new TypeError(`${call}: unknown option ${JSON.stringify(key)}; options are ${MANY_OPTIONS.join(", ")}`);
+    if (!names.includes(key)) {
+      throw new TypeError(`${call}: unknown option ${JSON.stringify(key)}; options are ${names.join(", ")}`);
     }
   }
+  return options;
+}
+
+// `options` of analyzeMany with their defaults; a TypeError names an unknown option or one of the wrong kind.
+function manyOptions(options) {
+  const call = "Analyzer.analyzeMany";
+  options = checkOptions(call, options, MANY_OPTIONS);
   const onProgress = options.onProgress ?? undefined;
   const signal = options.signal ?? undefined;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;

@@ -74,6 +74,8 @@ const BACKENDS = '"auto", "gpu", "cpu-simd", "cpu-scalar"';
 await assert.rejects(load({ backend: "tpu" }),
   typeError(`Analyzer.create: options.backend must be one of ${BACKENDS}; got "tpu"`));
 await assert.rejects(load({ backend: 1 }), typeError(`Analyzer.create: options.backend must be one of ${BACKENDS}; got 1`));
+await assert.rejects(load({ bogus: 1 }), typeError('load: unknown option "bogus"; options are model, backend, build'));
+await assert.rejects(load("gpu"), typeError("load: options must be an object, got string"));
 // load() passes create only `backend`; the class itself takes the rest.
 const Analyzer = analyzer.constructor;
 const modelFile = (name) => readFile(new URL(name, folder));
