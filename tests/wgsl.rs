@@ -38,7 +38,7 @@ fn every_wgsl_file_parses_and_validates() {
 #[test]
 fn the_persistent_kernel_holds_the_hidden_size_the_crate_says() {
     // The LSTM's and the GRU's.
-    for file in ["recur.wgsl", "gru_recur.wgsl"] {
+    for file in ["lstm_persistent.wgsl", "gru_persistent.wgsl"] {
         let (_, recur) = SHADERS.iter().find(|(name, _)| *name == file).expect("a persistent shader");
         let declared = format!("const MAX_HIDDEN: u32 = {PERSISTENT_MAX_HIDDEN}u;");
         assert!(recur.contains(&declared), "{file} does not declare `{declared}`");

@@ -1,5 +1,5 @@
 // σ, tanh and 2^t, mirroring crate/src/recurrent/activation.rs operation for operation. WGSL has no includes: the
-// crate prepends this file to the shaders that use it (step.wgsl, recur.wgsl; see `SHADERS` in mod.rs).
+// crate prepends this file to the shaders that use it (the four recurrences; see `SHADERS` in mod.rs).
 
 const LOG2_E: f32 = 1.442695041;
 const EXP2_LIMIT: f32 = 125.5;

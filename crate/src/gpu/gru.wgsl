@@ -1,5 +1,5 @@
-// The GRU's arithmetic per unit, shared by gru_step.wgsl and gru_recur.wgsl so that both give the same bits (the
-// equations: crate/src/recurrent/mod.rs). The crate prepends this file, after activation.wgsl, to both.
+// The GRU's arithmetic per unit, shared by gru_step.wgsl and gru_persistent.wgsl so that both give the same bits (the
+// equations: crate/src/recurrent/mod.rs). The crate prepends this file, after the other libraries, to both.
 //
 // Both shaders share one layout: `projected` is `[batch][steps][3H]`, the gates stacked r, z, n, with b_ih + b_hh
 // for r and z and b_ih alone for n (the crate sums the unscaled biases at upload); W_hh is stored transposed,

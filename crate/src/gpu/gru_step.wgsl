@@ -1,6 +1,6 @@
 // One step `s` of a GRU layer's recurrence for every text still running (the equations: crate/src/recurrent/mod.rs;
 // the layout and the conventions: gru.wgsl). One invocation per (unit u, text b), a text whose length is at most
-// s masked out, the step index from a uniform bound at a dynamic offset, as in step.wgsl:
+// s masked out, the step index from a uniform bound at a dynamic offset, as in lstm_step.wgsl:
 //
 //   reset after:  one dispatch, `main`: r, z and the candidate's recurrent sum u_n together, then
 //                 n = tanh(a_n + r · u_n), h = (1 − z) · n + z · h[s − 1]
@@ -8,42 +8,21 @@
 //                 overwrites it), then `main`: u_n = b_hn + W_hn · (r ⊙ h[s − 1]), n = tanh(a_n + u_n), h
 //
 // `gated` is the layer's cell-state buffer, which a GRU has no use for (the crate reads none back). The sums run
-// in gru_recur.wgsl's order, so both give the same bits. σ and tanh come from activation.wgsl, the GRU's
-// arithmetic from gru.wgsl, which the crate prepends.
+// in gru_persistent.wgsl's order, so both give the same bits. The crate prepends activation.wgsl (σ, tanh),
+// recurrence.wgsl (the shape), per_step.wgsl (bindings 0-5) and gru.wgsl (the GRU's arithmetic).
 
-struct Shape {
-    batch: u32,
-    steps: u32,
-    hidden: u32,
-    reset_after: u32,
-}
-
-// 16 bytes: one slot of the step-index buffer (slots are 256 bytes apart).
-struct Step {
-    index: u32,
-    _padding_1: u32,
-    _padding_2: u32,
-    _padding_3: u32,
-}
-
-@group(0) @binding(0) var<uniform> shape: Shape;
-@group(0) @binding(1) var<uniform> step: Step;
-@group(0) @binding(2) var<storage, read> lengths: array<u32>;
-@group(0) @binding(3) var<storage, read> projected: array<f32>;
-@group(0) @binding(4) var<storage, read> weight: array<f32>;
-@group(0) @binding(5) var<storage, read_write> hidden: array<f32>;
 @group(0) @binding(6) var<storage, read_write> gated: array<f32>;
 @group(0) @binding(7) var<storage, read> bias: array<f32>;
 
 // Reset before only: r and z of unit u, text b, step s.
 @compute @workgroup_size(64)
 fn gates(@builtin(global_invocation_id) id: vec3<u32>) {
+    if !has_step(id) {
+        return;
+    }
     let u = id.x;
     let b = id.y;
     let s = step.index;
-    if u >= shape.hidden || b >= shape.batch || s >= lengths[b] {
-        return;
-    }
     let h = shape.hidden;
     let at = (b * shape.steps + s) * 3u * h + u;
     var rz = vec2<f32>(projected[at], projected[at + h]);
@@ -63,12 +42,12 @@ fn gates(@builtin(global_invocation_id) id: vec3<u32>) {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+    if !has_step(id) {
+        return;
+    }
     let u = id.x;
     let b = id.y;
     let s = step.index;
-    if u >= shape.hidden || b >= shape.batch || s >= lengths[b] {
-        return;
-    }
     let h = shape.hidden;
     let at = (b * shape.steps + s) * 3u * h + u;
     let out = (b * shape.steps + s) * h + u;

@@ -6,18 +6,24 @@
 //! compute neighbouring rows, read neighbouring addresses.
 //!
 //! Per layer: [`project.wgsl`](project.wgsl) projects every step of every text in one dispatch (reading embedding
-//! rows for the first layer, the layer below's states above it), then the recurrence runs, the four gates fused,
-//! shorter texts masked by their length: [`recur.wgsl`](recur.wgsl) in one dispatch, one workgroup per text looping
-//! over its steps (hidden sizes up to [`PERSISTENT_MAX_HIDDEN`]; the default on a hardware GPU), or
-//! [`step.wgsl`](step.wgsl) once per step for the whole batch (the default on a software adapter); both give the
-//! same bits, see [`Recurrence`]. A GRU's recurrence is [`gru_recur.wgsl`](gru_recur.wgsl) or
-//! [`gru_step.wgsl`](gru_step.wgsl) (two dispatches a step with the reset gate before the product: every unit's
-//! `r ⊙ h` first), their shared arithmetic in `gru.wgsl` and the convention a uniform; the projection and the head
-//! are the same shaders for both cells (a GRU's unscaled recurrent biases summed into its projection's at upload).
-//! The LSTM's shaders are left as they were, so that its speed and its bits do not change; finally
-//! [`head.wgsl`](head.wgsl) computes the logits of every prefix. Everything goes into one submission and comes
-//! back in one readback. Pipelines and weight buffers are made once, in [`Gpu::new`]; the working buffers and the
-//! bind groups over them are kept and reused by later calls that fit in them (a larger call replaces them).
+//! rows for the first layer, the layer below's states above it), then the recurrence runs, the gates fused, shorter
+//! texts masked by their length, in one of two dispatch shapes (see [`Recurrence`]; both give the same bits):
+//! persistent, one dispatch, one workgroup per text looping over its steps (hidden sizes up to
+//! [`PERSISTENT_MAX_HIDDEN`]; the default on a hardware GPU), or per step, one dispatch per step for the whole batch
+//! (the default on a software adapter). Each cell has a shader for each shape: [`lstm_persistent.wgsl`],
+//! [`lstm_step.wgsl`], [`gru_persistent.wgsl`] and [`gru_step.wgsl`] (two dispatches a step with the reset gate
+//! before the product: every unit's `r ⊙ h` first), over the shared preludes `recurrence.wgsl` (the shape),
+//! `per_step.wgsl` and `persistent.wgsl` (each shape's bindings) and the GRU's arithmetic in `gru.wgsl`, its
+//! convention a uniform. The projection and the head are the same shaders for both cells (a GRU's unscaled
+//! recurrent biases summed into its projection's at upload); finally [`head.wgsl`](head.wgsl) computes the logits of
+//! every prefix. Everything goes into one submission and comes back in one readback. Pipelines and weight buffers
+//! are made once, in [`Gpu::new`]; the working buffers and the bind groups over them (`scratch.rs`) are kept and
+//! reused by later calls that fit in them (a larger call replaces them).
+//!
+//! [`lstm_persistent.wgsl`]: lstm_persistent.wgsl
+//! [`lstm_step.wgsl`]: lstm_step.wgsl
+//! [`gru_persistent.wgsl`]: gru_persistent.wgsl
+//! [`gru_step.wgsl`]: gru_step.wgsl
 //!
 //! The activations (`activation.wgsl`) mirror [`crate::recurrent::activation`] operation for operation, and the results
 //! are tested against the scalar reference (`tests/gpu.rs`).
@@ -32,39 +38,50 @@ mod util;
 use scratch::{Scratch, Sizes, persistent_unprepared};
 use util::{Binding, Scope, Stage, gpu_error, grid, read, stage, stage_entries, transposed, upload};
 
-/// The shaders, one file per stage, as compiled: WGSL has no includes, so the files that use σ and tanh get
-/// [`WGSL_LIBRARIES`]' `activation.wgsl` prepended, and the GRU's also `gru.wgsl`.
-pub const SHADERS: [(&str, &str); 6] = [PROJECT, STEP, RECUR, GRU_STEP, GRU_RECUR, HEAD];
+/// The shaders, one file per stage, as compiled: WGSL has no includes, so each recurrence gets the
+/// [`WGSL_LIBRARIES`] it uses prepended: `activation.wgsl` (σ, tanh), `recurrence.wgsl` (the shape), the bindings of
+/// its dispatch shape (`per_step.wgsl` or `persistent.wgsl`), and for a GRU `gru.wgsl`.
+pub const SHADERS: [(&str, &str); 6] = [PROJECT, LSTM_STEP, LSTM_PERSISTENT, GRU_STEP, GRU_PERSISTENT, HEAD];
 
 const PROJECT: (&str, &str) = ("project.wgsl", include_str!("project.wgsl"));
-const STEP: (&str, &str) = ("step.wgsl", concat!(include_str!("activation.wgsl"), include_str!("step.wgsl")));
-const RECUR: (&str, &str) = ("recur.wgsl", concat!(include_str!("activation.wgsl"), include_str!("recur.wgsl")));
-const GRU_STEP: (&str, &str) = (
-    "gru_step.wgsl",
-    concat!(include_str!("activation.wgsl"), include_str!("gru.wgsl"), include_str!("gru_step.wgsl")),
-);
-const GRU_RECUR: (&str, &str) = (
-    "gru_recur.wgsl",
-    concat!(include_str!("activation.wgsl"), include_str!("gru.wgsl"), include_str!("gru_recur.wgsl")),
-);
+/// The libraries every per-step recurrence starts with, and every persistent one.
+macro_rules! per_step {
+    ($($file:literal),*) => {
+        concat!(include_str!("activation.wgsl"), include_str!("recurrence.wgsl"), include_str!("per_step.wgsl"),
+                $(include_str!($file)),*)
+    };
+}
+macro_rules! persistent {
+    ($($file:literal),*) => {
+        concat!(include_str!("activation.wgsl"), include_str!("recurrence.wgsl"), include_str!("persistent.wgsl"),
+                $(include_str!($file)),*)
+    };
+}
+const LSTM_STEP: (&str, &str) = ("lstm_step.wgsl", per_step!("lstm_step.wgsl"));
+const LSTM_PERSISTENT: (&str, &str) = ("lstm_persistent.wgsl", persistent!("lstm_persistent.wgsl"));
+const GRU_STEP: (&str, &str) = ("gru_step.wgsl", per_step!("gru.wgsl", "gru_step.wgsl"));
+const GRU_PERSISTENT: (&str, &str) = ("gru_persistent.wgsl", persistent!("gru.wgsl", "gru_persistent.wgsl"));
 const HEAD: (&str, &str) = ("head.wgsl", include_str!("head.wgsl"));
 
 /// WGSL files that are not shaders but are prepended to some (see [`SHADERS`]), each after those it uses.
-pub const WGSL_LIBRARIES: [(&str, &str); 2] = [
+pub const WGSL_LIBRARIES: [(&str, &str); 5] = [
     ("activation.wgsl", include_str!("activation.wgsl")),
+    ("recurrence.wgsl", include_str!("recurrence.wgsl")),
+    ("per_step.wgsl", concat!(include_str!("recurrence.wgsl"), include_str!("per_step.wgsl"))),
+    ("persistent.wgsl", concat!(include_str!("recurrence.wgsl"), include_str!("persistent.wgsl"))),
     ("gru.wgsl", concat!(include_str!("activation.wgsl"), include_str!("gru.wgsl"))),
 ];
 
-/// The largest hidden size `recur.wgsl` and `gru_recur.wgsl` hold in workgroup memory (their `MAX_HIDDEN`).
+/// The largest hidden size `lstm_persistent.wgsl` and `gru_persistent.wgsl` hold in workgroup memory (their `MAX_HIDDEN`).
 pub const PERSISTENT_MAX_HIDDEN: usize = 1024;
 
 /// How a layer's recurrence is dispatched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recurrence {
-    /// `step.wgsl` (`gru_step.wgsl`): one dispatch per step for the whole batch (two for a GRU with the reset gate
+    /// `lstm_step.wgsl` (`gru_step.wgsl`): one dispatch per step for the whole batch (two for a GRU with the reset gate
     /// before the product).
     PerStep,
-    /// `recur.wgsl` (`gru_recur.wgsl`): one dispatch for all steps, one workgroup per text looping over its steps
+    /// `lstm_persistent.wgsl` (`gru_persistent.wgsl`): one dispatch for all steps, one workgroup per text looping over its steps
     /// (hidden sizes up to [`PERSISTENT_MAX_HIDDEN`]).
     Persistent,
 }
@@ -77,7 +94,7 @@ impl Recurrence {
 }
 
 /// Invocations per workgroup in the shaders dispatched one invocation per element (`@workgroup_size(64)`:
-/// project, step, head; `recur.wgsl` runs a workgroup per text).
+/// project, step, head; `lstm_persistent.wgsl` runs a workgroup per text).
 const WORKGROUP: u32 = 64;
 /// The step index lives at a dynamic offset into one uniform buffer: one slot per step, this far apart (the
 /// largest `min_uniform_buffer_offset_alignment` WebGPU allows).
@@ -94,7 +111,7 @@ pub struct Gpu {
     cell: Cell,
     project: Stage,
     step: Stage,
-    /// `recur.wgsl`'s (`gru_recur.wgsl`'s) pipeline, made when [`Recurrence::Persistent`] is first chosen.
+    /// `lstm_persistent.wgsl`'s (`gru_persistent.wgsl`'s) pipeline, made when [`Recurrence::Persistent`] is first chosen.
     recur: Option<Stage>,
     recurrence: Recurrence,
     head: Stage,
@@ -171,7 +188,7 @@ impl Gpu {
         let project = stage(&device, PROJECT, &[Uniform, Read, Read, Read, Read, ReadWrite]);
         let cell = model.layers.first().map_or(Cell::Lstm, Layer::cell);
         let step = match cell {
-            Cell::Lstm => stage(&device, STEP, &[Uniform, DynamicUniform, Read, Read, Read, ReadWrite, ReadWrite]),
+            Cell::Lstm => stage(&device, LSTM_STEP, &[Uniform, DynamicUniform, Read, Read, Read, ReadWrite, ReadWrite]),
             Cell::Gru(reset) => {
                 let bindings = [Uniform, DynamicUniform, Read, Read, Read, ReadWrite, ReadWrite, Read];
                 stage_entries(&device, GRU_STEP, &bindings, (reset == Reset::Before).then_some("gates"))
@@ -237,9 +254,9 @@ impl Gpu {
             use Binding::{Read, ReadWrite, Uniform};
             let scope = Scope::push(&self.device);
             let recur = match self.cell {
-                Cell::Lstm => stage(&self.device, RECUR, &[Uniform, Read, Read, Read, ReadWrite, ReadWrite]),
+                Cell::Lstm => stage(&self.device, LSTM_PERSISTENT, &[Uniform, Read, Read, Read, ReadWrite, ReadWrite]),
                 // The cell states' binding holds the candidate's recurrent bias: a GRU has none.
-                Cell::Gru(_) => stage(&self.device, GRU_RECUR, &[Uniform, Read, Read, Read, ReadWrite, Read]),
+                Cell::Gru(_) => stage(&self.device, GRU_PERSISTENT, &[Uniform, Read, Read, Read, ReadWrite, Read]),
             };
             scope.check("making the persistent recurrence's pipeline").await?;
             self.recur = Some(recur);

@@ -186,7 +186,9 @@ impl Scratch {
 /// working buffers made without its bind groups.
 #[cold]
 pub(super) fn persistent_unprepared() -> ! {
-    unreachable!("set_recurrence makes recur.wgsl's pipeline and drops the working buffers made without its groups")
+    unreachable!(
+        "set_recurrence makes lstm_persistent.wgsl's pipeline and drops the working buffers made without its groups"
+    )
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-// One step `s` of the recurrence for every text still running, the four gates fused (the equations:
+// One step `s` of an LSTM layer's recurrence for every text still running, the four gates fused (the equations:
 // crate/src/recurrent/mod.rs):
 //
 //   z_g = projected[b, s, g·H + u] + Σ_k W_hh[g·H + u, k] · h[b, s−1, k]        g = i, f, g, o
@@ -7,40 +7,19 @@
 //
 // W_hh is stored transposed, `[H][4H]`, so that neighbouring invocations (neighbouring u) read neighbouring
 // weights. One invocation per (unit u, text b); a text whose length is at most s is masked out. One dispatch per step:
-// the step index comes from a uniform bound at a dynamic offset. σ and tanh come from activation.wgsl, which the
-// crate prepends.
+// the step index comes from a uniform bound at a dynamic offset. The crate prepends activation.wgsl (σ, tanh),
+// recurrence.wgsl (the shape) and per_step.wgsl (bindings 0-5); the cell states are binding 6.
 
-struct Shape {
-    batch: u32,
-    steps: u32,
-    hidden: u32,
-    _padding: u32,
-}
-
-// 16 bytes: one slot of the step-index buffer (slots are 256 bytes apart).
-struct Step {
-    index: u32,
-    _padding_1: u32,
-    _padding_2: u32,
-    _padding_3: u32,
-}
-
-@group(0) @binding(0) var<uniform> shape: Shape;
-@group(0) @binding(1) var<uniform> step: Step;
-@group(0) @binding(2) var<storage, read> lengths: array<u32>;
-@group(0) @binding(3) var<storage, read> projected: array<f32>;
-@group(0) @binding(4) var<storage, read> weight: array<f32>;
-@group(0) @binding(5) var<storage, read_write> hidden: array<f32>;
 @group(0) @binding(6) var<storage, read_write> cell: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+    if !has_step(id) {
+        return;
+    }
     let u = id.x;
     let b = id.y;
     let s = step.index;
-    if u >= shape.hidden || b >= shape.batch || s >= lengths[b] {
-        return;
-    }
     let h = shape.hidden;
     let at = (b * shape.steps + s) * 4u * h + u;
     var z = vec4<f32>(projected[at], projected[at + h], projected[at + 2u * h], projected[at + 3u * h]);

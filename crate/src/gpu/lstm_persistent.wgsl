@@ -1,38 +1,19 @@
-// A layer's whole recurrence in one dispatch: one workgroup per text loops over the text's steps, keeping the
+// An LSTM layer's whole recurrence in one dispatch: one workgroup per text loops over the text's steps, keeping the
 // hidden state in workgroup memory and each unit's cell in its invocation's registers. The equations are
-// step.wgsl's (crate/src/recurrent/mod.rs), summed in the same order, so both give the same bits:
+// lstm_step.wgsl's (crate/src/recurrent/mod.rs), summed in the same order, so both give the same bits:
 //
 //   z_g = projected[b, s, g·H + u] + Σ_k W_hh[g·H + u, k] · h[b, s−1, k]        g = i, f, g, o
 //   c[b, s, u] = σ(z_f) · c[b, s−1, u] + σ(z_i) · tanh(z_g)
 //   h[b, s, u] = σ(z_o) · tanh(c[b, s, u])                                       (h, c = 0 before step 0)
 //
 // Texts are independent, so workgroups never wait for each other: a step ends at a workgroup barrier, not at the
-// end of a dispatch as in step.wgsl. Invocation `lane` computes units lane, lane + 128, ...; hidden sizes up to
-// MAX_HIDDEN fit (step.wgsl runs any size). W_hh is stored transposed, `[H][4H]`, so that
+// end of a dispatch as in lstm_step.wgsl. Invocation `lane` computes units lane, lane + 128, ...; hidden sizes up to
+// MAX_HIDDEN fit (lstm_step.wgsl runs any size). W_hh is stored transposed, `[H][4H]`, so that
 // neighbouring invocations read neighbouring weights. Workgroups run over a 2-D grid: text b = x + 65535 · y.
-// σ and tanh come from activation.wgsl, which the crate prepends.
+// The crate prepends activation.wgsl (σ, tanh), recurrence.wgsl (the shape) and persistent.wgsl (bindings 0-4,
+// LANES, MAX_HIDDEN, the workgroup's h[s − 1]); the cell states are binding 5.
 
-struct Shape {
-    batch: u32,
-    steps: u32,
-    hidden: u32,
-    _padding: u32,
-}
-
-@group(0) @binding(0) var<uniform> shape: Shape;
-@group(0) @binding(1) var<storage, read> lengths: array<u32>;
-@group(0) @binding(2) var<storage, read> projected: array<f32>;
-@group(0) @binding(3) var<storage, read> weight: array<f32>;
-@group(0) @binding(4) var<storage, read_write> hidden: array<f32>;
 @group(0) @binding(5) var<storage, read_write> cell: array<f32>;
-
-const LANES: u32 = 128u;
-const MAX_HIDDEN: u32 = 1024u;
-// Units per invocation, at most.
-const UNITS: u32 = MAX_HIDDEN / LANES;
-
-// h[b, s − 1], read by every invocation during step s.
-var<workgroup> previous: array<f32, MAX_HIDDEN>;
 
 @compute @workgroup_size(128)
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
@@ -62,13 +43,6 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
             hidden[out] = next[slot];
             slot++;
         }
-        // Every invocation has read h[s − 1] before any overwrites it with h[s].
-        workgroupBarrier();
-        slot = 0u;
-        for (var u = lane; u < h; u += LANES) {
-            previous[u] = next[slot];
-            slot++;
-        }
-        workgroupBarrier();
+        publish(lane, h, &next);
     }
 }

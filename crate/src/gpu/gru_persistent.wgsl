@@ -1,6 +1,6 @@
-// A GRU layer's whole recurrence in one dispatch, as recur.wgsl runs an LSTM's: one workgroup per text loops over
-// the text's steps, keeping h[s − 1] in workgroup memory (the equations: crate/src/recurrent/mod.rs; the layout and
-// the conventions: gru.wgsl). The sums run in gru_step.wgsl's order, so both give the same bits:
+// A GRU layer's whole recurrence in one dispatch, as lstm_persistent.wgsl runs an LSTM's: one workgroup per text
+// loops over the text's steps, keeping h[s − 1] in workgroup memory (the equations: crate/src/recurrent/mod.rs; the
+// layout and the conventions: gru.wgsl). The sums run in gru_step.wgsl's order, so both give the same bits:
 //
 //   reset after:  r, z and the candidate's recurrent sum u_n together, then n = tanh(a_n + r · u_n),
 //                 h = (1 − z) · n + z · h[s − 1]
@@ -8,31 +8,12 @@
 //                 n = tanh(a_n + u_n), h
 //
 // Invocation `lane` computes units lane, lane + 128, ...; hidden sizes up to MAX_HIDDEN fit (gru_step.wgsl runs
-// any size). Workgroups run over a 2-D grid: text b = x + 65535 · y. σ and tanh come from activation.wgsl, the
-// GRU's arithmetic from gru.wgsl, which the crate prepends. The bindings are recur.wgsl's with the candidate's
-// recurrent bias in place of the cell states (a GRU has none).
+// any size). Workgroups run over a 2-D grid: text b = x + 65535 · y. The crate prepends activation.wgsl (σ, tanh),
+// recurrence.wgsl (the shape), persistent.wgsl (bindings 0-4, LANES, MAX_HIDDEN, the workgroup's h[s − 1]) and
+// gru.wgsl (the GRU's arithmetic); binding 5 is the candidate's recurrent bias where an LSTM has its cell states.
 
-struct Shape {
-    batch: u32,
-    steps: u32,
-    hidden: u32,
-    reset_after: u32,
-}
-
-@group(0) @binding(0) var<uniform> shape: Shape;
-@group(0) @binding(1) var<storage, read> lengths: array<u32>;
-@group(0) @binding(2) var<storage, read> projected: array<f32>;
-@group(0) @binding(3) var<storage, read> weight: array<f32>;
-@group(0) @binding(4) var<storage, read_write> hidden: array<f32>;
 @group(0) @binding(5) var<storage, read> bias: array<f32>;
 
-const LANES: u32 = 128u;
-const MAX_HIDDEN: u32 = 1024u;
-// Units per invocation, at most.
-const UNITS: u32 = MAX_HIDDEN / LANES;
-
-// h[b, s − 1], read by every invocation during step s.
-var<workgroup> previous: array<f32, MAX_HIDDEN>;
 // Reset before: r ⊙ h[b, s − 1], read by every invocation during step s.
 var<workgroup> gated: array<f32, MAX_HIDDEN>;
 
@@ -100,13 +81,6 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
                 slot++;
             }
         }
-        // Every invocation has read h[s − 1] before any overwrites it with h[s].
-        workgroupBarrier();
-        slot = 0u;
-        for (var u = lane; u < h; u += LANES) {
-            previous[u] = next[slot];
-            slot++;
-        }
-        workgroupBarrier();
+        publish(lane, h, &next);
     }
 }
