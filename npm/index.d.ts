@@ -75,10 +75,11 @@ export interface LoadOptions {
   model?: string | URL | ModelFiles;
   /**
    * `"auto"` (the default: the CPU kernel, plus a hardware GPU through WebGPU for large calls where there is one),
-   * or a backend by name. `"gpu"` runs every call on WebGPU if an adapter opens, and otherwise loads on the CPU
+   * `"cpu"` (the best CPU kernel of the build), or a backend by name: the names the CLI and the Python package take,
+   * with the same meanings. `"gpu"` runs every call on WebGPU if an adapter opens, and otherwise loads on the CPU
    * with `backendReason` saying why.
    */
-  backend?: "auto" | BackendName;
+  backend?: "auto" | "cpu" | BackendName;
   /** Forces a WebAssembly build; by default the loader picks `simd128` where the engine runs WebAssembly SIMD. */
   build?: Build;
 }

@@ -213,7 +213,7 @@ async fn arguments_of_the_wrong_kind_are_type_errors_that_name_them() {
 #[test]
 async fn unknown_options_and_options_of_the_wrong_kind_are_type_errors_that_name_them() {
     let parse = |json: &str| Some(js_sys::JSON::parse(json).expect("JSON").unchecked_into::<Object>());
-    let backends = r#""auto", "gpu", "cpu-simd", "cpu-scalar""#;
+    let backends = r#""auto", "cpu", "cpu-simd", "cpu-scalar", "gpu""#;
     for (options, expected) in [
         (r#"{"backnd": "gpu"}"#, r#"Analyzer.create: unknown option "backnd"; options are backend"#.to_owned()),
         (r#"{"backend": 42}"#, format!("Analyzer.create: options.backend must be one of {backends}; got 42")),

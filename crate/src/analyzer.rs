@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::attribution::{self, TokenScores, WordSpan};
-use crate::backend::{Backend, BackendKind, Ran, ready};
+use crate::backend::{Backend, BackendChoice, BackendKind, Ran, SIMD, ready};
 use crate::error::{Error, Result};
 use crate::model::{Config, Model};
 use crate::recurrent::Trace;
@@ -188,6 +188,20 @@ impl Analyzer {
     /// [`Analyzer::switch_backend`], blocking (in the browser, the GPU must be awaited).
     pub fn set_backend(&mut self, kind: BackendKind) -> Result<()> {
         self.backend.force(kind, &self.model)
+    }
+
+    /// Sets the backend as `choice` asks (see [`BackendChoice`]): what every front end calls with the name its
+    /// user gave. An error only for a CPU kernel this build lacks; a GPU that does not open leaves the CPU kernel,
+    /// and the backend's reason says why.
+    pub async fn choose_backend(&mut self, choice: BackendChoice) -> Result<()> {
+        match choice {
+            BackendChoice::Auto => self.offer_gpu().await,
+            BackendChoice::Cpu if SIMD.is_some() => self.switch_backend(BackendKind::CpuSimd).await?,
+            BackendChoice::Cpu => self.switch_backend(BackendKind::CpuScalar).await?,
+            BackendChoice::Named(BackendKind::Gpu) => self.prefer_gpu().await,
+            BackendChoice::Named(kind) => self.switch_backend(kind).await?,
+        }
+        Ok(())
     }
 
     /// `gpu`, asked for where the GPU may be missing (the JS API's `backend: "gpu"`): runs on the GPU from now

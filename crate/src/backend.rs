@@ -79,6 +79,51 @@ impl BackendKind {
     }
 }
 
+/// What a caller asks for, by the names every front end takes (the CLI's `--backend`, the JS API's `backend`
+/// option, Python's `backend=`), applied by [`crate::Analyzer::choose_backend`]; one meaning everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BackendChoice {
+    /// `auto`: the best CPU kernel this build has, and a hardware GPU, where the system has one, for the calls it
+    /// pays for ([`gpu_pays`]); a software adapter is never taken.
+    Auto,
+    /// `cpu`: the best CPU kernel this build has (the SIMD one wherever the build has SIMD instructions).
+    Cpu,
+    /// `cpu-simd`, `cpu-scalar`: that kernel, or an error where this build lacks it. `gpu`: every call on the GPU
+    /// if one opens (software adapters too), otherwise the CPU kernel, with the backend's reason saying why.
+    Named(BackendKind),
+}
+
+impl BackendChoice {
+    /// Every choice's name, in the order messages list them.
+    pub const NAMES: [&'static str; 5] = ["auto", "cpu", "cpu-simd", "cpu-scalar", "gpu"];
+
+    /// The choice called `name`; otherwise [`Error::UnknownBackend`], whose message lists the names.
+    pub fn from_name(name: &str) -> Result<BackendChoice> {
+        match name {
+            "auto" => Ok(BackendChoice::Auto),
+            "cpu" => Ok(BackendChoice::Cpu),
+            name => BackendKind::from_name(name)
+                .map(BackendChoice::Named)
+                .ok_or_else(|| Error::UnknownBackend { name: name.to_owned() }),
+        }
+    }
+
+    /// The names as a message lists them: "auto, cpu, cpu-simd, cpu-scalar or gpu".
+    pub fn listed() -> String {
+        let (last, rest) = BackendChoice::NAMES.split_last().expect("there are names");
+        format!("{} or {last}", rest.join(", "))
+    }
+}
+
+impl std::str::FromStr for BackendChoice {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<BackendChoice> {
+        BackendChoice::from_name(name)
+    }
+}
+
 /// The SIMD instructions this build's kernel compiles to, if any.
 pub const SIMD: Option<&str> = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
     Some("wasm simd128")

@@ -25,6 +25,10 @@ pub enum Error {
     #[error("config.json field `{field}` is {found}, but format v1 requires {expected}")]
     Unsupported { field: &'static str, found: String, expected: String },
 
+    /// A backend was asked for by a name that is none of [`crate::BackendChoice::NAMES`].
+    #[error("unknown backend {name:?}; use {choices}", choices = crate::BackendChoice::listed())]
+    UnknownBackend { name: String },
+
     /// A backend was asked for by name that this build or this machine does not have.
     #[error("backend {backend} is not available: {why}; ask for \"auto\" to let sentir choose")]
     BackendUnavailable { backend: &'static str, why: &'static str },

@@ -48,6 +48,6 @@ pub mod tokenize;
 pub mod wasm;
 
 pub use analyzer::{Analysis, Analyzer, MAX_BYTES_PER_TOKEN, PerLabel, Probabilities, Session, Token, Word};
-pub use backend::{Backend, BackendKind};
+pub use backend::{Backend, BackendChoice, BackendKind};
 pub use corpus::{Brief, Collection, Summary};
 pub use error::{Error, Result};

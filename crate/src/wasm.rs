@@ -26,7 +26,7 @@ use serde::{Deserialize, Deserializer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::BackendKind;
+use crate::BackendChoice;
 use crate::analyzer::{Scored, Utf16Offsets};
 use crate::model::Config;
 
@@ -160,11 +160,7 @@ impl JsAnalyzer {
                 kind_of(&source)
             )));
         };
-        match options.backend {
-            None | Some(BackendOption::Auto) => inner.offer_gpu().await,
-            Some(BackendOption::Named(BackendKind::Gpu)) => inner.prefer_gpu().await,
-            Some(BackendOption::Named(kind)) => inner.switch_backend(kind).await.map_err(error)?,
-        }
+        inner.choose_backend(options.backend.unwrap_or(BackendChoice::Auto)).await.map_err(error)?;
         let results = Rc::new(Results::new(&inner));
         Ok(JsAnalyzer { inner: Rc::new(inner), results })
     }
@@ -485,29 +481,25 @@ impl JsMatVec {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct CreateOptions {
     /// Absent, `undefined` or `null`: `"auto"`.
-    #[serde(default)]
-    backend: Option<BackendOption>,
+    #[serde(default, deserialize_with = "backend_choice")]
+    backend: Option<BackendChoice>,
 }
 
-/// `options.backend`.
-#[derive(Debug, Clone, Copy)]
-enum BackendOption {
-    /// The CPU kernel, offering large calls to a hardware GPU.
-    Auto,
-    Named(BackendKind),
-}
-
-impl<'de> Deserialize<'de> for BackendOption {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<BackendOption, D::Error> {
-        const MUST: &str = r#"options.backend must be one of "auto", "gpu", "cpu-simd", "cpu-scalar""#;
-        // Any JS value, so that the message can say what it was.
-        let value = serde_json::Value::deserialize(deserializer).map_err(|_| D::Error::custom(MUST))?;
-        let backend = match value.as_str() {
-            Some("auto") => Some(BackendOption::Auto),
-            Some(name) => BackendKind::from_name(name).map(BackendOption::Named),
-            None => None,
-        };
-        backend.ok_or_else(|| D::Error::custom(format_args!("{MUST}; got {value}")))
+/// `options.backend`: a name of [`BackendChoice::NAMES`], or `undefined` or `null`.
+fn backend_choice<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<BackendChoice>, D::Error> {
+    let must = || {
+        let names: Vec<String> = BackendChoice::NAMES.iter().map(|name| format!("{name:?}")).collect();
+        format!("options.backend must be one of {}", names.join(", "))
+    };
+    // Any JS value, so that the message can say what it was.
+    let value = Option::<serde_json::Value>::deserialize(deserializer).map_err(|_| D::Error::custom(must()))?;
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => value
+            .as_str()
+            .and_then(|name| BackendChoice::from_name(name).ok())
+            .map(Some)
+            .ok_or_else(|| D::Error::custom(format_args!("{}; got {value}", must()))),
     }
 }
 

@@ -81,7 +81,32 @@ fn backend_picks_the_implementation_and_an_unknown_one_is_refused() {
     let output = sentir(&["analyze", "--model", MODEL, "--backend", "gpu-please", "fine"], "");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("use auto, cpu-simd, cpu-scalar or gpu"), "{stderr}");
+    assert!(stderr.contains("use auto, cpu, cpu-simd, cpu-scalar or gpu"), "{stderr}");
+}
+
+/// tests/backends.tsv's cases, the same for every front end: each name gives one of the backends listed, or an
+/// error that names every choice.
+#[test]
+fn every_front_end_takes_the_same_backend_names() {
+    let table = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/backends.tsv")).expect("reads");
+    let rows: Vec<(&str, &str)> = table
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .skip(1)
+        .map(|line| line.split_once('\t').expect("two columns"))
+        .collect();
+    assert!(rows.len() >= 9, "{} cases", rows.len());
+    for (name, gives) in rows {
+        let output = sentir(&["analyze", "--model", MODEL, "--backend", name, "fine"], "");
+        if gives == "error" {
+            assert!(!output.status.success(), "{name:?} is refused");
+            assert!(stderr(&output).contains("use auto, cpu, cpu-simd, cpu-scalar or gpu"), "{}", stderr(&output));
+        } else {
+            assert!(output.status.success(), "{name:?}: {}", stderr(&output));
+            let backend = json_lines(&output)[0]["backend"].as_str().expect("a backend").to_owned();
+            assert!(gives.split('|').any(|kind| kind == backend), "{name:?} gave {backend}, not {gives}");
+        }
+    }
 }
 
 /// Where no display is, probing the GPU prints nothing (Mesa's device-select layer used to make libwayland print

@@ -17,7 +17,7 @@ use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
-use sentir::{Analysis, BackendKind, Collection};
+use sentir::{Analysis, BackendChoice, BackendKind, Collection};
 
 create_exception!(sentir, SentirError, PyException, "Base of sentir's errors; the message says what to do.");
 create_exception!(
@@ -54,30 +54,20 @@ type Row = Result<String, String>;
 #[pymethods]
 impl Analyzer {
     /// Loads the model folder at `path` (config.json, model.safetensors, tokenizer.json), or the default model
-    /// built into the package. `backend`: "auto" (the SIMD CPU kernel, and a hardware GPU for large batches when
-    /// the system has one), "cpu" or "cpu-simd", "cpu-scalar", or "gpu" (an error when no GPU opens).
+    /// built into the package. `backend`, as everywhere in sentir: "auto" (the best CPU kernel, and a hardware GPU
+    /// for large batches when the system has one), "cpu" (the best CPU kernel), "cpu-simd", "cpu-scalar", or "gpu"
+    /// (the GPU if one opens, else the CPU kernel, and `backend_reason` says why).
     #[staticmethod]
     #[pyo3(signature = (path = None, backend = "auto"))]
     fn load(py: Python<'_>, path: Option<PathBuf>, backend: &str) -> PyResult<Analyzer> {
-        let kind = match backend {
-            "auto" => None,
-            "cpu" => Some(BackendKind::CpuSimd),
-            name => Some(BackendKind::from_name(name).ok_or_else(|| {
-                PyValueError::new_err(format!(
-                    "unknown backend {name:?}: use \"auto\", \"cpu\", \"cpu-simd\", \"cpu-scalar\" or \"gpu\""
-                ))
-            })?),
-        };
+        let choice = BackendChoice::from_name(backend).map_err(|e| PyValueError::new_err(e.to_string()))?;
         py.detach(|| {
             let mut inner = match &path {
                 Some(path) => sentir::Analyzer::from_dir(path),
                 None => sentir::Analyzer::from_bytes(DEFAULT_MODEL[0], DEFAULT_MODEL[1], DEFAULT_MODEL[2]),
             }
             .map_err(model_error)?;
-            match kind {
-                Some(kind) => inner.set_backend(kind).map_err(model_error)?,
-                None => pollster::block_on(inner.offer_gpu()),
-            }
+            pollster::block_on(inner.choose_backend(choice)).map_err(model_error)?;
             Ok(Analyzer { inner })
         })
     }

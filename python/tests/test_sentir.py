@@ -121,6 +121,19 @@ class BadInput(unittest.TestCase):
             sentir.Analyzer.load(backend="tpu")
         self.assertTrue(issubclass(sentir.TextError, sentir.SentirError))
 
+    def test_the_backend_names_are_every_front_ends(self):
+        # tests/backends.tsv: the same cases as the CLI's and the JS API's tests.
+        lines = (ROOT / "tests" / "backends.tsv").read_text(encoding="utf-8").splitlines()
+        rows = [line.split("\t") for line in lines if not line.startswith("#")][1:]
+        self.assertGreaterEqual(len(rows), 9)
+        for name, gives in rows:
+            with self.subTest(name=name):
+                if gives == "error":
+                    with self.assertRaisesRegex(ValueError, "use auto, cpu, cpu-simd, cpu-scalar or gpu"):
+                        sentir.Analyzer.load(backend=name)
+                else:
+                    self.assertIn(sentir.Analyzer.load(backend=name).backend, gives.split("|"))
+
     def test_probing_the_gpu_without_a_display_prints_nothing(self):
         # Mesa's device-select layer made libwayland print "XDG_RUNTIME_DIR is invalid" once per probe.
         env = {k: v for k, v in os.environ.items()

@@ -70,12 +70,25 @@ await rejectsWith(() => analyzer.analyzeBatch(["a", "b", "c", {}]),
 const session2 = analyzer.session();
 await rejectsWith(() => session2.analyze(7), "Session.analyze(text): text must be a string, got number");
 session2.free();
-const BACKENDS = '"auto", "gpu", "cpu-simd", "cpu-scalar"';
+const BACKENDS = '"auto", "cpu", "cpu-simd", "cpu-scalar", "gpu"';
 await assert.rejects(load({ backend: "tpu" }),
   typeError(`Analyzer.create: options.backend must be one of ${BACKENDS}; got "tpu"`));
 await assert.rejects(load({ backend: 1 }), typeError(`Analyzer.create: options.backend must be one of ${BACKENDS}; got 1`));
 await assert.rejects(load({ bogus: 1 }), typeError('load: unknown option "bogus"; options are model, backend, build'));
 await assert.rejects(load("gpu"), typeError("load: options must be an object, got string"));
+// tests/backends.tsv: the same cases as the CLI's and Python's tests (no GPU in node: "gpu" runs on the CPU kernel).
+const backendCases = (await readFile(new URL("../backends.tsv", import.meta.url), "utf8")).trimEnd().split("\n")
+  .filter((line) => !line.startsWith("#")).slice(1).map((line) => line.split("\t"));
+assert.ok(backendCases.length >= 9, `${backendCases.length} cases`);
+for (const [name, gives] of backendCases) {
+  if (gives === "error") {
+    await assert.rejects(load({ backend: name }), typeError(`Analyzer.create: options.backend must be one of ${BACKENDS}; ` +
+      `got ${JSON.stringify(name)}`));
+  } else {
+    const { backend } = await load({ backend: name });
+    assert.ok(gives.split("|").includes(backend), `${JSON.stringify(name)} gave ${backend}, not ${gives}`);
+  }
+}
 // load() passes create only `backend`; the class itself takes the rest.
 const Analyzer = analyzer.constructor;
 const modelFile = (name) => readFile(new URL(name, folder));

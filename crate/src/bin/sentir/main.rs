@@ -75,7 +75,7 @@ mod cli {
     use std::process::ExitCode;
 
     use clap::{CommandFactory, Parser, Subcommand};
-    use sentir::{Analyzer, BackendKind, Collection};
+    use sentir::{Analyzer, BackendChoice, BackendKind, Collection};
 
     use super::input::{self, Columns, Format};
 
@@ -155,9 +155,11 @@ mod cli {
         /// A model folder (config.json, model.safetensors, tokenizer.json); default: models/default.
         #[arg(long, value_name = "DIR")]
         model: Option<PathBuf>,
-        /// Which backend runs the model: auto (the best this build has), cpu-simd, cpu-scalar or gpu.
+        /// Which backend runs the model: auto (the best CPU kernel this build has, and a hardware GPU for batches
+        /// it pays for), cpu (the best CPU kernel), cpu-simd, cpu-scalar or gpu (the GPU if one opens, else the
+        /// CPU kernel, saying why on stderr).
         #[arg(long, value_name = "NAME", default_value = "auto")]
-        backend: String,
+        backend: BackendChoice,
     }
 
     impl ModelArg {
@@ -168,11 +170,10 @@ mod cli {
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/default"));
             let mut analyzer =
                 Analyzer::from_dir(&dir).map_err(|e| format!("cannot load the model in {}: {e}", dir.display()))?;
-            if self.backend != "auto" {
-                let kind = BackendKind::from_name(&self.backend).ok_or_else(|| {
-                    format!("unknown backend {:?}; use auto, cpu-simd, cpu-scalar or gpu", self.backend)
-                })?;
-                analyzer.set_backend(kind).map_err(|e| e.to_string())?;
+            // `auto` takes a GPU only for batches of several texts, which one text or JSONL read line by line never
+            // makes: there the probe (a Vulkan instance, tens of milliseconds) is left out.
+            if self.backend != BackendChoice::Auto {
+                Self::choose(&mut analyzer, self.backend)?;
             }
             Ok(analyzer)
         }
@@ -181,10 +182,19 @@ mod cli {
         /// page (a software adapter such as lavapipe is refused: the CPU kernel is faster).
         fn load_for_collection(&self) -> Result<Analyzer, String> {
             let mut analyzer = self.load()?;
-            if self.backend == "auto" {
-                pollster::block_on(analyzer.offer_gpu());
+            if self.backend == BackendChoice::Auto {
+                Self::choose(&mut analyzer, self.backend)?;
             }
             Ok(analyzer)
+        }
+
+        /// Applies `choice`; where the GPU was asked for and did not open, says on stderr what runs instead.
+        fn choose(analyzer: &mut Analyzer, choice: BackendChoice) -> Result<(), String> {
+            pollster::block_on(analyzer.choose_backend(choice)).map_err(|e| e.to_string())?;
+            if choice == BackendChoice::Named(BackendKind::Gpu) && analyzer.backend().kind() != BackendKind::Gpu {
+                eprintln!("sentir: {}", analyzer.backend().reason);
+            }
+            Ok(())
         }
     }
 
