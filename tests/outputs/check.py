@@ -53,7 +53,8 @@ def posts_csv(count):
 
 
 def cli(command, *args, stdin=None, ok=(0,)):
-    run = subprocess.run([command, *args], input=stdin, capture_output=True, text=True, check=False)
+    """`command args` run in target/outputs/ (the briefs name their input file: the same relative name anywhere)."""
+    run = subprocess.run([command, *args], input=stdin, capture_output=True, text=True, check=False, cwd=OUT)
     if run.returncode not in ok:
         raise SystemExit(f"{command} {' '.join(args)} exited {run.returncode}: {run.stderr}")
     return run.stdout
@@ -76,7 +77,7 @@ with open(sys.argv[5], "w", encoding="utf-8") as out:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("cli", help="the sentir CLI to check")
+    parser.add_argument("cli", type=lambda path: str(Path(path).resolve()), help="the sentir CLI to check")
     parser.add_argument("--python", help="a Python with the sentir wheel installed")
     parser.add_argument("--node-dir", help="a folder whose node_modules holds the sentir npm package (tests/npm)")
     parser.add_argument("--update", action="store_true", help="write the digests instead of checking them")
@@ -96,9 +97,9 @@ def main():
     outputs = {
         "cli-jsonl": cli(args.cli, "analyze", "--model", model, "--backend", "cpu", "--jsonl", stdin="\n".join(texts) + "\n"),
         # One row has no text: the CLI exits 1 and goes on.
-        "cli-input": cli(args.cli, "analyze", "--model", model, "--backend", "cpu", "--input", str(posts),
+        "cli-input": cli(args.cli, "analyze", "--model", model, "--backend", "cpu", "--input", posts.name,
                          "--group", "brand", "--time", "date", ok=(1,)),
-        "cli-summary": cli(args.cli, "analyze", "--model", model, "--backend", "cpu", "--input", str(posts),
+        "cli-summary": cli(args.cli, "analyze", "--model", model, "--backend", "cpu", "--input", posts.name,
                            "--group", "brand", "--time", "date", "--summary", ok=(1,)),
     }
     for name, text in outputs.items():
