@@ -318,6 +318,19 @@ impl Analyzer {
         Ok(texts.iter().zip(scored).map(|(text, scored)| self.analysis(text.as_ref(), scored)).collect())
     }
 
+    /// Each text's analysis, or its own error: the texts that tokenize go through the model in one pass, and a text
+    /// that fails (too long, say) costs only itself, as a many-text call needs. A failure of the forward pass itself
+    /// fails the call.
+    pub fn analyze_each<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Result<Analysis>>> {
+        ready("Analyzer::analyze_each_async", self.analyze_each_async(texts))
+    }
+
+    /// [`Analyzer::analyze_each`], awaiting the GPU where it runs.
+    pub async fn analyze_each_async<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Result<Analysis>>> {
+        let scored = self.score_each_async(texts).await?;
+        Ok(texts.iter().zip(scored).map(|(text, scored)| Ok(self.analysis(text.as_ref(), scored?))).collect())
+    }
+
     /// [`Analyzer::analyze_batch_async`] in numbers (see [`Scored`]): [`Analyzer::score_each_async`], failing on the
     /// first text that failed, by its index.
     pub(crate) async fn score_batch_async<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Scored>> {

@@ -15,7 +15,8 @@
 //! 6. [`Analyzer`]: the public API tying these together; `wasm` (wasm32 only) is the one module that knows
 //!    about JavaScript.
 //! 7. [`corpus`]: many texts at once, a [`Collection`] of per-text briefs and running aggregates (label shares,
-//!    a score histogram, the words that move sentiment most), for the CLI's `analyze --input` and the page.
+//!    a score histogram, the words that move sentiment most), for the CLI's `analyze --input` and the page;
+//!    `many` (native only) spreads them over threads, as the CLI and the Python package do.
 //!
 //! Offsets are byte offsets into the analysed `&str` in Rust, and UTF-16 code units in the JS API. A token's span
 //! covers the text it stands for even where the tokenizer's normalizer rewrote it (a `[url]` placeholder covers
@@ -41,6 +42,8 @@ pub mod bench;
 pub mod corpus;
 mod error;
 pub mod gpu;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod many;
 pub mod model;
 pub mod recurrent;
 pub mod tokenize;
@@ -49,5 +52,5 @@ pub mod wasm;
 
 pub use analyzer::{Analysis, Analyzer, MAX_BYTES_PER_TOKEN, PerLabel, Probabilities, Session, Token, Word};
 pub use backend::{Backend, BackendChoice, BackendKind};
-pub use corpus::{Brief, Collection, Summary};
+pub use corpus::{Brief, Collection, Post, Summary};
 pub use error::{Error, Result};

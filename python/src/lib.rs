@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::num::NonZeroUsize;
+use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -17,7 +17,7 @@ use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
-use sentir::{Analysis, BackendChoice, BackendKind, Collection};
+use sentir::{Analysis, BackendChoice, Collection, Post};
 
 create_exception!(sentir, SentirError, PyException, "Base of sentir's errors; the message says what to do.");
 create_exception!(
@@ -196,13 +196,26 @@ impl Analyzer {
         let threads = self.threads(threads, batch_size)?;
         let rows = rows(texts)?;
         let labels = self.inner.config().labels.clone();
-        // Contiguous parts of the rows on `threads` threads, with the GIL released; a collection per thread, as the
-        // CLI has.
+        // In waves over `threads` threads, with the GIL released; a collection per thread, as the CLI has.
         let results = py.detach(|| {
-            in_parts(&rows, threads, |part| {
-                let mut collection = Collection::new(&self.inner);
-                part.chunks(batch_size).flat_map(|chunk| self.brief_chunk(&mut collection, chunk)).collect()
-            })
+            let mut collections: Vec<Collection> = (0..threads).map(|_| Collection::new(&self.inner)).collect();
+            let mut results = Vec::with_capacity(rows.len());
+            let add = |collection: &mut Collection, rows: &[&Row]| {
+                let posts: Vec<Result<Post, &str>> = rows
+                    .iter()
+                    .map(|row| row.as_deref().map(|text| Post { text, ..Post::default() }).map_err(String::as_str))
+                    .collect();
+                // A failure of the whole call (the backend's) is every text's error; a row's own stays its.
+                collection.add_rows(&self.inner, &posts, false).unwrap_or_else(|error| {
+                    rows.iter().map(|row| Err(row.as_ref().map_or_else(Clone::clone, |_| error.to_string()))).collect()
+                })
+            };
+            let _: Result<(), Infallible> =
+                sentir::many::in_waves(&rows, &mut collections, batch_size, add, |_, part| {
+                    results.extend(part);
+                    Ok(())
+                });
+            results
         });
 
         let mut label = Vec::with_capacity(rows.len());
@@ -245,39 +258,23 @@ impl Analyzer {
 }
 
 impl Analyzer {
-    /// The threads a many-text call runs on: `threads`, or one per core; one on the GPU, which batches by itself.
+    /// The threads a many-text call runs on ([`sentir::many::threads`]: `threads`, or one per core, one on the GPU).
     fn threads(&self, threads: Option<usize>, batch_size: usize) -> PyResult<usize> {
         if batch_size == 0 || threads == Some(0) {
             return Err(PyValueError::new_err("batch_size and threads must be at least 1"));
         }
-        let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-        Ok(match self.inner.backend().kind() {
-            BackendKind::Gpu => 1,
-            _ => threads.unwrap_or(cores),
-        })
+        Ok(sentir::many::threads(&self.inner, threads))
     }
 
-    /// The analyses of one chunk of rows: in one batch, or (when the batch fails on one of its texts) text by text,
-    /// so that a bad text costs only its own row.
+    /// The analyses of one chunk of rows, each its own result ([`sentir::Analyzer::analyze_each`]): a bad text
+    /// costs only its own row.
     fn analyze_chunk(&self, chunk: &[Row]) -> Vec<Result<Analysis, String>> {
         let texts: Vec<&str> = chunk.iter().filter_map(|row| row.as_deref().ok()).collect();
-        let batch = match self.inner.analyze_batch(&texts) {
-            Ok(batch) => batch.into_iter().map(Ok).collect::<Vec<_>>(),
-            Err(_) => texts.iter().map(|text| self.inner.analyze(text).map_err(|e| e.to_string())).collect(),
-        }
-        .into_iter();
-        in_rows(chunk, batch)
-    }
-
-    /// The briefs (label, probabilities, score) of one chunk of rows, through `collection`, as the CLI makes them.
-    fn brief_chunk(&self, collection: &mut Collection, chunk: &[Row]) -> Vec<Result<sentir::Brief, String>> {
-        let texts: Vec<&str> = chunk.iter().filter_map(|row| row.as_deref().ok()).collect();
-        let briefs = match collection.add_batch(&self.inner, &texts, None, None) {
-            Ok(briefs) => briefs.into_iter().map(|brief| brief.map_err(|e| e.to_string())).collect(),
+        let analyses = match self.inner.analyze_each(&texts) {
+            Ok(each) => each.into_iter().map(|analysis| analysis.map_err(|e| e.to_string())).collect(),
             Err(error) => vec![Err(error.to_string()); texts.len()],
-        }
-        .into_iter();
-        in_rows(chunk, briefs)
+        };
+        in_rows(chunk, analyses.into_iter())
     }
 }
 
@@ -313,24 +310,6 @@ fn rows(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Row>> {
         });
     }
     Ok(rows)
-}
-
-/// `work` on `threads` contiguous parts of `rows`, concatenated in order.
-fn in_parts<T: Send>(rows: &[Row], threads: usize, work: impl Fn(&[Row]) -> Vec<T> + Sync) -> Vec<T> {
-    if rows.is_empty() {
-        return Vec::new();
-    }
-    let part = rows.len().div_ceil(threads);
-    if threads == 1 || part == rows.len() {
-        return work(rows);
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = rows.chunks(part).map(|part| scope.spawn(|| work(part))).collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    })
 }
 
 /// An analysis as the JS API's object, its offsets turned from bytes into Python string indices. This runs with the

@@ -141,6 +141,15 @@ impl Counts {
     }
 }
 
+/// A post of a many-text input: its text, its group (none: counted in the whole only) and its time (read as the
+/// [`time`] module says; none: undated).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Post<'a> {
+    pub text: &'a str,
+    pub group: Option<&'a str>,
+    pub time: Option<&'a str>,
+}
+
 impl Collection {
     /// An empty collection for texts that `analyzer` analyses.
     pub fn new(analyzer: &Analyzer) -> Collection {
@@ -173,6 +182,42 @@ impl Collection {
         times: Option<&[S]>,
     ) -> Result<Vec<Result<Brief>>> {
         ready("Collection::add_batch_async", self.add_batch_async(analyzer, texts, groups, times))
+    }
+
+    /// Each row's brief, or why it has none: a row that failed before it reached the model (`Err`: read from a file
+    /// that holds no text there, say) is counted as failed with its message; the posts go through
+    /// [`Collection::add_batch`] together, where a bad text costs only itself. With `dated`, every post is added
+    /// with its time (an undated one counts as undated). An error of the whole call (the backend's) adds nothing.
+    pub fn add_rows(
+        &mut self,
+        analyzer: &Analyzer,
+        rows: &[std::result::Result<Post<'_>, &str>],
+        dated: bool,
+    ) -> Result<Vec<std::result::Result<Brief, String>>> {
+        let mut briefs: Vec<std::result::Result<Brief, String>> = Vec::with_capacity(rows.len());
+        for row in rows {
+            briefs.push(Err(match row {
+                Ok(_) => "no result".to_owned(),
+                Err(message) => {
+                    self.count_failed();
+                    (*message).to_owned()
+                }
+            }));
+        }
+        let posts: Vec<(usize, &Post)> =
+            rows.iter().enumerate().filter_map(|(index, row)| Some((index, row.as_ref().ok()?))).collect();
+        if posts.is_empty() {
+            return Ok(briefs);
+        }
+        let texts: Vec<&str> = posts.iter().map(|(_, post)| post.text).collect();
+        let groups: Vec<&str> = posts.iter().map(|(_, post)| post.group.unwrap_or_default()).collect();
+        let times: Option<Vec<&str>> =
+            dated.then(|| posts.iter().map(|(_, post)| post.time.unwrap_or_default()).collect());
+        let results = self.add_batch(analyzer, &texts, Some(&groups), times.as_deref())?;
+        for ((index, _), brief) in posts.iter().zip(results) {
+            briefs[*index] = brief.map_err(|e| e.to_string());
+        }
+        Ok(briefs)
     }
 
     /// [`Collection::add_batch`], awaiting the GPU where it runs.

@@ -57,6 +57,16 @@ pub(crate) struct Post {
     pub(crate) time: Option<String>,
 }
 
+impl Row {
+    /// The row as a collection adds it ([`sentir::Collection::add_rows`]): its post, or why it has none.
+    pub(crate) fn post(&self) -> Result<sentir::Post<'_>, &str> {
+        match &self.post {
+            Ok(post) => Ok(sentir::Post { text: &post.text, group: post.group.as_deref(), time: post.time.as_deref() }),
+            Err(message) => Err(message),
+        }
+    }
+}
+
 /// The fewest bytes of one line (one CSV or TSV record) that are read, whatever the model: room for a row's other
 /// columns beside its text, and for JSON's escapes.
 pub(crate) const MIN_LINE_CAP: usize = 1 << 20;

@@ -77,7 +77,7 @@ mod cli {
     use std::process::ExitCode;
 
     use clap::{CommandFactory, Parser, Subcommand};
-    use sentir::{Analyzer, BackendChoice, BackendKind, Collection};
+    use sentir::{Analyzer, BackendChoice, BackendKind, Collection, Post};
 
     use crate::eval::eval;
     use crate::input::{self, Columns, Format};
@@ -297,12 +297,7 @@ mod cli {
     /// `analyze --input`: every post of every input, in waves of one batch per thread; each wave's briefs are
     /// printed in input order before the next wave is read, so memory holds one wave whatever the input's size.
     fn analyze_collection(analyzer: &Analyzer, args: &CollectionArgs) -> Result<ExitCode, String> {
-        let threads = match args.threads {
-            Some(n) => n as usize,
-            None if analyzer.backend().kind() == BackendKind::Gpu => 1,
-            None => std::thread::available_parallelism().map_or(1, usize::from),
-        };
-        let batch = args.batch_size as usize;
+        let threads = sentir::many::threads(analyzer, args.threads.map(|n| n as usize));
         let columns = Columns { text: &args.column, group: args.group.as_deref(), time: args.time.as_deref() };
         let mut collections: Vec<Collection> = (0..threads).map(|_| Collection::new(analyzer)).collect();
         let stdout = std::io::stdout();
@@ -316,31 +311,20 @@ mod cli {
             } else {
                 Box::new(std::fs::File::open(path).map_err(|e| format!("cannot open {name}: {e}"))?)
             };
-            let mut rows = input::rows(reader, &name, format, &columns, cap)?.peekable();
-            while rows.peek().is_some() {
-                let wave: Vec<input::Row> = rows.by_ref().take(threads * batch).collect();
-                // Split evenly, so that a short wave (a small file, the last wave) still uses every thread.
-                let chunks: Vec<&[input::Row]> = wave.chunks(wave.len().div_ceil(threads)).collect();
-                let briefs = std::thread::scope(|scope| {
-                    let workers: Vec<_> = chunks
-                        .iter()
-                        .zip(collections.iter_mut())
-                        .map(|(chunk, collection)| scope.spawn(move || brief_chunk(analyzer, collection, chunk, dated)))
-                        .collect();
-                    workers
-                        .into_iter()
-                        .map(|worker| worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                        .collect::<Vec<_>>()
-                });
-                for (chunk, briefs) in chunks.iter().zip(briefs) {
-                    for (row, brief) in chunk.iter().zip(briefs?) {
-                        unread += u64::from(brief.is_err());
-                        if !args.summary {
-                            print(&mut out, &brief_json(&name, row.line, brief))?;
-                        }
+            let rows = input::rows(reader, &name, format, &columns, cap)?;
+            let add = |collection: &mut Collection, rows: &[input::Row]| {
+                let posts: Vec<Result<Post, &str>> = rows.iter().map(input::Row::post).collect();
+                collection.add_rows(analyzer, &posts, dated).map_err(|e| e.to_string())
+            };
+            sentir::many::in_waves(rows, &mut collections, args.batch_size as usize, add, |rows, briefs| {
+                for (row, brief) in rows.iter().zip(briefs?) {
+                    unread += u64::from(brief.is_err());
+                    if !args.summary {
+                        print(&mut out, &brief_json(&name, row.line, brief))?;
                     }
                 }
-            }
+                Ok::<(), String>(())
+            })?;
         }
         let mut all = collections.pop().unwrap_or_else(|| Collection::new(analyzer));
         collections.into_iter().for_each(|collection| all.merge(collection));
@@ -350,43 +334,6 @@ mod cli {
         out.flush().map_err(|e| format!("cannot write to stdout: {e}"))?;
         let see = if args.summary { "counted as `failed`" } else { "see their `error`" };
         Ok(rows_status(unread, all.texts(), "posts", see))
-    }
-
-    /// The briefs of one chunk of rows, added to `collection`; a row that could not be read is counted as failed.
-    /// With `dated`, every post is added with its time, and one without (a JSON `null`) counts as undated.
-    fn brief_chunk(
-        analyzer: &Analyzer,
-        collection: &mut Collection,
-        rows: &[input::Row],
-        dated: bool,
-    ) -> Result<Vec<Result<sentir::Brief, String>>, String> {
-        let mut briefs: Vec<Result<sentir::Brief, String>> = Vec::with_capacity(rows.len());
-        for row in rows {
-            briefs.push(Err(match &row.post {
-                Ok(_) => "no result".to_owned(),
-                Err(message) => {
-                    collection.count_failed();
-                    message.clone()
-                }
-            }));
-        }
-        let batch: Vec<(usize, &input::Post)> =
-            rows.iter().enumerate().filter_map(|(index, row)| Some((index, row.post.as_ref().ok()?))).collect();
-        if batch.is_empty() {
-            return Ok(briefs);
-        }
-        let texts: Vec<&str> = batch.iter().map(|(_, post)| post.text.as_str()).collect();
-        // No group (no `--group`, a JSON `null`) is an empty one, which the collection counts in the whole only; an
-        // empty time counts as undated.
-        let groups: Vec<&str> = batch.iter().map(|(_, post)| post.group.as_deref().unwrap_or_default()).collect();
-        let times: Option<Vec<&str>> =
-            dated.then(|| batch.iter().map(|(_, post)| post.time.as_deref().unwrap_or_default()).collect());
-        let results =
-            collection.add_batch(analyzer, &texts, Some(&groups), times.as_deref()).map_err(|e| e.to_string())?;
-        for ((index, _), brief) in batch.iter().zip(results) {
-            briefs[*index] = brief.map_err(|e| e.to_string());
-        }
-        Ok(briefs)
     }
 
     /// One output line of `analyze --input`: a post's brief, or why it has none.
