@@ -70,7 +70,7 @@ fn analysis_matches_numpy_probabilities_and_scores() {
 fn utf16_offsets_match_python() {
     let analyzer = tiny::analyzer();
     for case in tiny::golden().cases {
-        let analysis = analyzer.analyze(&case.text).expect("analyzes").into_utf16_offsets(&case.text);
+        let analysis = analyzer.analyze(&case.text).expect("analyzes").with_offsets(&case.text, sentir::Unit::Utf16);
         let tokens: Vec<_> = analysis.tokens.iter().map(|t| (t.start, t.end)).collect();
         assert_eq!(tokens, case.utf16_offsets, "token UTF-16 offsets of {:?}", case.text);
         let words: Vec<_> = analysis.words.iter().map(|w| (w.start, w.end)).collect();

@@ -112,9 +112,10 @@ async fn results_are_the_rust_analysis_as_plain_objects() {
     let session = js.session();
     for text in ["not good, but wonderful", "Café crème 😀 très bon — 这部电影", "", "   ", "good good good"]
     {
-        let expected = serde_json::to_value(rust.analyze(text).expect("analyzes").into_utf16_offsets(text))
-            .map(as_f32)
-            .expect("serializes");
+        let expected =
+            serde_json::to_value(rust.analyze(text).expect("analyzes").with_offsets(text, sentir::Unit::Utf16))
+                .map(as_f32)
+                .expect("serializes");
         let single = resolve(js.analyze(text.into())).await.expect("analyzes");
         let batch = Array::from(&resolve(js.analyze_batch(strings(&[text]))).await.expect("analyzes")).get(0);
         let in_session = resolve(session.analyze(text.into())).await.expect("analyzes");

@@ -58,7 +58,7 @@ impl Session {
 }
 
 /// The result for one text. Offsets are **byte** offsets into the analysed `&str` (the JS API converts them
-/// to UTF-16 code units, see [`Analysis::into_utf16_offsets`]).
+/// to UTF-16 code units, Python to characters: see [`Analysis::with_offsets`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Analysis {
     /// The most probable label for the whole text.
@@ -438,51 +438,6 @@ impl Analyzer {
     }
 }
 
-impl Analysis {
-    /// Rewrites every offset from bytes to UTF-16 code units of `text` (the text this analysis came from), the
-    /// unit JavaScript's `String.prototype.slice` counts in.
-    pub fn into_utf16_offsets(mut self, text: &str) -> Analysis {
-        let utf16 = Utf16Offsets::new(text);
-        for token in &mut self.tokens {
-            (token.start, token.end) = (utf16.of(token.start), utf16.of(token.end));
-        }
-        for word in &mut self.words {
-            (word.start, word.end) = (utf16.of(word.start), utf16.of(word.end));
-        }
-        self
-    }
-}
-
-/// Byte offsets of a text to offsets in its UTF-16 code units.
-pub(crate) struct Utf16Offsets {
-    /// `units[b]`: the UTF-16 offset of byte `b` (only char boundaries are ever looked up); empty for an ASCII
-    /// text, where a byte is a code unit.
-    units: Vec<u32>,
-    /// The text's length in code units.
-    len: u32,
-}
-
-impl Utf16Offsets {
-    pub(crate) fn new(text: &str) -> Utf16Offsets {
-        if text.is_ascii() {
-            return Utf16Offsets { units: Vec::new(), len: text.len() as u32 };
-        }
-        let mut units = vec![0u32; text.len() + 1];
-        let mut len = 0u32;
-        for (byte, ch) in text.char_indices() {
-            units[byte] = len;
-            len += ch.len_utf16() as u32;
-        }
-        units[text.len()] = len;
-        Utf16Offsets { units, len }
-    }
-
-    /// The UTF-16 offset of byte offset `byte` (a char boundary).
-    pub(crate) fn of(&self, byte: usize) -> usize {
-        if self.units.is_empty() { byte } else { self.units.get(byte).copied().unwrap_or(self.len) as usize }
-    }
-}
-
 /// Reached only if `Config::from_json` let through a `positive_label` or `negative_label` that is not a label.
 #[cold]
 fn validated() -> ! {
@@ -493,39 +448,4 @@ fn validated() -> ! {
 #[cold]
 fn trace_per_text() -> ! {
     unreachable!("Backend::logits_batch_async returns one trace per text, in order")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn analysis_with_offsets(offsets: &[(usize, usize)]) -> Analysis {
-        let token = |&(start, end): &(usize, usize)| Token {
-            id: 0,
-            piece: String::new(),
-            text: String::new(),
-            start,
-            end,
-            score: 0.0,
-            probability: 0.5,
-        };
-        Analysis {
-            label: String::new(),
-            probabilities: PerLabel(vec![]),
-            tokens: offsets.iter().map(token).collect(),
-            words: vec![],
-            backend: "test",
-            fallback: None,
-        }
-    }
-
-    #[test]
-    fn utf16_offsets_count_surrogate_pairs_and_accents() {
-        // "é" is 2 bytes / 1 unit, "👍" 4 bytes / 2 units, "中" 3 bytes / 1 unit.
-        let text = "é👍 中";
-        let spans = [(0, 2), (2, 6), (7, 10)];
-        let converted = analysis_with_offsets(&spans).into_utf16_offsets(text);
-        let got: Vec<_> = converted.tokens.iter().map(|t| (t.start, t.end)).collect();
-        assert_eq!(got, vec![(0, 1), (1, 3), (4, 5)]);
-    }
 }

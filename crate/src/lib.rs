@@ -18,7 +18,8 @@
 //!    a score histogram, the words that move sentiment most), for the CLI's `analyze --input` and the page;
 //!    `many` (native only) spreads them over threads, as the CLI and the Python package do.
 //!
-//! Offsets are byte offsets into the analysed `&str` in Rust, and UTF-16 code units in the JS API. A token's span
+//! Offsets are byte offsets into the analysed `&str` in Rust, UTF-16 code units in the JS API and characters in
+//! Python, each converted by [`offsets`]. A token's span
 //! covers the text it stands for even where the tokenizer's normalizer rewrote it (a `[url]` placeholder covers
 //! the URL, a removed skin tone belongs to its emoji): sentir widens the spans `tokenizers` gives by one rule, in
 //! [`tokenize`]'s docs.
@@ -45,6 +46,7 @@ pub mod gpu;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod many;
 pub mod model;
+pub mod offsets;
 pub mod recurrent;
 pub mod tokenize;
 #[cfg(target_arch = "wasm32")]
@@ -54,3 +56,4 @@ pub use analyzer::{Analysis, Analyzer, MAX_BYTES_PER_TOKEN, PerLabel, Probabilit
 pub use backend::{Backend, BackendChoice, BackendKind};
 pub use corpus::{Brief, Collection, Post, Summary};
 pub use error::{Error, Result};
+pub use offsets::{Offsets, Unit};

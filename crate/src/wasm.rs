@@ -27,8 +27,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::BackendChoice;
-use crate::analyzer::{Scored, Utf16Offsets};
+use crate::analyzer::Scored;
 use crate::model::Config;
+use crate::offsets::{Offsets, Unit};
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -104,7 +105,7 @@ impl Results {
     /// `{ label, probabilities, tokens, words, backend, fallback? }` for `scored`, the analysis of `text`, offsets
     /// in UTF-16 code units.
     fn object(&self, scored: Scored, text: &str) -> JsValue {
-        let utf16 = Utf16Offsets::new(text);
+        let utf16 = Offsets::new(text, Unit::Utf16);
         let at = |byte: usize| utf16.of(byte) as u32;
         let Scored { tokens, best, probabilities, scores, words, backend, fallback } = scored;
         let token_fields: Vec<u32> =
@@ -329,13 +330,7 @@ fn brief_object(brief: crate::Result<crate::Brief>, text: &str) -> JsValue {
         error: String,
     }
     let value = match brief {
-        Ok(mut brief) => {
-            let utf16 = Utf16Offsets::new(text);
-            for word in &mut brief.words {
-                (word.start, word.end) = (utf16.of(word.start), utf16.of(word.end));
-            }
-            plain_object(&brief)
-        }
+        Ok(brief) => plain_object(&brief.with_offsets(text, Unit::Utf16)),
         Err(error) => plain_object(&Failed { error: error.to_string() }),
     };
     value.unwrap_or_else(JsValue::from)

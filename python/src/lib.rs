@@ -17,7 +17,7 @@ use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
-use sentir::{Analysis, BackendChoice, Collection, Post};
+use sentir::{Analysis, BackendChoice, Collection, Offsets, Post, Unit};
 
 create_exception!(sentir, SentirError, PyException, "Base of sentir's errors; the message says what to do.");
 create_exception!(
@@ -315,7 +315,7 @@ fn rows(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Row>> {
 /// An analysis as the JS API's object, its offsets turned from bytes into Python string indices. This runs with the
 /// GIL, one text after another, so its keys are interned strings, made once.
 fn analysis_dict<'py>(py: Python<'py>, text: &str, analysis: &Analysis) -> PyResult<Bound<'py, PyDict>> {
-    let index = CharIndex::new(text);
+    let index = Offsets::new(text, Unit::Chars);
     let dict = PyDict::new(py);
     dict.set_item(intern!(py, "label"), &analysis.label)?;
     let probabilities = PyDict::new(py);
@@ -353,37 +353,6 @@ fn analysis_dict<'py>(py: Python<'py>, text: &str, analysis: &Analysis) -> PyRes
         dict.set_item(intern!(py, "fallback"), fallback)?;
     }
     Ok(dict)
-}
-
-/// Byte offsets of a text as character (code point) indices, which Python strings count in.
-enum CharIndex {
-    /// An ASCII text: the same numbers.
-    Ascii,
-    /// The index of the character that starts at each byte, and the length at the end.
-    Table(Vec<usize>),
-}
-
-impl CharIndex {
-    fn new(text: &str) -> CharIndex {
-        if text.is_ascii() {
-            return CharIndex::Ascii;
-        }
-        let mut table = vec![0; text.len() + 1];
-        let mut count = 0;
-        for (byte, c) in text.char_indices() {
-            table[byte..byte + c.len_utf8()].fill(count);
-            count += 1;
-        }
-        table[text.len()] = count;
-        CharIndex::Table(table)
-    }
-
-    fn of(&self, byte: usize) -> usize {
-        match self {
-            CharIndex::Ascii => byte,
-            CharIndex::Table(table) => table[byte],
-        }
-    }
 }
 
 #[pymodule]
