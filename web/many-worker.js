@@ -1,5 +1,5 @@
 // The many-texts view's half in the inference worker: reads a file of posts as a stream, analyses them in batches
-// into a `Collection` (crate/src/corpus), keeps per post only its record and its brief (label, probabilities,
+// into a `Collection` (crate/src/collection), keeps per post only its record and its brief (label, probabilities,
 // score, strongest words), and answers the page's questions: the progress and aggregates, a window of the table
 // of posts sorted and filtered, one post analysed in full, and exports.
 //

@@ -37,7 +37,7 @@ function firstRecords(head, format, fields, count) {
   });
 }
 
-// Whether a value reads as a time in a form the crate's corpus/time.rs takes: an ISO 8601 date or date-time, or a
+// Whether a value reads as a time in a form the crate's collection/time.rs takes: an ISO 8601 date or date-time, or a
 // Unix time of 10 digits (seconds) or 13 (milliseconds), between 2001 and 2100 so that an id is no time.
 function looksLikeTime(value) {
   if (/^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}.*)?$/.test(value)) return true;

@@ -14,9 +14,9 @@
 //!    prefix.
 //! 6. [`Analyzer`]: the public API tying these together; `wasm` (wasm32 only) is the one module that knows
 //!    about JavaScript.
-//! 7. [`corpus`]: many texts at once, a [`Collection`] of per-text briefs and running aggregates (label shares,
+//! 7. [`collection`]: many texts at once, a [`Collection`] of per-text briefs and running aggregates (label shares,
 //!    a score histogram, the words that move sentiment most), for the CLI's `analyze --input` and the page;
-//!    `many` (native only) spreads them over threads, as the CLI and the Python package do.
+//!    natively, [`collection::in_waves`] spreads them over threads, as the CLI and the Python package do.
 //!
 //! Offsets are byte offsets into the analysed `&str` in Rust, UTF-16 code units in the JS API and characters in
 //! Python, each converted by [`offsets`]. A token's span
@@ -40,11 +40,9 @@ pub mod attribution;
 pub mod backend;
 #[cfg(feature = "bench")]
 pub mod bench;
-pub mod corpus;
+pub mod collection;
 mod error;
 pub mod gpu;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod many;
 pub mod model;
 pub mod offsets;
 pub mod recurrent;
@@ -54,6 +52,6 @@ pub mod wasm;
 
 pub use analyzer::{Analysis, Analyzer, MAX_BYTES_PER_TOKEN, PerLabel, Probabilities, Session, Token, Word};
 pub use backend::{Backend, BackendChoice, BackendKind};
-pub use corpus::{Brief, Collection, Post, Summary};
+pub use collection::{Brief, Collection, Post, Summary};
 pub use error::{Error, Result};
 pub use offsets::{Offsets, Unit};

@@ -258,7 +258,7 @@ impl JsAnalyzer {
     }
 }
 
-/// Many posts, analysed batch by batch into running aggregates (`crate::corpus`): `add` resolves to each post's
+/// Many posts, analysed batch by batch into running aggregates (`crate::collection`): `add` resolves to each post's
 /// brief, `summary()` gives the aggregates so far, what `sentir analyze --summary` prints.
 #[wasm_bindgen(js_name = Collection)]
 #[derive(Debug)]

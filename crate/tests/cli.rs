@@ -437,7 +437,7 @@ fn analyze_input_counts_bad_rows_without_stopping_and_summarises_by_group() {
     assert_eq!(groups, [("7", 1), ("a", 1)]);
     let counts = &summary["counts"];
     assert_eq!(counts["negative"].as_u64().expect("n") + counts["positive"].as_u64().expect("n"), 2);
-    assert_eq!(summary["histogram"]["counts"].as_array().expect("bins").len(), sentir::corpus::HISTOGRAM_BINS);
+    assert_eq!(summary["histogram"]["counts"].as_array().expect("bins").len(), sentir::collection::HISTOGRAM_BINS);
 }
 
 #[test]

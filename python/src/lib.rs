@@ -211,7 +211,7 @@ impl Analyzer {
                 })
             };
             let _: Result<(), Infallible> =
-                sentir::many::in_waves(&rows, &mut collections, batch_size, add, |_, part| {
+                sentir::collection::in_waves(&rows, &mut collections, batch_size, add, |_, part| {
                     results.extend(part);
                     Ok(())
                 });
@@ -258,12 +258,12 @@ impl Analyzer {
 }
 
 impl Analyzer {
-    /// The threads a many-text call runs on ([`sentir::many::threads`]: `threads`, or one per core, one on the GPU).
+    /// The threads a many-text call runs on ([`sentir::collection::threads`]: `threads`, or one per core, one on the GPU).
     fn threads(&self, threads: Option<usize>, batch_size: usize) -> PyResult<usize> {
         if batch_size == 0 || threads == Some(0) {
             return Err(PyValueError::new_err("batch_size and threads must be at least 1"));
         }
-        Ok(sentir::many::threads(&self.inner, threads))
+        Ok(sentir::collection::threads(&self.inner, threads))
     }
 
     /// The analyses of one chunk of rows, each its own result ([`sentir::Analyzer::analyze_each`]): a bad text

@@ -26,7 +26,7 @@
 //! being analysed. With `--summary` it prints instead one JSON object of aggregates (counts and shares per label, a
 //! histogram of scores, the words that move sentiment most, the same per `--group` column, and per hour, day or
 //! week with a `--time` column): see
-//! `sentir::corpus`. A bad row is counted, never fatal. `--group` and `--time` name columns, so an input read as
+//! `sentir::collection`. A bad row is counted, never fatal. `--group` and `--time` name columns, so an input read as
 //! plain text (which has none) with either is a usage error. An empty group or time, or in JSON lines a `null`, is
 //! no group (the post counts in the whole only) or no time (it counts as undated).
 //!
@@ -297,7 +297,7 @@ mod cli {
     /// `analyze --input`: every post of every input, in waves of one batch per thread; each wave's briefs are
     /// printed in input order before the next wave is read, so memory holds one wave whatever the input's size.
     fn analyze_collection(analyzer: &Analyzer, args: &CollectionArgs) -> Result<ExitCode, String> {
-        let threads = sentir::many::threads(analyzer, args.threads.map(|n| n as usize));
+        let threads = sentir::collection::threads(analyzer, args.threads.map(|n| n as usize));
         let columns = Columns { text: &args.column, group: args.group.as_deref(), time: args.time.as_deref() };
         let mut collections: Vec<Collection> = (0..threads).map(|_| Collection::new(analyzer)).collect();
         let stdout = std::io::stdout();
@@ -316,7 +316,7 @@ mod cli {
                 let posts: Vec<Result<Post, &str>> = rows.iter().map(input::Row::post).collect();
                 collection.add_rows(analyzer, &posts, dated).map_err(|e| e.to_string())
             };
-            sentir::many::in_waves(rows, &mut collections, args.batch_size as usize, add, |rows, briefs| {
+            sentir::collection::in_waves(rows, &mut collections, args.batch_size as usize, add, |rows, briefs| {
                 for (row, brief) in rows.iter().zip(briefs?) {
                     unread += u64::from(brief.is_err());
                     if !args.summary {

@@ -1,6 +1,6 @@
 //! Many texts at once: a collection of posts, analysed batch by batch, with what to keep of each text and what to
 //! say of all of them. The one path that the CLI (`sentir analyze --input`), the page's many-texts view and the
-//! Python package share.
+//! Python package share; natively [`in_waves`] spreads a collection's batches over threads, as both do.
 //!
 //! Of each text a [`Brief`] is kept: its label, probabilities, score and strongest words, not every token's
 //! numbers. Over all of them a [`Collection`] keeps running aggregates, from which [`Collection::summary`] makes a
@@ -23,6 +23,8 @@
 //! are counted under [`OTHER_GROUP`]), and at most [`MAX_HOURS`] hours (texts of further hours count as
 //! undated). Collections made on several threads [`merge`](Collection::merge) into one.
 
+#[cfg(not(target_arch = "wasm32"))]
+mod threads;
 pub mod time;
 
 use std::collections::{BTreeMap, HashMap};
@@ -32,6 +34,9 @@ use serde::Serialize;
 use crate::analyzer::{Analyzer, PerLabel, Probabilities, Scored};
 use crate::backend::ready;
 use crate::error::Result;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use threads::{in_waves, threads};
 
 /// Words kept in each text's [`Brief`].
 pub const STRONGEST_WORDS: usize = 3;

@@ -3,6 +3,7 @@
 //! [`Analyzer::analyze_each`] in its own loop).
 //!
 //! [`Collection::add_rows`]: crate::Collection::add_rows
+//! [`Analyzer::analyze_each`]: crate::Analyzer::analyze_each
 
 use crate::{Analyzer, BackendKind};
 

@@ -1,11 +1,11 @@
-//! `sentir::corpus`: a collection's briefs agree with single analyses, its aggregates add up, a bad text is counted
+//! `sentir::collection`: a collection's briefs agree with single analyses, its aggregates add up, a bad text is counted
 //! and costs only itself, groups are counted apart, and collections made separately merge into the collection
 //! made at once. With the shipped model; natively, in node and in headless Chromium (the page's path).
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use sentir::corpus::{HISTOGRAM_BINS, STRONGEST_WORDS};
+use sentir::collection::{HISTOGRAM_BINS, STRONGEST_WORDS};
 use sentir::{Collection, Error};
 use sentir_tests::shipped;
 
