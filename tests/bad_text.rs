@@ -2,7 +2,7 @@
 //! of hostile texts, run natively, in node and in headless Chromium (lone surrogates, which only JS strings can
 //! hold, are in `js_api.rs`).
 //!
-//! What happens to a text over the model's limits: more than `max_length` tokens (16,384 for the shipped model) is
+//! What happens to a text over the model's limits: more than `max_length` tokens (16,384 for sentir-en-posts-distilled) is
 //! `Error::TooLong`, and more than 32 bytes per token of that (512 KiB) is `Error::TooLarge` before tokenizing; both
 //! messages say to split the text (`analyzeBatch` over its sentences, for example).
 
@@ -10,7 +10,7 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use sentir::{Analysis, Error};
-use sentir_tests::shipped;
+use sentir_tests::posts_distilled;
 
 enum Expect {
     /// An analysis with this many tokens, or at least this many (`None` for the upper end).
@@ -21,7 +21,7 @@ enum Expect {
 
 fn cases() -> Vec<(&'static str, String, Expect)> {
     use Expect::{Fails, Tokens};
-    let max = shipped::analyzer().config().max_length;
+    let max = posts_distilled::analyzer().config().max_length;
     vec![
         ("empty", String::new(), Tokens(0, Some(0))),
         ("whitespace only", " \t\n\r \u{3000}\u{a0} ".into(), Tokens(0, Some(0))),
@@ -80,7 +80,7 @@ fn assert_sound(name: &str, text: &str, analysis: &Analysis) {
 
 #[test]
 fn every_hostile_text_gets_an_answer_or_a_typed_error_in_bounded_time() {
-    let analyzer = shipped::analyzer();
+    let analyzer = posts_distilled::analyzer();
     for (name, text, expect) in cases() {
         let started = now_ms();
         let outcome = analyzer.analyze(&text);
@@ -111,7 +111,7 @@ fn every_hostile_text_gets_an_answer_or_a_typed_error_in_bounded_time() {
 
 #[test]
 fn a_batch_of_hostile_texts_names_the_one_that_failed() {
-    let analyzer = shipped::analyzer();
+    let analyzer = posts_distilled::analyzer();
     let large = "good ".repeat(200_000);
     let texts = ["fine", "", large.as_str(), "👍🏽"];
     let error = analyzer.analyze_batch(&texts).expect_err("the third is too large");

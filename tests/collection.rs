@@ -1,13 +1,13 @@
 //! `sentir::collection`: a collection's briefs agree with single analyses, its aggregates add up, a bad text is counted
 //! and costs only itself, groups are counted apart, and collections made separately merge into the collection
-//! made at once. With the shipped model; natively, in node and in headless Chromium (the page's path).
+//! made at once. With sentir-en-posts-distilled, the default model; natively, in node and in headless Chromium (the page's path).
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use sentir::collection::{HISTOGRAM_BINS, STRONGEST_WORDS};
 use sentir::{Collection, Error};
-use sentir_tests::shipped;
+use sentir_tests::posts_distilled;
 
 const POSTS: [&str; 8] = [
     "@united lost my bags again, worst airline ever",
@@ -22,7 +22,7 @@ const POSTS: [&str; 8] = [
 
 #[test]
 fn briefs_agree_with_single_analyses() {
-    let analyzer = shipped::analyzer();
+    let analyzer = posts_distilled::analyzer();
     let mut collection = Collection::new(&analyzer);
     let briefs = collection.add_batch(&analyzer, &POSTS, None, None).expect("the batch runs");
     assert_eq!(briefs.len(), POSTS.len());
@@ -48,7 +48,7 @@ fn briefs_agree_with_single_analyses() {
 
 #[test]
 fn aggregates_add_up() {
-    let analyzer = shipped::analyzer();
+    let analyzer = posts_distilled::analyzer();
     let mut collection = Collection::new(&analyzer);
     let briefs: Vec<_> = collection
         .add_batch(&analyzer, &POSTS, None, None)
@@ -81,7 +81,7 @@ fn aggregates_add_up() {
 
 #[test]
 fn a_bad_text_is_counted_and_costs_only_itself() {
-    let analyzer = shipped::analyzer();
+    let analyzer = posts_distilled::analyzer();
     let mut collection = Collection::new(&analyzer);
     let huge = "word ".repeat(100_000);
     let texts = ["good", huge.as_str(), "bad"];
@@ -95,7 +95,7 @@ fn a_bad_text_is_counted_and_costs_only_itself() {
 
 #[test]
 fn groups_are_counted_apart_and_collections_merge() {
-    let analyzer = shipped::analyzer();
+    let analyzer = posts_distilled::analyzer();
     let groups = ["air", "app", "news", "deals", "air", "app", "news", "food"];
     let mut whole = Collection::new(&analyzer);
     whole.add_batch(&analyzer, &POSTS, Some(&groups), None).expect("the batch runs");
@@ -122,7 +122,7 @@ fn groups_are_counted_apart_and_collections_merge() {
 
 #[test]
 fn an_empty_group_is_none_and_the_text_counts_in_the_whole_only() {
-    let analyzer = shipped::analyzer();
+    let analyzer = posts_distilled::analyzer();
     let mut collection = Collection::new(&analyzer);
     collection.add_batch(&analyzer, &["great", "awful", "fine"], Some(&["a", "", "a"]), None).expect("runs");
     let summary = collection.summary();
@@ -133,7 +133,7 @@ fn an_empty_group_is_none_and_the_text_counts_in_the_whole_only() {
 
 #[test]
 fn times_give_counts_per_hour_day_or_week_as_the_span_suits() {
-    let analyzer = shipped::analyzer();
+    let analyzer = posts_distilled::analyzer();
     let posts = ["great", "awful", "fine", "meh", "love it"];
     let summary = |times: [&str; 5]| {
         let mut collection = Collection::new(&analyzer);

@@ -9,7 +9,7 @@ use sentir::gpu::{Gpu, PERSISTENT_MAX_HIDDEN, Recurrence};
 use sentir::model::{Cell, Model, Reset};
 use sentir_tests::random::{random_batch, random_model, random_model_of};
 use sentir_tests::{
-    KERNEL, assert_traces_match_reference, async_test, sample_batch, shipped, three_class, tiny, tiny_gru,
+    KERNEL, assert_traces_match_reference, async_test, posts_distilled, sample_batch, three_class, tiny, tiny_gru,
 };
 
 /// Whether a missing GPU is a failure here.
@@ -75,8 +75,8 @@ async_test! {
 }
 
 async_test! {
-    async fn gpu_matches_reference_on_the_tiny_and_shipped_models() {
-        for analyzer in [tiny::analyzer(), shipped::analyzer()] {
+    async fn gpu_matches_reference_on_the_tiny_and_posts_distilled_models() {
+        for analyzer in [tiny::analyzer(), posts_distilled::analyzer()] {
             assert_gpu_matches_reference(analyzer.model(), &sample_batch(&analyzer)).await;
         }
     }
@@ -146,7 +146,7 @@ async_test! {
 async_test! {
     async fn the_gpu_backend_agrees_with_the_cpu_and_a_lost_device_falls_back_to_it() {
         let text = "The acting was not good, but the music was wonderful.";
-        let mut analyzer = shipped::analyzer();
+        let mut analyzer = posts_distilled::analyzer();
         let cpu = analyzer.analyze(text).expect("analyzes on the CPU");
         if let Err(error) = analyzer.switch_backend(BackendKind::Gpu).await {
             assert!(!required(), "a GPU is required here, but the GPU backend did not start: {error}");

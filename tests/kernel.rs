@@ -10,7 +10,7 @@ use sentir::model::Model;
 use sentir::recurrent::simd;
 use sentir::{BackendKind, backend};
 use sentir_tests::random::{CELLS, random_batch, random_model, random_model_of};
-use sentir_tests::{KERNEL, assert_traces_match_reference, sample_batch, shipped, tiny, tiny_gru};
+use sentir_tests::{KERNEL, assert_traces_match_reference, posts_distilled, sample_batch, tiny, tiny_gru};
 
 /// Runs `batch` through the kernel in one recurrence, with and without the vocabulary table, and checks every
 /// trace against the reference.
@@ -53,9 +53,9 @@ fn kernel_matches_reference_on_a_long_text_with_a_wide_embedding() {
 }
 
 #[test]
-fn kernel_matches_reference_on_the_tiny_shipped_and_tiny_gru_models() {
+fn kernel_matches_reference_on_the_tiny_posts_distilled_and_tiny_gru_models() {
     let gru = tiny_gru::RESETS.map(tiny_gru::analyzer);
-    for analyzer in [tiny::analyzer(), shipped::analyzer()].iter().chain(&gru) {
+    for analyzer in [tiny::analyzer(), posts_distilled::analyzer()].iter().chain(&gru) {
         assert_kernel_matches_reference(analyzer.model(), &sample_batch(analyzer));
     }
 }
@@ -99,7 +99,7 @@ fn this_build_runs_the_simd_kernel() {
 #[test]
 fn batch_analysis_equals_one_by_one_on_either_backend() {
     let texts = ["not good", "", "The acting was not good, but the music was wonderful.", "great"];
-    let mut analyzer = shipped::analyzer();
+    let mut analyzer = posts_distilled::analyzer();
     let batched = analyzer.analyze_batch(&texts).expect("analyzes");
     for (text, batched) in texts.iter().zip(&batched) {
         let alone = analyzer.analyze(text).expect("analyzes");

@@ -229,13 +229,13 @@ macro_rules! exported_model {
 }
 
 exported_model!(
-    /// The shipped model (`models/default` points at it): three labels, the tokenizer for posts, float16 weights.
-    shipped,
+    /// The default model (`models/default` points at it): three labels, the tokenizer for posts, float16 weights.
+    posts_distilled,
     "sentir-en-posts-distilled"
 );
 
 exported_model!(
-    /// The model shipped before (issue 22), kept for its GRU twin's comparison and the tokenizer tests.
+    /// The default model before it (issue 22), kept for its GRU twin's comparison and the tokenizer tests.
     posts,
     "sentir-en-posts"
 );
@@ -247,7 +247,7 @@ exported_model!(
 );
 
 exported_model!(
-    /// The model shipped before, two labels trained on movie reviews: its tokenizer is the one the recipe writes out.
+    /// The first default model, two labels trained on movie reviews: its tokenizer is the one the recipe writes out.
     movies,
     "sentir-en-lstm"
 );

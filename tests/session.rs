@@ -8,7 +8,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use sentir::backend::Backend;
 use sentir::{BackendKind, Session};
 use sentir_tests::random::{CELLS, random_batch, random_model_of};
-use sentir_tests::{shipped, tiny_gru};
+use sentir_tests::{posts_distilled, tiny_gru};
 
 const CPU: [BackendKind; 2] = [BackendKind::CpuSimd, BackendKind::CpuScalar];
 
@@ -35,7 +35,9 @@ fn edits() -> Vec<String> {
 #[test]
 fn session_analyses_are_exactly_fresh_analyses() {
     let gru = tiny_gru::RESETS.map(|reset| (format!("GRU, reset {reset:?}"), tiny_gru::analyzer(reset)));
-    for (model, mut analyzer) in [("shipped LSTM".to_owned(), shipped::analyzer())].into_iter().chain(gru) {
+    for (model, mut analyzer) in
+        [("sentir-en-posts-distilled".to_owned(), posts_distilled::analyzer())].into_iter().chain(gru)
+    {
         for kind in CPU {
             analyzer.set_backend(kind).expect("this build has both CPU kernels");
             let mut session = Session::new();
@@ -56,7 +58,7 @@ fn session_analyses_are_exactly_fresh_analyses() {
 
 #[test]
 fn appending_reads_only_the_new_tokens() {
-    let analyzer = shipped::analyzer();
+    let analyzer = posts_distilled::analyzer();
     let mut session = Session::new();
     let first = analyzer.analyze_in(&mut session, "The acting was not good.").expect("analyzes");
     assert_eq!(session.reused(), 0, "a new session reads the whole text");
@@ -68,11 +70,11 @@ fn appending_reads_only_the_new_tokens() {
 
 #[test]
 fn a_failed_call_leaves_the_session_as_it_was() {
-    let analyzer = shipped::analyzer();
+    let analyzer = posts_distilled::analyzer();
     let mut session = Session::new();
     analyzer.analyze_in(&mut session, "not good").expect("analyzes");
     let too_large = "good ".repeat(200_000);
-    assert!(analyzer.analyze_in(&mut session, &too_large).is_err(), "1 MB is over the shipped model's limit");
+    assert!(analyzer.analyze_in(&mut session, &too_large).is_err(), "1 MB is over sentir-en-posts-distilled's limit");
     let after = analyzer.analyze_in(&mut session, "not good at all").expect("analyzes");
     assert_eq!(session.reused(), 2, "the session still holds 'not good'");
     assert_eq!(after, analyzer.analyze("not good at all").expect("analyzes"));
@@ -80,7 +82,7 @@ fn a_failed_call_leaves_the_session_as_it_was() {
 
 #[test]
 fn a_session_never_continues_another_analyzers_text() {
-    let (a, b) = (shipped::analyzer(), shipped::analyzer());
+    let (a, b) = (posts_distilled::analyzer(), posts_distilled::analyzer());
     let mut session = Session::new();
     a.analyze_in(&mut session, "not good").expect("analyzes");
     let from_b = b.analyze_in(&mut session, "not good at all").expect("analyzes");

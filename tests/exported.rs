@@ -1,5 +1,6 @@
-//! The exported models against PyTorch (`scripts/export.py`), the shipped one, the posts model shipped before it with
-//! its GRU twin, and the movie model before that: each tokenizer encodes exactly as Python's, and probabilities and per-token scores match within 1e-5.
+//! The exported models against PyTorch (`scripts/export.py`): sentir-en-posts-distilled (the default), the posts
+//! model before it with its GRU twin, and the movie model before that: each tokenizer encodes exactly as Python's,
+//! and probabilities and per-token scores match within 1e-5.
 //! Runs natively, in node and in headless Chromium.
 
 #[cfg(target_arch = "wasm32")]
@@ -7,12 +8,12 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use sentir_tests::{
     Golden, ParityCase, TokenizerCase, assert_encodes_like_python, assert_matches_pytorch, gru_posts, movies, posts,
-    shipped,
+    posts_distilled,
 };
 
 #[test]
 fn tokenizer_encodes_exactly_as_python() {
-    encodes_exactly_as_python(shipped::analyzer(), shipped::tokenizer_golden());
+    encodes_exactly_as_python(posts_distilled::analyzer(), posts_distilled::tokenizer_golden());
     encodes_exactly_as_python(posts::analyzer(), posts::tokenizer_golden());
     encodes_exactly_as_python(gru_posts::analyzer(), gru_posts::tokenizer_golden());
     encodes_exactly_as_python(movies::analyzer(), movies::tokenizer_golden());
@@ -20,7 +21,7 @@ fn tokenizer_encodes_exactly_as_python() {
 
 #[test]
 fn probabilities_and_scores_match_pytorch() {
-    matches_pytorch(shipped::analyzer(), shipped::golden());
+    matches_pytorch(posts_distilled::analyzer(), posts_distilled::golden());
     matches_pytorch(posts::analyzer(), posts::golden());
     matches_pytorch(gru_posts::analyzer(), gru_posts::golden());
     matches_pytorch(movies::analyzer(), movies::golden());
