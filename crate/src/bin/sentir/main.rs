@@ -83,7 +83,7 @@ mod cli {
     use crate::input::{self, Columns, Format};
 
     #[derive(Parser)]
-    #[command(name = "sentir", version, about = "Per-token sentiment analysis with a small LSTM")]
+    #[command(name = "sentir", version, about = "Per-token sentiment analysis with a small LSTM or GRU")]
     struct Cli {
         #[command(subcommand)]
         command: Command,
