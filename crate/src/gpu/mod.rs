@@ -40,10 +40,11 @@ use util::{Binding, Scope, Stage, gpu_error, grid, read, stage, stage_entries, t
 
 /// The shaders, one file per stage, as compiled: WGSL has no includes, so each recurrence gets the
 /// [`WGSL_LIBRARIES`] it uses prepended: `activation.wgsl` (σ, tanh), `recurrence.wgsl` (the shape), the bindings of
-/// its dispatch shape (`per_step.wgsl` or `persistent.wgsl`), and for a GRU `gru.wgsl`.
+/// its dispatch shape (`per_step.wgsl` or `persistent.wgsl`), and for a GRU `gru.wgsl`; the projection and the
+/// head get `grid.wgsl` (an invocation's flat index over the 2-D grid of workgroups).
 pub const SHADERS: [(&str, &str); 6] = [PROJECT, LSTM_STEP, LSTM_PERSISTENT, GRU_STEP, GRU_PERSISTENT, HEAD];
 
-const PROJECT: (&str, &str) = ("project.wgsl", include_str!("project.wgsl"));
+const PROJECT: (&str, &str) = ("project.wgsl", concat!(include_str!("grid.wgsl"), include_str!("project.wgsl")));
 /// The libraries every per-step recurrence starts with, and every persistent one.
 macro_rules! per_step {
     ($($file:literal),*) => {
@@ -61,11 +62,12 @@ const LSTM_STEP: (&str, &str) = ("lstm_step.wgsl", per_step!("lstm_step.wgsl"));
 const LSTM_PERSISTENT: (&str, &str) = ("lstm_persistent.wgsl", persistent!("lstm_persistent.wgsl"));
 const GRU_STEP: (&str, &str) = ("gru_step.wgsl", per_step!("gru.wgsl", "gru_step.wgsl"));
 const GRU_PERSISTENT: (&str, &str) = ("gru_persistent.wgsl", persistent!("gru.wgsl", "gru_persistent.wgsl"));
-const HEAD: (&str, &str) = ("head.wgsl", include_str!("head.wgsl"));
+const HEAD: (&str, &str) = ("head.wgsl", concat!(include_str!("grid.wgsl"), include_str!("head.wgsl")));
 
 /// WGSL files that are not shaders but are prepended to some (see [`SHADERS`]), each after those it uses.
-pub const WGSL_LIBRARIES: [(&str, &str); 5] = [
+pub const WGSL_LIBRARIES: [(&str, &str); 6] = [
     ("activation.wgsl", include_str!("activation.wgsl")),
+    ("grid.wgsl", include_str!("grid.wgsl")),
     ("recurrence.wgsl", include_str!("recurrence.wgsl")),
     ("per_step.wgsl", concat!(include_str!("recurrence.wgsl"), include_str!("per_step.wgsl"))),
     ("persistent.wgsl", concat!(include_str!("recurrence.wgsl"), include_str!("persistent.wgsl"))),

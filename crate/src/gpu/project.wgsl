@@ -25,12 +25,8 @@ struct Shape {
 @group(0) @binding(5) var<storage, read_write> projected: array<f32>;
 
 @compute @workgroup_size(64)
-fn main(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let index = (group.y * groups.x + group.x) * 64u + local;
+fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let index = flat_index(id, groups);
     if index >= shape.batch * shape.steps * shape.rows {
         return;
     }
