@@ -29,6 +29,7 @@ import torch
 from safetensors.numpy import save_file
 from tokenizers import Tokenizer
 
+import cells
 from golden import ROOT, TEXTS, main
 
 SEED = 20261206
@@ -40,22 +41,10 @@ MAX_LENGTH = 64
 
 
 def make_weights(vocab_size, rng):
-    """Format v1's tensors of a GRU: PyTorch's nn.GRU tensors under sentir's names, both biases kept."""
-
-    def normal(*shape, scale):
-        return (rng.standard_normal(shape) * scale).astype(np.float32)
-
-    tensors = {"embedding.weight": normal(vocab_size, EMBEDDING, scale=1.0)}
-    for layer in range(LAYERS):
-        inputs = EMBEDDING if layer == 0 else HIDDEN
-        tensors[f"gru.{layer}.weight_ih"] = normal(3 * HIDDEN, inputs, scale=0.6)
-        tensors[f"gru.{layer}.weight_hh"] = normal(3 * HIDDEN, HIDDEN, scale=0.8)
-        tensors[f"gru.{layer}.bias_ih"] = normal(3 * HIDDEN, scale=0.3)
-        # Large enough that gating the candidate's recurrent bias by r (reset after) or not (before) shows.
-        tensors[f"gru.{layer}.bias_hh"] = normal(3 * HIDDEN, scale=0.8)
-    tensors["head.weight"] = normal(len(LABELS), HIDDEN, scale=1.5)
-    tensors["head.bias"] = normal(len(LABELS), scale=0.2)
-    return tensors
+    """Format v1's tensors of a GRU: PyTorch's nn.GRU tensors under sentir's names, both biases kept. b_hh is large
+    enough that gating the candidate's recurrent bias by r (reset after) or not (before) shows."""
+    return cells.random_weights(rng, "gru", vocab_size, EMBEDDING, HIDDEN, LAYERS, len(LABELS),
+                                {"weight_ih": 0.6, "weight_hh": 0.8, "bias_ih": 0.3, "bias_hh": 0.8})
 
 
 def float64(tensors):
@@ -92,29 +81,11 @@ def by_nn_gru(w, ids):
 
 
 def by_hand(w, ids, reset):
-    """Every layer's hidden states `[T, H]`, by the GRU's equations (crate/src/recurrent/mod.rs) with the reset gate
-    applied `reset` ("after" or "before") the recurrent product."""
-    inputs = [w["embedding.weight"][i] for i in ids]
-    states = []
-    for layer in range(LAYERS):
-        w_ih, w_hh = w[f"gru.{layer}.weight_ih"], w[f"gru.{layer}.weight_hh"]
-        b_ih, b_hh = w[f"gru.{layer}.bias_ih"], w[f"gru.{layer}.bias_hh"]
-        r_, z_, n_ = slice(0, HIDDEN), slice(HIDDEN, 2 * HIDDEN), slice(2 * HIDDEN, 3 * HIDDEN)
-        h = torch.zeros(HIDDEN, dtype=torch.float64)
-        outputs = []
-        for x in inputs:
-            a = w_ih @ x + b_ih
-            r = torch.sigmoid(a[r_] + w_hh[r_] @ h + b_hh[r_])
-            z = torch.sigmoid(a[z_] + w_hh[z_] @ h + b_hh[z_])
-            if reset == "after":
-                n = torch.tanh(a[n_] + r * (w_hh[n_] @ h + b_hh[n_]))
-            else:
-                n = torch.tanh(a[n_] + w_hh[n_] @ (r * h) + b_hh[n_])
-            h = (1 - z) * n + z * h
-            outputs.append(h)
-        states.append(torch.stack(outputs) if outputs else torch.zeros(0, HIDDEN, dtype=torch.float64))
-        inputs = outputs
-    return states
+    """Every layer's hidden states `[T, H]`, by the GRU's equations (scripts/cells.py, crate/src/recurrent/mod.rs)
+    with the reset gate applied `reset` ("after" or "before") the recurrent product."""
+    hidden, _ = cells.layers({name: value.numpy() for name, value in w.items()}, "gru", LAYERS, HIDDEN, ids, reset)
+    return [torch.from_numpy(np.array(states)) if states else torch.zeros(0, HIDDEN, dtype=torch.float64)
+            for states in hidden]
 
 
 def golden_case(w, tokenizer, text, reset):

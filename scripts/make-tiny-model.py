@@ -20,6 +20,7 @@ import numpy as np
 from safetensors.numpy import save_file
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 
+import cells
 from golden import TEXTS, main
 from spans import widen
 
@@ -68,45 +69,15 @@ def make_tokenizer():
 
 
 def make_weights(vocab_size, rng):
-    def normal(*shape, scale):
-        return (rng.standard_normal(shape) * scale).astype(np.float32)
-
-    tensors = {"embedding.weight": normal(vocab_size, EMBEDDING, scale=1.0)}
-    for layer in range(LAYERS):
-        inputs = EMBEDDING if layer == 0 else HIDDEN
-        tensors[f"lstm.{layer}.weight_ih"] = normal(4 * HIDDEN, inputs, scale=0.6)
-        tensors[f"lstm.{layer}.weight_hh"] = normal(4 * HIDDEN, HIDDEN, scale=0.6)
-        tensors[f"lstm.{layer}.bias"] = normal(4 * HIDDEN, scale=0.3)
-    tensors["head.weight"] = normal(len(LABELS), HIDDEN, scale=1.5)
-    tensors["head.bias"] = normal(len(LABELS), scale=0.2)
-    return tensors
-
-
-def sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
+    return cells.random_weights(rng, "lstm", vocab_size, EMBEDDING, HIDDEN, LAYERS, len(LABELS),
+                                {"weight_ih": 0.6, "weight_hh": 0.6, "bias": 0.3})
 
 
 def forward(tensors, ids):
     """The LSTM in float64, from the float32 weights: per-layer states and the logits of every prefix."""
     w = {name: value.astype(np.float64) for name, value in tensors.items()}
-    inputs = [w["embedding.weight"][i] for i in ids]
-    hidden, cell = [], []
-    for layer in range(LAYERS):
-        h, c = np.zeros(HIDDEN), np.zeros(HIDDEN)
-        hs, cs = [], []
-        for x in inputs:
-            z = w[f"lstm.{layer}.weight_ih"] @ x + w[f"lstm.{layer}.weight_hh"] @ h + w[f"lstm.{layer}.bias"]
-            i, f, g, o = sigmoid(z[0:HIDDEN]), sigmoid(z[HIDDEN:2 * HIDDEN]), np.tanh(z[2 * HIDDEN:3 * HIDDEN]), sigmoid(z[3 * HIDDEN:])
-            c = f * c + i * g
-            h = o * np.tanh(c)
-            hs.append(h)
-            cs.append(c)
-        hidden.append(hs)
-        cell.append(cs)
-        inputs = hs
-    tops = [np.zeros(HIDDEN)] + list(inputs)
-    logits = [w["head.weight"] @ h + w["head.bias"] for h in tops]
-    return hidden, cell, logits
+    hidden, cell = cells.layers(w, "lstm", LAYERS, HIDDEN, ids)
+    return hidden, cell, cells.prefix_logits(w, hidden[-1], HIDDEN)
 
 
 def softmax(z):

@@ -8,6 +8,8 @@ import numpy as np
 from safetensors.numpy import load_file, save_file
 from tokenizers import Tokenizer
 
+import cells
+
 from .source import Refusal
 
 
@@ -55,10 +57,6 @@ def write_folder(source, tokenizer, out, name, max_length):
     return [out / "model.safetensors", out / "tokenizer.json", out / "config.json"]
 
 
-def sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 class Folder:
     """A written model folder, run in float64 by the equations of crate/src/recurrent/mod.rs."""
 
@@ -73,32 +71,8 @@ class Folder:
 
     def probabilities(self, ids):
         w, config = self.tensors, self.config
-        cell, hidden = config.get("cell", "lstm"), config["hidden_size"]
-        inputs = [w["embedding.weight"][i] for i in ids]
-        for layer in range(config["num_layers"]):
-            p = f"{cell}.{layer}."
-            h, c = np.zeros(hidden), np.zeros(hidden)
-            states = []
-            for x in inputs:
-                if cell == "lstm":
-                    z = w[p + "weight_ih"] @ x + w[p + "weight_hh"] @ h + w[p + "bias"]
-                    i, f, g, o = np.split(z, 4)
-                    c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
-                    h = sigmoid(o) * np.tanh(c)
-                else:
-                    a = w[p + "weight_ih"] @ x + w[p + "bias_ih"]
-                    u = w[p + "weight_hh"] @ h + w[p + "bias_hh"]
-                    a_r, a_z, a_n = np.split(a, 3)
-                    u_r, u_z, u_n = np.split(u, 3)
-                    r, z = sigmoid(a_r + u_r), sigmoid(a_z + u_z)
-                    if config["reset_gate"] == "after":
-                        n = np.tanh(a_n + r * u_n)
-                    else:
-                        w_n = w[p + "weight_hh"][2 * hidden:]
-                        n = np.tanh(a_n + w_n @ (r * h) + w[p + "bias_hh"][2 * hidden:])
-                    h = (1 - z) * n + z * h
-                states.append(h)
-            inputs = states
-        logits = w["head.weight"] @ h + w["head.bias"]
+        hidden, _ = cells.layers(w, config.get("cell", "lstm"), config["num_layers"], config["hidden_size"], ids,
+                                 config.get("reset_gate", "after"))
+        logits = cells.prefix_logits(w, hidden[-1], config["hidden_size"])[-1]
         e = np.exp(logits - logits.max())
         return e / e.sum()
