@@ -11,6 +11,8 @@ once and keeps it (README.md, "In Python": Dask, Ray Data, PySpark).
 
 import os
 from functools import lru_cache
+from os import PathLike
+from typing import Optional, Union
 
 # Mesa's device-select Vulkan layer asks Wayland and X for the default GPU whenever the GPU is probed, and on a
 # machine without a display libwayland prints "error: XDG_RUNTIME_DIR is invalid or not set in the environment.":
@@ -20,13 +22,21 @@ if "NODEVICE_SELECT" not in os.environ and "MESA_VK_DEVICE_SELECT" not in os.env
     os.environ["NODEVICE_SELECT"] = "1"
 
 from ._sentir import Analyzer, ModelError, SentirError, TextError, __version__
+from ._types import Analysis, Backend, ErrorRow, Token, Word
 
-__all__ = ["Analyzer", "ModelError", "SentirError", "TextError", "__version__", "load_cached"]
+__all__ = [
+    "Analysis", "Analyzer", "Backend", "ErrorRow", "ModelError", "SentirError", "TextError", "Token", "Word",
+    "__version__", "load_cached",
+]
 
 
-@lru_cache(maxsize=None)
-def load_cached(path=None, backend="auto"):
+def load_cached(path: "Optional[Union[str, PathLike[str]]]" = None, backend: Backend = "auto") -> Analyzer:
     """`Analyzer.load(path, backend)`, once per process: later calls with the same arguments return the same
     analyzer. What a function shipped to a cluster's workers calls, so that the model loads once per worker
     process, not once per task, batch or row."""
+    return _load_once(None if path is None else os.fspath(path), backend)
+
+
+@lru_cache(maxsize=None)
+def _load_once(path: Optional[str], backend: Backend) -> Analyzer:
     return Analyzer.load(path, backend)

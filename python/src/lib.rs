@@ -35,8 +35,6 @@ const DEFAULT_MODEL: [&[u8]; 3] = [
     include_bytes!("../../models/default/tokenizer.json"),
 ];
 
-/// The most texts one many-text call analyses on one thread at a time, unless told otherwise.
-const BATCH_SIZE: usize = 256;
 
 fn model_error(error: sentir::Error) -> PyErr {
     ModelError::new_err(error.to_string())
@@ -119,7 +117,7 @@ impl Analyzer {
     /// `analyze` of every text of `texts` (any iterable), on every core: a list in input order, each an
     /// analysis, or `{"error": message}` for a text that could not be analysed (not a str, bytes that are not
     /// UTF-8, too long). `threads` defaults to the machine's cores; `batch_size` texts go through the model at once.
-    #[pyo3(signature = (texts, batch_size = BATCH_SIZE, threads = None))]
+    #[pyo3(signature = (texts, batch_size = 256, threads = None))]
     fn analyze_many<'py>(
         &self,
         py: Python<'py>,
@@ -185,7 +183,7 @@ impl Analyzer {
     /// (float32: p(positive) - p(negative)), `p_<label>` for each label (float32), and `error` (object: None, or
     /// why that row has no result). NaN in the float columns of an error row. No Python object per token, and
     /// the work runs on every core with the GIL released; `pandas.DataFrame(result)` makes the frame.
-    #[pyo3(signature = (texts, batch_size = BATCH_SIZE, threads = None))]
+    #[pyo3(signature = (texts, batch_size = 256, threads = None))]
     fn analyze_columns<'py>(
         &self,
         py: Python<'py>,

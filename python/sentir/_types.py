@@ -1,0 +1,39 @@
+"""The shapes of sentir's results, as typing.TypedDict: what `Analyzer.analyze` and `analyze_many` return (the JS
+API's objects, with offsets as Python string indices), for annotations and type checkers."""
+
+from typing import Dict, List, Literal, TypedDict
+
+# The backend names every front end takes (the CLI's --backend, the JS API's backend option).
+Backend = Literal["auto", "cpu", "cpu-simd", "cpu-scalar", "gpu"]
+
+
+class Token(TypedDict):
+    id: int
+    piece: str
+    text: str
+    start: int  # Python string index: text[start:end]
+    end: int
+    score: float  # how much this token moved log p(positive) - log p(negative)
+    probability: float  # p(positive) once the text up to this token has been read
+
+
+class Word(TypedDict):
+    text: str
+    start: int
+    end: int
+    score: float
+    first_token: int
+    token_count: int
+
+
+class Analysis(TypedDict, total=False):
+    label: str
+    probabilities: Dict[str, float]
+    tokens: List[Token]
+    words: List[Word]
+    backend: str
+    fallback: str  # only when the chosen backend failed and the CPU completed the call
+
+
+class ErrorRow(TypedDict):
+    error: str
