@@ -1,7 +1,7 @@
 """What every front end prints for the same texts, checked byte for byte against committed digests, so that
 moving code between the crate and its front ends is seen to change nothing (issue 32).
 
-    python3 tests/outputs/check.py CLI [--python PYTHON] [--node-dir tests/npm] [--update]
+    python3 tests/outputs/check.py CLI [--python PYTHON] [--npm-project tests/npm] [--update]
 
 Inputs (written to target/outputs/): the behavioural suite's 420 texts, and the many-texts page test's file of
 3,001 posts (tests/page/many.test.mjs, `postsCsv(3000)`: 3,000 posts of the suite with dates and a brand, one row
@@ -79,7 +79,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("cli", type=lambda path: str(Path(path).resolve()), help="the sentir CLI to check")
     parser.add_argument("--python", help="a Python with the sentir wheel installed")
-    parser.add_argument("--node-dir", help="a folder whose node_modules holds the sentir npm package (tests/npm)")
+    parser.add_argument("--npm-project", help="tests/npm, with the sentir npm package installed (scripts/test-npm)")
     parser.add_argument("--update", action="store_true", help="write the digests instead of checking them")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -109,9 +109,9 @@ def main():
         subprocess.run([args.python, "-c", PYTHON, str(OUT / "suite.json"), str(OUT / "posts.json"), model,
                         str(OUT / "python-many"), str(OUT / "python-columns")], check=True)
         names += ["python-many", "python-columns"]
-    if args.node_dir:
-        subprocess.run(["node", str(ROOT / "tests" / "outputs" / "node.mjs"), str(OUT), model], check=True,
-                       cwd=args.node_dir)
+    if args.npm_project:
+        # Run from there, so that `import "sentir"` finds the installed package.
+        subprocess.run(["node", "outputs.mjs", str(OUT), model], check=True, cwd=args.npm_project)
         names += ["js-batch", "js-collection"]
     digests = {name: hashlib.sha256((OUT / name).read_bytes()).hexdigest() for name in names}
     if args.update:

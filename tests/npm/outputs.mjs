@@ -1,4 +1,4 @@
-// tests/outputs/check.py's JS outputs: the npm package in node (run from tests/npm, where it is installed),
+// tests/outputs/check.py's JS outputs: the npm package in node (run here, in tests/npm, where it is installed),
 // `analyzeBatch` over the suite's texts and a collection's summary of the posts, as JSON.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
