@@ -13,6 +13,7 @@ the probabilities and the per-token scores, computed by PyTorch's own nn.LSTM (o
 import argparse
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -38,13 +39,13 @@ def export_tensors(state, layers, cell, dtype=np.float32):
     """models/README.md's tensors: an LSTM's biases fused, a GRU's kept apart (its reset gate scales one)."""
     tensors = {"embedding.weight": state["embedding.weight"]}
     for layer in range(layers):
-        tensors[f"{cell}.{layer}.weight_ih"] = state[f"lstm.weight_ih_l{layer}"]
-        tensors[f"{cell}.{layer}.weight_hh"] = state[f"lstm.weight_hh_l{layer}"]
+        tensors[f"{cell}.{layer}.weight_ih"] = state[f"rnn.weight_ih_l{layer}"]
+        tensors[f"{cell}.{layer}.weight_hh"] = state[f"rnn.weight_hh_l{layer}"]
         if cell == "lstm":
-            tensors[f"lstm.{layer}.bias"] = state[f"lstm.bias_ih_l{layer}"] + state[f"lstm.bias_hh_l{layer}"]
+            tensors[f"lstm.{layer}.bias"] = state[f"rnn.bias_ih_l{layer}"] + state[f"rnn.bias_hh_l{layer}"]
         else:
-            tensors[f"gru.{layer}.bias_ih"] = state[f"lstm.bias_ih_l{layer}"]
-            tensors[f"gru.{layer}.bias_hh"] = state[f"lstm.bias_hh_l{layer}"]
+            tensors[f"gru.{layer}.bias_ih"] = state[f"rnn.bias_ih_l{layer}"]
+            tensors[f"gru.{layer}.bias_hh"] = state[f"rnn.bias_hh_l{layer}"]
     tensors["head.weight"] = state["head.weight"]
     tensors["head.bias"] = state["head.bias"]
     return {name: value.detach().float().numpy().astype(dtype) for name, value in tensors.items()}
@@ -57,7 +58,7 @@ def golden_case(net, tokenizer, text):
     with torch.no_grad():
         steps = (net(ids, torch.tensor([len(encoding.ids)]))[0] if encoding.ids
                  else torch.zeros(0, labels, dtype=torch.float64))
-        empty = net.head(torch.zeros(1, net.lstm.hidden_size, dtype=torch.float64))
+        empty = net.head(torch.zeros(1, net.rnn.hidden_size, dtype=torch.float64))
     logits = torch.cat([empty, steps]).numpy()
     log_p = logits - np.logaddexp.reduce(logits, axis=1)[:, None]
     # Per-token scores: the change in the positive-versus-negative log-odds.
@@ -131,7 +132,10 @@ def main():
     labels = hp.get("labels", 2)
     cell = hp.get("cell", "lstm")
     net = Net(vocab, hp["embedding"], hp["hidden"], hp["layers"], labels, cell)
-    net.load_state_dict(torch.load(run / "model.pt", map_location="cpu"))
+    # Checkpoints written before the recurrent layer was `rnn` call it `lstm`, for a GRU too.
+    saved = torch.load(run / "model.pt", map_location="cpu")
+    state = {re.sub(r"^lstm\.", "rnn.", key): value for key, value in saved.items()}
+    net.load_state_dict(state)
 
     out = args.out or ROOT / "models" / args.name
     out.mkdir(parents=True, exist_ok=True)
@@ -164,14 +168,14 @@ def main():
     state = {"embedding.weight": reloaded["embedding.weight"], "head.weight": reloaded["head.weight"],
              "head.bias": reloaded["head.bias"]}
     for layer in range(hp["layers"]):
-        state[f"lstm.weight_ih_l{layer}"] = reloaded[f"{cell}.{layer}.weight_ih"]
-        state[f"lstm.weight_hh_l{layer}"] = reloaded[f"{cell}.{layer}.weight_hh"]
+        state[f"rnn.weight_ih_l{layer}"] = reloaded[f"{cell}.{layer}.weight_ih"]
+        state[f"rnn.weight_hh_l{layer}"] = reloaded[f"{cell}.{layer}.weight_hh"]
         if cell == "lstm":
-            state[f"lstm.bias_ih_l{layer}"] = reloaded[f"lstm.{layer}.bias"]
-            state[f"lstm.bias_hh_l{layer}"] = torch.zeros_like(reloaded[f"lstm.{layer}.bias"])
+            state[f"rnn.bias_ih_l{layer}"] = reloaded[f"lstm.{layer}.bias"]
+            state[f"rnn.bias_hh_l{layer}"] = torch.zeros_like(reloaded[f"lstm.{layer}.bias"])
         else:
-            state[f"lstm.bias_ih_l{layer}"] = reloaded[f"gru.{layer}.bias_ih"]
-            state[f"lstm.bias_hh_l{layer}"] = reloaded[f"gru.{layer}.bias_hh"]
+            state[f"rnn.bias_ih_l{layer}"] = reloaded[f"gru.{layer}.bias_ih"]
+            state[f"rnn.bias_hh_l{layer}"] = reloaded[f"gru.{layer}.bias_hh"]
     reference.load_state_dict({k: v.double() for k, v in state.items()})
     reference.eval()
 

@@ -50,9 +50,13 @@ EMOTICON_EXTRA = ["<3", "</3", "xd", "xp", "^_^", "^^", "-_-", ">_<", "o_o", "t_
 # paper ranks those seen at least 5 times).
 RANKING_FLOOR = 20
 # Emoji newer than the ranking whose descriptions say nothing of how they are used ("face with rolling eyes" reads
-# neutral to VADER and to the teacher alike): rated here by hand from general usage, as synthetic.py's templates are
-# written, on the ranking's -1..1 scale. The only hand ratings of emoji; the model card lists them.
+# neutral to VADER and to the teacher alike), and one whose use has moved since: rated here by hand from general
+# usage, as synthetic.py's templates are written, on the ranking's -1..1 scale; they take precedence over the
+# ranking. The only hand ratings of emoji; the model card lists them.
 USAGE = {
+    # Older than the ranking but used otherwise now: 🔥 for "great" ("this album 🔥"); its 2015 tweets were 61%
+    # neutral (+0.14 plain, +0.02 corrected).
+    "🔥": 0.6,
     "🙄": -0.5, "🤦": -0.5, "🤬": -0.8, "🤮": -0.7, "🤢": -0.6, "🤡": -0.4, "🙁": -0.4, "🤥": -0.4,
     "🤩": 0.7, "🥳": 0.7, "🤗": 0.5, "🙂": 0.3, "🤞": 0.3,
 }
@@ -111,10 +115,24 @@ def ranked_only_emoji():
             and [piece for piece, _ in emoji.pre_tokenize_str(e)] == [e]]
 
 
-def ranking_score(occurrences, negative, neutral, positive):
+def ranking_score(occurrences, negative, neutral, positive, prior=None):
     """The ranking's sentiment score (Kralj Novak et al. 2015): the mean label (-1, 0, +1) of an emoji's
-    occurrences, each label's probability Laplace-smoothed to (n + 1) / (occurrences + 3); already in -1..1."""
-    return (positive - negative) / (occurrences + 3)
+    occurrences, each label's probability Laplace-smoothed to (n + 1) / (occurrences + 3); already in -1..1.
+    With `prior` (the ranking's shares of negative, neutral and positive labels, `ranking_prior`), each label's
+    probability is first divided by the square root of its share and the three renormalised: the rule
+    `teacher.class_weights` weighs training labels by. The ranking's tweets are 54% positive and 15% negative, so
+    the plain mean reads every emoji about 0.4 more positive than its use departs from the rest: 👎 -0.19 and
+    😢 +0.01 plain, -0.41 and -0.24 corrected, while 👍 stays positive (+0.52, +0.37) and ❤ (+0.75, +0.66)."""
+    probabilities = [(n + 1) / (occurrences + 3) for n in (negative, neutral, positive)]
+    if prior is not None:
+        probabilities = [p / share ** 0.5 for p, share in zip(probabilities, prior)]
+    return (probabilities[2] - probabilities[0]) / sum(probabilities)
+
+
+def ranking_prior(ranking):
+    """The shares of negative, neutral and positive labels over all of the ranking's occurrences."""
+    totals = [sum(counts[i] for counts in ranking.values()) for i in (1, 2, 3)]
+    return [t / sum(totals) for t in totals]
 
 
 def read_emoticons():
@@ -207,21 +225,21 @@ def description_polarity(description, analyzer, afinn):
 
 
 def polarities(afinn, read_description=None):
-    """{emoji or emoticon: polarity in -1..1}, for those the lexicons rate; `afinn`: {word: rating}. An emoji the
-    ranking saw at least RANKING_FLOOR times takes the ranking's score (near 0 there means no polarity, not a
-    fall back to its description), one in USAGE its hand rating. `read_description`, when given, reads a description for the others (the
+    """{emoji or emoticon: polarity in -1..1}, for those the lexicons rate; `afinn`: {word: rating}. An emoji in
+    USAGE takes its hand rating; one the ranking saw at least RANKING_FLOOR times the ranking's score corrected for
+    its tweets' prior (`ranking_score`; near 0 there means no polarity, not a fall back to its description). `read_description`, when given, reads a description for the others (the
     teacher's reading, in train.py: description -> polarity, or None for one it has not read); else VADER does."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     analyzer = SentimentIntensityAnalyzer()
     descriptions, ranking = read_emoji(), read_emoji_sentiment()
-    out = {}
+    prior, out = ranking_prior(ranking), {}
     for emoji in [*descriptions, *ranked_only_emoji()]:
         counts = ranking.get(emoji)
-        if counts and counts[0] >= RANKING_FLOOR:
-            polarity = ranking_score(*counts)
-        elif emoji in USAGE:
+        if emoji in USAGE:
             polarity = USAGE[emoji]
+        elif counts and counts[0] >= RANKING_FLOOR:
+            polarity = ranking_score(*counts, prior=prior)
         elif emoji in descriptions:
             read = read_description(descriptions[emoji]) if read_description else None
             polarity = description_polarity(descriptions[emoji], analyzer, afinn) if read is None else read
@@ -237,13 +255,23 @@ def polarities(afinn, read_description=None):
 
 def emoji_sentences(count, seed, polar, carriers):
     """`count` (text, label) pairs whose sentiment only emoji or emoticons carry: a neutral carrier text (or none)
-    with one to three of them of one sign, at its end, its start or both. Labels: 1 positive, 0 negative."""
-    rng = random.Random(seed)
+    with one to three of them of one sign, at its end, its start or both. Labels: 1 positive, 0 negative. Half the
+    marks are drawn evenly from those of that sign, half as often as people use them (the square root of the
+    ranking's occurrences, RANKING_FLOOR for the emoji and emoticons it does not count), so that 😂, ❤ and 😭 are
+    taught more often than 🈳."""
+    rng, ranking = random.Random(seed), read_emoji_sentiment()
     signs = {sign: sorted(t for t, p in polar.items() if (p > 0) == (sign > 0) and abs(p) >= 0.2) for sign in (1, -1)}
+    use = {sign: [max(ranking.get(t, (0,))[0], RANKING_FLOOR) ** 0.5 for t in marks] for sign, marks in signs.items()}
+
+    def mark(sign):
+        if rng.random() < 0.5:
+            return rng.choice(signs[sign])
+        return rng.choices(signs[sign], weights=use[sign])[0]
+
     out = []
     while len(out) < count:
         sign = rng.choice((1, -1))
-        marks = " ".join(rng.choice(signs[sign]) for _ in range(rng.choice((1, 1, 1, 2, 3))))
+        marks = " ".join(mark(sign) for _ in range(rng.choice((1, 1, 1, 2, 3))))
         carrier = rng.choice(carriers) if rng.random() < 0.85 else ""
         place = rng.random()
         text = f"{marks} {carrier}" if place < 0.2 else f"{carrier} {marks}" if place < 0.9 else f"{marks} {carrier} {marks}"

@@ -136,7 +136,7 @@ class Net(nn.Module):
         super().__init__()
         self.embedding = nn.Embedding(vocab, embedding)
         # Named `lstm` whatever the cell, so that every checkpoint's tensors keep their names.
-        self.lstm = {"lstm": nn.LSTM, "gru": nn.GRU}[cell](embedding, hidden, layers, batch_first=True)
+        self.rnn = {"lstm": nn.LSTM, "gru": nn.GRU}[cell](embedding, hidden, layers, batch_first=True)
         self.head = nn.Linear(hidden, labels)
         # Rows of the positive and the negative label: per-token scores measure their log-odds.
         self.positive, self.negative = len(LABELS[labels]) - 1, 0
@@ -146,7 +146,7 @@ class Net(nn.Module):
         embedded = nn.functional.dropout(self.embedding(ids), dropout, self.training)
         packed = nn.utils.rnn.pack_padded_sequence(embedded, lengths.cpu(), batch_first=True,
                                                    enforce_sorted=False)
-        out, _ = self.lstm(packed)
+        out, _ = self.rnn(packed)
         out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])
         return self.head(out)
 
@@ -318,8 +318,8 @@ def pretrain(net, examples, epochs, lr, batch_tokens, dropout, device, seed):
     rank[counts.argsort(descending=True)] = torch.arange(vocab)
     rank = rank.to(device)
     cutoffs = [c for c in (2000, 8000) if c < vocab - 1]
-    softmax = nn.AdaptiveLogSoftmaxWithLoss(net.lstm.hidden_size, vocab, cutoffs, div_value=4.0).to(device)
-    parameters = [*net.embedding.parameters(), *net.lstm.parameters(), *softmax.parameters()]
+    softmax = nn.AdaptiveLogSoftmaxWithLoss(net.rnn.hidden_size, vocab, cutoffs, div_value=4.0).to(device)
+    parameters = [*net.embedding.parameters(), *net.rnn.parameters(), *softmax.parameters()]
     optimizer = torch.optim.Adam(parameters, lr=lr)
     rng = random.Random(seed)
     total = epochs * len(batches(examples, batch_tokens, random.Random(0)))
@@ -331,7 +331,7 @@ def pretrain(net, examples, epochs, lr, batch_tokens, dropout, device, seed):
             ids, lengths, _, _ = tensors(examples, batch, device)
             embedded = nn.functional.dropout(net.embedding(ids), dropout, True)
             packed = nn.utils.rnn.pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
-            out, _ = net.lstm(packed)
+            out, _ = net.rnn(packed)
             out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])
             # The state after token t predicts token t + 1.
             steps = torch.arange(ids.shape[1] - 1, device=device)[None, :] < (lengths[:, None] - 1)
@@ -363,30 +363,56 @@ def teacher_polarity(teacher):
 # What the transfer set's masks are encoded as (see `encode` in main).
 MASK = "\ue000"
 
-# Names of brands, products, places and people, for `with_cues`: a name carries no sentiment.
+# Names of brands, products, places and people, for `with_cues`: a name carries no sentiment. One or more words
+# each, separated by "|"; names() leaves out those the behavioural tests use.
 NAMES = """
-    Amazon Samsung Google Microsoft Sony Nike Adidas Ikea Tesla Toyota Honda Ford Uber Airbnb Walmart Target Costco
-    Starbucks McDonald's Subway Domino's Nintendo PlayStation Xbox Dell Lenovo Canon Nikon Bose Philips Panasonic
-    Verizon Vodafone Comcast Ryanair Emirates Qantas Hilton Marriott Expedia Booking.com Etsy eBay Shopify Slack
-    Dropbox WhatsApp Instagram TikTok Snapchat Reddit YouTube Twitch Hulu Disney Pixar Marvel Kindle Fitbit Garmin
-    GoPro Dyson Lego Zara Uniqlo Sephora Aldi Lidl Tesco Paris London Tokyo Berlin Chicago Toronto Madrid Lisbon
-    Sarah John Priya Carlos Mei Ahmed Olivia Liam Kenji Fatima
-""".split()
-
-
+    Amazon|Samsung|Google|Microsoft|Sony|Nike|Adidas|Ikea|Tesla|Toyota|Honda|Ford|Uber|Airbnb|Walmart|Target|Costco
+    Starbucks|McDonald's|Subway|Domino's|Nintendo|PlayStation|Xbox|Dell|Lenovo|Canon|Nikon|Bose|Philips|Panasonic
+    Verizon|Vodafone|Comcast|Ryanair|Emirates|Qantas|Hilton|Marriott|Expedia|Booking.com|Etsy|eBay|Shopify|Slack
+    Dropbox|WhatsApp|Instagram|TikTok|Snapchat|Reddit|YouTube|Twitch|Hulu|Disney|Pixar|Marvel|Kindle|Fitbit|Garmin
+    GoPro|Dyson|Lego|Zara|Uniqlo|Sephora|Aldi|Lidl|Tesco|Paris|London|Tokyo|Berlin|Chicago|Toronto|Madrid|Lisbon
+    Sarah|John|Priya|Carlos|Mei|Ahmed|Olivia|Liam|Kenji|Fatima
+    Asus|Acer|Huawei|Xiaomi|OnePlus|Motorola|Nokia|Logitech|Razer|Corsair|Sonos|Roku|Peloton|Kia|Hyundai|Volvo|Audi
+    Peugeot|Renault|Skoda|Subaru|Mazda|Lufthansa|KLM|Qatar Airways|easyJet|Wizz Air|JetBlue|Southwest|Delta|Amtrak
+    Greyhound|Trainline|Deliveroo|DoorDash|Grubhub|Instacart|Ocado|Sainsbury's|Waitrose|Asda|Kroger|Safeway
+    Trader Joe's|Whole Foods|Chipotle|Nando's|Pret|Greggs|Wendy's|Taco Bell|KFC|Burger King|Five Guys|Shake Shack
+    Netflix|Spotify|Deezer|Tidal|Pandora|Paramount|Peacock|Crunchyroll|Steam|Epic Games|Ubisoft|EA|Valve|Mojang
+    Figma|Notion|Trello|Asana|Zoom|Teams|Skype|Signal|Telegram|Discord|Pinterest|LinkedIn|Tumblr|Mastodon|Bluesky
+    Revolut|Monzo|Barclays|HSBC|Santander|Chase|PayPal|Venmo|Klarna|Allianz|AXA|Prudential|BT|Sky|O2|EE
+    Virgin Media|T-Mobile|AT&T|Orange|Canva|Adobe|Photoshop|Lightroom|GarageBand|Kobo|Audible|Goodreads
+    iPhone 15|Pixel 8|Galaxy Tab|MacBook Air|ThinkPad|Switch OLED|Model 3|Corolla|Kindle Paperwhite|AirPods
+    Rome|Milan|Naples|Vienna|Prague|Budapest|Krakow|Athens|Dublin|Edinburgh|Glasgow|Manchester|Leeds|Bristol
+    Cardiff|Amsterdam|Brussels|Copenhagen|Oslo|Stockholm|Helsinki|Reykjavik|Seville|Valencia|Porto|Marseille|Lyon
+    Munich|Hamburg|Zurich|Geneva|Istanbul|Cairo|Nairobi|Lagos|Mumbai|Delhi|Bangalore|Bangkok|Hanoi|Seoul|Osaka
+    Kyoto|Sydney|Melbourne|Auckland|Vancouver|Montreal|Boston|Seattle|Denver|Austin|Miami|Atlanta|Phoenix|Dallas
+    Lima|Bogota|Santiago|Mexico City|Buenos Aires|Sao Paulo|Cape Town
+    Emma|Noah|Ava|Lucas|Sofia|Mateo|Chloe|Arjun|Ananya|Wei|Yuki|Hiroshi|Aisha|Omar|Leila|Yusuf|Ingrid|Lars|Sven
+    Giulia|Marco|Pierre|Camille|Hannah|Jonas|Tomasz|Katarzyna|Olga|Dmitri|Nia|Kwame|Chidi|Zanele|Diego|Lucia
+    Maria|Jose|Kevin|Jessica|Michael|Ashley|Chris|Jordan|Taylor|Morgan|Riley|Sam|Alex|Jamie|Mr Patel|Mrs Okafor
+    Dr Nguyen|Coach Rivera|Tom Hanks|Greta Gerwig|Taylor Swift|Bad Bunny|Lewis Hamilton|Serena Williams
+""".replace("\n", "|").split("|")
+NAMES = [name.strip() for name in NAMES if name.strip()]
+# Syllables of made-up names, for `pseudo_name`: a name the model has never seen must carry nothing either.
+SYLLABLES = "ka ri mo lu ven tor sa bel do nix qua zen ar lo fi pel gra mun sto vi dra kel ora tiz".split()
 def names():
     """NAMES less those in the behavioural tests, so that the invariance pairs' brands stay unseen."""
     tests = "\n".join((ROOT / "tests" / "behaviour" / name).read_text(encoding="utf-8").lower()
                       for name in ("suite.tsv", "invariance.tsv"))
-    return [n for n in NAMES if n.lower() not in tests]
+    return [n for n in NAMES if n.strip().lower() not in tests]
+
+
+def pseudo_name(rng):
+    """A made-up name of two or three syllables, capitalised ("Venlumo")."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 2, 3)))).capitalize()
 
 
 def with_cues(text, rng, names, lexicon):
     """The text with its cues changed at random, for `--cues`: stripped of them or not, then one added (an @mention
-    before or after it, a URL, a leading "RT @x:", a hashtag sign on one of its words, a name from `names` in place
-    of the word after "the", "my", "at" or "from" where that word is plain letters and not in `lexicon`, so that a
-    name never takes a sentiment word's place). None of them may move the label, and the student learns the
-    teacher's logits of the text as it was: that they carry nothing."""
+    before or after it, a URL, a leading "RT @x:", a hashtag sign on one of its words, a name from `names` or a
+    made-up one in place of the word after "the", "my", "our", "this", "at" or "from", or of both words, where that
+    word is plain letters and not in `lexicon`, so that a name never takes a sentiment word's place). None of them
+    may move the label, and the student learns the teacher's logits of the text as it was: that they carry
+    nothing."""
     text = posts.strip_cues(text) if rng.random() < 0.5 else text
     handle = "@" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz_0123456789") for _ in range(rng.randint(3, 12)))
     kind = rng.randrange(6)
@@ -405,10 +431,17 @@ def with_cues(text, rng, names, lexicon):
         return " ".join(words)
     if kind == 4:
         words = text.split(" ")
-        after = [i + 1 for i, w in enumerate(words[:-1]) if w.lower() in ("the", "my", "at", "from")
-                 and words[i + 1].isalpha() and words[i + 1].lower() not in lexicon]
+        before = ("the", "my", "our", "this", "at", "from")
+        after = [i + 1 for i, w in enumerate(words[:-1]) if w.lower() in before and words[i + 1].isalpha()
+                 and words[i + 1].lower() not in before and words[i + 1].lower() not in lexicon]
         if after:
-            words[rng.choice(after)] = rng.choice(names)
+            i = rng.choice(after)
+            name = pseudo_name(rng) if rng.random() < 0.3 else rng.choice(names)
+            # "the app keeps crashing" -> "the Zoom keeps crashing" or "Zoom keeps crashing".
+            if words[i - 1].lower() not in ("at", "from") and rng.random() < 0.5:
+                i -= 1
+                del words[i + 1]
+            words[i] = name
             return " ".join(words)
     return f"{text} {handle}"
 
