@@ -96,7 +96,7 @@ async fn analyze_batch_returns_one_result_per_text_in_order() {
 
 #[test]
 async fn results_are_the_rust_analysis_as_plain_objects() {
-    // The JS objects are built in JS from flat arrays (crate/src/wasm.rs); they must say what the Rust analysis
+    // The JS objects are built in JS from flat arrays (crate/src/wasm/results.rs); they must say what the Rust analysis
     // says, field for field, with UTF-16 offsets. Numbers are compared as the f32 they are (serde_json's parser
     // may be one f64 ulp off).
     fn as_f32(value: serde_json::Value) -> serde_json::Value {

@@ -113,7 +113,7 @@ async function analyzeEach(analyzer, batch) {
 }
 
 // `options` of the call `call` as an object whose keys are all in `names`, by the rule Analyzer.create has
-// (crate/src/wasm.rs, `options_of`): `undefined` and `null` are no options; anything but an object, or a key not in
+// (crate/src/wasm/args.rs, `options_of`): `undefined` and `null` are no options; anything but an object, or a key not in
 // `names`, is a TypeError that names it. Every JS entry point with options checks them here (npm's load too).
 export function checkOptions(call, options, names) {
   if (options === undefined || options === null) return {};
@@ -188,7 +188,7 @@ function stopIfAborted(signal) {
   if (signal?.aborted) throw signal.reason ?? new DOMException("This operation was aborted", "AbortError");
 }
 
-// What kind of value `value` is, for error messages: its typeof, with null and arrays apart (as crate/src/wasm.rs).
+// What kind of value `value` is, for error messages: its typeof, with null and arrays apart (as crate/src/wasm/args.rs).
 function kindOf(value) {
   return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
 }

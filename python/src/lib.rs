@@ -35,7 +35,6 @@ const DEFAULT_MODEL: [&[u8]; 3] = [
     include_bytes!("../../models/default/tokenizer.json"),
 ];
 
-
 fn model_error(error: sentir::Error) -> PyErr {
     ModelError::new_err(error.to_string())
 }
