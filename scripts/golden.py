@@ -1,5 +1,5 @@
 """What the scripts that make the tiny models' golden vectors share (scripts/make-tiny-model.py, numpy, run by CI's
-freshness check; scripts/make-gru-golden.py, PyTorch, run by hand): the texts, and the command line with its
+freshness check; scripts/make-gru-golden.py, PyTorch, run by hand): the texts, the config.json, and the command line with its
 `--check`.
 """
 
@@ -11,6 +11,28 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+def write_config(model_dir, name, vocab_size, embedding, hidden, layers, labels, max_length, cell="lstm"):
+    """A tiny model's config.json (format v1, float32 weights): an LSTM's, or a GRU's with the reset gate after."""
+    config = {
+        "format_version": 1,
+        "name": name,
+        "vocab_size": vocab_size,
+        "embedding_size": embedding,
+        "hidden_size": hidden,
+        "num_layers": layers,
+        "direction": "forward",
+        **({"cell": "gru", "reset_gate": "after"} if cell == "gru" else {}),
+        "labels": labels,
+        "positive_label": "positive",
+        "gate_order": ["i", "f", "g", "o"] if cell == "lstm" else ["r", "z", "n"],
+        "max_length": max_length,
+        "tokenizer": "tokenizer.json",
+        "weights": "model.safetensors",
+        "dtype": "f32",
+    }
+    (model_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+
 
 # Texts for the golden vectors: ASCII, accents, emoji (one ZWJ sequence), CJK, whitespace, and the empty text.
 TEXTS = [

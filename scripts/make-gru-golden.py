@@ -30,7 +30,7 @@ from safetensors.numpy import save_file
 from tokenizers import Tokenizer
 
 import cells
-from golden import ROOT, TEXTS, main
+from golden import ROOT, TEXTS, main, write_config
 
 SEED = 20261206
 NAME = "tiny-gru"
@@ -126,25 +126,7 @@ def generate(model_dir: Path, golden_path: Path):
         link.unlink()
     link.symlink_to(os.path.relpath(TOKENIZER, model_dir))
     save_file(tensors, str(model_dir / "model.safetensors"))
-    config = {
-        "format_version": 1,
-        "name": NAME,
-        "vocab_size": vocab_size,
-        "embedding_size": EMBEDDING,
-        "hidden_size": HIDDEN,
-        "num_layers": LAYERS,
-        "direction": "forward",
-        "cell": "gru",
-        "reset_gate": "after",
-        "labels": LABELS,
-        "positive_label": "positive",
-        "gate_order": ["r", "z", "n"],
-        "max_length": MAX_LENGTH,
-        "tokenizer": "tokenizer.json",
-        "weights": "model.safetensors",
-        "dtype": "f32",
-    }
-    (model_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    write_config(model_dir, NAME, vocab_size, EMBEDDING, HIDDEN, LAYERS, LABELS, MAX_LENGTH, cell="gru")
 
     torch.set_default_dtype(torch.float64)
     w = float64(tensors)

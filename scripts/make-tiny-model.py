@@ -21,7 +21,7 @@ from safetensors.numpy import save_file
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 
 import cells
-from golden import TEXTS, main
+from golden import TEXTS, main, write_config
 from spans import widen
 
 SEED = 20261126
@@ -144,23 +144,7 @@ def generate(model_dir: Path, golden_path: Path):
     model_dir.mkdir(parents=True, exist_ok=True)
     tokenizer.save(str(model_dir / "tokenizer.json"))
     save_file(tensors, str(model_dir / "model.safetensors"))
-    config = {
-        "format_version": 1,
-        "name": NAME,
-        "vocab_size": vocab_size,
-        "embedding_size": EMBEDDING,
-        "hidden_size": HIDDEN,
-        "num_layers": LAYERS,
-        "direction": "forward",
-        "labels": LABELS,
-        "positive_label": "positive",
-        "gate_order": ["i", "f", "g", "o"],
-        "max_length": MAX_LENGTH,
-        "tokenizer": "tokenizer.json",
-        "weights": "model.safetensors",
-        "dtype": "f32",
-    }
-    (model_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    write_config(model_dir, NAME, vocab_size, EMBEDDING, HIDDEN, LAYERS, LABELS, MAX_LENGTH)
 
     golden = {
         "generator": "scripts/make-tiny-model.py",
