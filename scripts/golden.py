@@ -1,6 +1,6 @@
 """What the scripts that make the tiny models' golden vectors share (scripts/make-tiny-model.py, numpy, run by CI's
-freshness check; scripts/make-gru-golden.py, PyTorch, run by hand): the texts, the config.json, and the command line with its
-`--check`.
+freshness check; scripts/make-gru-golden.py, PyTorch, run by hand): the texts, the config.json, and the command line
+with its `--check`.
 """
 
 import argparse
