@@ -165,41 +165,41 @@ def scores(gold, predicted):
             "macro_f1": sum(f1) / len(f1)}
 
 
-def posts_report(model, split="test"):
-    """sentir and VADER side by side on the tweets (two-way on their polar rows, three-way on all), the movie splits
-    (two-way) and the behavioural suite (three-way, per capability and per domain; two-way on its polar rows when the
-    model has no neutral label)."""
-    three_way = "neutral" in json.loads((model / "config.json").read_text())["labels"]
-    report = {}
-
-    def predict(rows):
-        """{who: [(probabilities or compound) per row]}: each text analysed once, by sentir and by VADER."""
-        texts = [t for t, _, _ in rows]
-        return {"sentir": sentir_probabilities(model, texts), "vader": vader_compounds(texts)}
-
-    def score(rows, outputs, picked, three):
-        label = {"sentir": sentir_label, "vader": vader_label}
-        return {who: scores([rows[i][1] for i in picked], [label[who](values[i], three) for i in picked])
-                for who, values in outputs.items()}
-
+def evaluation_sets(split, three_way=True, imdb_limit=None):
+    """{name: (rows, three_way)}, what a model is scored on: the tweets two-way (their polar rows) and, with
+    `three_way`, three-way; RT and IMDB two-way (IMDB's first `imdb_limit` rows, if given); on the test split also the
+    behavioural suite, per capability and per domain and whole (three-way, or two-way on its polar rows). The suite
+    is a test set: never read while choosing a model. The teacher's report reads the same sets."""
+    sets = {}
     for corpus in ("rt", "imdb", "tweets"):
         rows = read_labelled(DATA / corpus / f"{split}.tsv")
-        outputs = predict(rows)
-        report[f"{corpus} two-way"] = score(rows, outputs, [i for i, r in enumerate(rows) if r[1] != "neutral"], False)
+        if corpus == "imdb" and imdb_limit:
+            rows = rows[:imdb_limit]
+        sets[f"{corpus} two-way"] = ([r for r in rows if r[1] != "neutral"], False)
         if corpus == "tweets" and three_way:
-            report["tweets three-way"] = score(rows, outputs, range(len(rows)), True)
-    if split != "test":
-        return report  # the behavioural suite is a test set: never read while choosing a model
-    suite = read_labelled(ROOT / "tests" / "behaviour" / "suite.tsv", ("capability", "domain"))
-    if not three_way:
-        suite = [r for r in suite if r[1] != "neutral"]
-    outputs = predict(suite)
-    for column in ("capability", "domain"):
-        for value in sorted({extra[column] for _, _, extra in suite}):
-            picked = [i for i, (_, _, extra) in enumerate(suite) if extra[column] == value]
-            report[f"suite {column} {value}"] = score(suite, outputs, picked, three_way)
-    report["suite"] = score(suite, outputs, range(len(suite)), three_way)
-    return report
+            sets["tweets three-way"] = (rows, True)
+    if split == "test":
+        suite = read_labelled(ROOT / "tests" / "behaviour" / "suite.tsv", ("capability", "domain"))
+        if not three_way:
+            suite = [r for r in suite if r[1] != "neutral"]
+        for column in ("capability", "domain"):
+            for value in sorted({extra[column] for _, _, extra in suite}):
+                sets[f"suite {column} {value}"] = ([r for r in suite if r[2][column] == value], three_way)
+        sets["suite"] = (suite, three_way)
+    return sets
+
+
+def posts_report(model, split="test"):
+    """sentir and VADER side by side on `evaluation_sets`: each text analysed once by each."""
+    three_way = "neutral" in json.loads((model / "config.json").read_text())["labels"]
+    sets = evaluation_sets(split, three_way)
+    texts = list(dict.fromkeys(t for rows, _ in sets.values() for t, _, _ in rows))
+    outputs = {"sentir": dict(zip(texts, sentir_probabilities(model, texts))),
+               "vader": dict(zip(texts, vader_compounds(texts)))}
+    label = {"sentir": sentir_label, "vader": vader_label}
+    return {name: {who: scores([gold for _, gold, _ in rows], [label[who](output[t], three) for t, _, _ in rows])
+                   for who, output in outputs.items()}
+            for name, (rows, three) in sets.items()}
 
 
 def invariance_report(model):

@@ -48,7 +48,7 @@ import torch
 from torch import nn
 from tokenizers import Tokenizer
 
-from evaluate import CODES, DATA, ROOT, read_afinn, read_labelled, scores
+from evaluate import CODES, DATA, ROOT, evaluation_sets, read_afinn, read_labelled, scores
 from posts import strip_cues, text_key
 from synthetic import sentences as synthetic_sentences
 from transfer import TRANSFER
@@ -59,6 +59,8 @@ WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9
 TEACHER = DATA / "teacher"
 BASE = TEACHER / "all-minilm-l6-v2"
 LOGITS = ROOT / "models" / "teacher" / "logits-v1.npz"
+# `train`'s flags that shape its plan of batches and its schedule: a checkpoint resumes only under the same ones.
+PLAN_FLAGS = ("seed", "epochs", "batch", "max_length", "lr", "imdb_reviews")
 # Head rows, as the student's three-label head orders them.
 LABELS = ["negative", "neutral", "positive"]
 ROW = {CODES[name]: row for row, name in enumerate(LABELS)}
@@ -149,29 +151,10 @@ def label_of(logits, three_way):
     return "positive" if logits[2] > logits[0] else "negative"
 
 
-def evaluation_sets(split, imdb_limit=None):
-    """{name: (rows, three_way)}: the tweets two- and three-way, RT and IMDB two-way (as evaluate.py --posts)."""
-    sets = {}
-    for corpus in ("rt", "imdb", "tweets"):
-        rows = read_labelled(DATA / corpus / f"{split}.tsv")
-        if corpus == "imdb" and imdb_limit:
-            rows = rows[:imdb_limit]
-        sets[f"{corpus} two-way"] = ([r for r in rows if r[1] != "neutral"], False)
-        if corpus == "tweets":
-            sets["tweets three-way"] = (rows, True)
-    return sets
-
-
 def report(model, split, device, imdb_limit=None):
     """{set: scores} on the validation or test splits (the test splits add the behavioural suite)."""
     out = {}
-    sets = evaluation_sets(split, imdb_limit)
-    if split == "test":
-        suite = read_labelled(ROOT / "tests" / "behaviour" / "suite.tsv", ("capability", "domain"))
-        for column in ("capability", "domain"):
-            for value in sorted({extra[column] for _, _, extra in suite}):
-                sets[f"suite {column} {value}"] = ([r for r in suite if r[2][column] == value], True)
-        sets["suite"] = (suite, True)
+    sets = evaluation_sets(split, imdb_limit=imdb_limit)
     cache, tok = {}, tokenizer(128)
     for name, (rows, three_way) in sets.items():
         texts = [t for t, _, _ in rows]
@@ -233,11 +216,19 @@ def train(args):
     log = {"args": vars(args), "evaluations": [], "seconds": 0.0}
     step = 0
     if checkpoint.exists():
-        state = torch.load(checkpoint, map_location="cpu")
+        state, saved = torch.load(checkpoint, map_location="cpu"), json.loads(log_path.read_text())
+        # The flags that make the plan of batches and the schedule must be the run's own, or the resumed run would
+        # be another run's second half.
+        changed = {flag for flag in PLAN_FLAGS if saved["args"].get(flag) != vars(args)[flag]}
+        if changed:
+            raise SystemExit(f"{checkpoint.relative_to(ROOT)} was made with other {', '.join(sorted(changed))}: run "
+                             "with the same flags, or delete it to start again")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
-        step, log = state["step"], json.loads(log_path.read_text())
+        if "rng" in state:  # dropout's draws go on where they stopped
+            torch.set_rng_state(state["rng"])
+        step, log = state["step"], saved
         print(f"resumed at step {step} of {len(plan)}", flush=True)
     polar = torch.full((len(LABELS),), float("-inf"), device=device)
     polar[[0, 2]] = 0
@@ -245,7 +236,8 @@ def train(args):
     def save():
         TEACHER.mkdir(parents=True, exist_ok=True)
         torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                    "schedule": schedule.state_dict(), "step": step}, checkpoint.with_suffix(".tmp"))
+                    "schedule": schedule.state_dict(), "step": step, "rng": torch.get_rng_state()},
+                   checkpoint.with_suffix(".tmp"))
         checkpoint.with_suffix(".tmp").replace(checkpoint)
         log_path.write_text(json.dumps(log, indent=1) + "\n")
 
