@@ -40,3 +40,8 @@ def load_cached(path: "Optional[Union[str, PathLike[str]]]" = None, backend: Bac
 @lru_cache(maxsize=None)
 def _load_once(path: Optional[str], backend: Backend) -> Analyzer:
     return Analyzer.load(path, backend)
+
+
+# As when load_cached was the lru_cache itself: `load_cached.cache_info().misses` counts the loads of this process.
+load_cached.cache_info = _load_once.cache_info  # type: ignore[attr-defined]
+load_cached.cache_clear = _load_once.cache_clear  # type: ignore[attr-defined]
