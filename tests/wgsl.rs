@@ -1,5 +1,6 @@
 //! Every WGSL shader of the crate parses and validates with naga, in a plain `cargo test` (no GPU needed), as the
-//! crate compiles it (`sentir::gpu::SHADERS`: libraries prepended), and every `.wgsl` file is embedded.
+//! crate compiles it (`sentir::gpu::SHADERS`: libraries prepended); every library is part of a shader, and every
+//! `.wgsl` file is embedded.
 #![cfg(not(target_arch = "wasm32"))]
 
 use sentir::gpu::{PERSISTENT_MAX_HIDDEN, SHADERS, WGSL_LIBRARIES};
@@ -23,8 +24,12 @@ fn every_wgsl_file_parses_and_validates() {
         .collect();
     found.sort();
     assert!(!found.is_empty(), "no .wgsl files found in {}", dir.display());
-    for (name, source) in SHADERS.iter().chain(&WGSL_LIBRARIES) {
+    for (name, source) in SHADERS {
         validate(name, source);
+    }
+    // Each library is validated as part of a shader.
+    for (name, source) in WGSL_LIBRARIES {
+        assert!(SHADERS.iter().any(|(_, shader)| shader.contains(source)), "{name} is in no shader");
     }
     // The crate embeds exactly these files.
     let mut embedded: Vec<&str> = SHADERS.iter().chain(&WGSL_LIBRARIES).map(|(name, _)| *name).collect();

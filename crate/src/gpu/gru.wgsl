@@ -7,6 +7,22 @@
 // `shape.reset_after` picks the convention: 1, r scales the candidate's recurrent sum (PyTorch's and Keras's
 // default); 0, r scales h before the product (the original GRU), which needs every unit's r ⊙ h first.
 
+// Gate g's input (0: r, 1: z, 2: n) for unit u at `position` = b · steps + s of the projection, for a layer of h
+// units.
+fn gru_input(position: u32, u: u32, h: u32, g: u32) -> f32 {
+    return projected[position * 3u * h + g * h + u];
+}
+
+// Gate g's weight for unit u on h[k], the previous state's unit k: in row k of the transposed W_hh.
+fn gru_weight(k: u32, u: u32, h: u32, g: u32) -> f32 {
+    return weight[k * 3u * h + g * h + u];
+}
+
+// All three gates' weights for unit u on h[k] (reset after: r, z and the candidate's recurrent sum in one pass).
+fn gru_weights(k: u32, u: u32, h: u32) -> vec3<f32> {
+    return vec3<f32>(gru_weight(k, u, h, 0u), gru_weight(k, u, h, 1u), gru_weight(k, u, h, 2u));
+}
+
 // n: the candidate from its input projection `a_n`, its recurrent sum `u_n` (from b_hn) and, reset after, r.
 fn gru_candidate(a_n: f32, u_n: f32, r: f32, reset_after: bool) -> f32 {
     if reset_after {

@@ -20,38 +20,34 @@ var<workgroup> gated: array<f32, MAX_HIDDEN>;
 @compute @workgroup_size(128)
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
     let b = group.x + 65535u * group.y;
-    if b >= shape.batch {
-        return;
-    }
     let h = shape.hidden;
     let reset_after = shape.reset_after != 0u;
-    var next: array<f32, UNITS>;
-    var update: array<f32, UNITS>;
-    for (var s = 0u; s < lengths[b]; s++) {
+    for (var s = 0u; s < text_steps(b); s++) {
+        let position = b * shape.steps + s;
+        // This step's h and (reset before) z of the invocation's units.
+        var next: array<f32, UNITS>;
+        var update: array<f32, UNITS>;
         var slot = 0u;
         for (var u = lane; u < h; u += LANES) {
-            let at = (b * shape.steps + s) * 3u * h + u;
             var h_previous = 0.0;
             if s > 0u {
                 h_previous = previous[u];
             }
             if reset_after {
-                var sum = vec3<f32>(projected[at], projected[at + h], bias[u]);
+                var sum = vec3<f32>(gru_input(position, u, h, 0u), gru_input(position, u, h, 1u), bias[u]);
                 if s > 0u {
                     for (var k = 0u; k < h; k++) {
-                        let row = k * 3u * h + u;
-                        sum += previous[k] * vec3<f32>(weight[row], weight[row + h], weight[row + 2u * h]);
+                        sum += previous[k] * gru_weights(k, u, h);
                     }
                 }
-                let n = gru_candidate(projected[at + 2u * h], sum.z, sigmoid(sum.x), true);
+                let n = gru_candidate(gru_input(position, u, h, 2u), sum.z, sigmoid(sum.x), true);
                 next[slot] = gru_state(sigmoid(sum.y), n, h_previous);
-                hidden[(b * shape.steps + s) * h + u] = next[slot];
+                hidden[position * h + u] = next[slot];
             } else {
-                var rz = vec2<f32>(projected[at], projected[at + h]);
+                var rz = vec2<f32>(gru_input(position, u, h, 0u), gru_input(position, u, h, 1u));
                 if s > 0u {
                     for (var k = 0u; k < h; k++) {
-                        let row = k * 3u * h + u;
-                        rz += previous[k] * vec2<f32>(weight[row], weight[row + h]);
+                        rz += previous[k] * vec2<f32>(gru_weight(k, u, h, 0u), gru_weight(k, u, h, 1u));
                     }
                 }
                 // Nobody reads `gated` until the barrier below: the last step's readers passed the two at its end.
@@ -64,20 +60,19 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
             workgroupBarrier();
             slot = 0u;
             for (var u = lane; u < h; u += LANES) {
-                let at = (b * shape.steps + s) * 3u * h + u;
                 var u_n = bias[u];
                 if s > 0u {
                     for (var k = 0u; k < h; k++) {
-                        u_n += gated[k] * weight[k * 3u * h + 2u * h + u];
+                        u_n += gated[k] * gru_weight(k, u, h, 2u);
                     }
                 }
                 var h_previous = 0.0;
                 if s > 0u {
                     h_previous = previous[u];
                 }
-                let n = gru_candidate(projected[at + 2u * h], u_n, 0.0, false);
+                let n = gru_candidate(gru_input(position, u, h, 2u), u_n, 0.0, false);
                 next[slot] = gru_state(update[slot], n, h_previous);
-                hidden[(b * shape.steps + s) * h + u] = next[slot];
+                hidden[position * h + u] = next[slot];
                 slot++;
             }
         }

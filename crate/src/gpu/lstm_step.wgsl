@@ -5,36 +5,25 @@
 //   c[b, s, u] = σ(z_f) · c[b, s−1, u] + σ(z_i) · tanh(z_g)
 //   h[b, s, u] = σ(z_o) · tanh(c[b, s, u])                                       (h, c = 0 before step 0)
 //
-// W_hh is stored transposed, `[H][4H]`, so that neighbouring invocations (neighbouring u) read neighbouring
-// weights. One invocation per (unit u, text b); a text whose length is at most s is masked out. One dispatch per step:
-// the step index comes from a uniform bound at a dynamic offset. The crate prepends activation.wgsl (σ, tanh),
-// recurrence.wgsl (the shape) and per_step.wgsl (bindings 0-5); the cell states are binding 6.
+// One invocation per (unit u, text b); a text whose length is at most s is masked out (per_step.wgsl's `main`). One
+// dispatch per step: the step index comes from a uniform bound at a dynamic offset. The crate prepends activation.wgsl (σ, tanh),
+// recurrence.wgsl (the shape), per_step.wgsl (bindings 0-5, the entry point `main`) and lstm.wgsl (the layout, the LSTM's arithmetic); the
+// cell states are binding 6.
 
 @group(0) @binding(6) var<storage, read_write> cell: array<f32>;
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-    if !has_step(id) {
-        return;
-    }
-    let u = id.x;
-    let b = id.y;
-    let s = step.index;
-    let h = shape.hidden;
-    let at = (b * shape.steps + s) * 4u * h + u;
-    var z = vec4<f32>(projected[at], projected[at + h], projected[at + 2u * h], projected[at + 3u * h]);
+// Unit u of a layer of h units at `position` = b · steps + s.
+fn step_unit(u: u32, h: u32, position: u32) {
+    var z = lstm_projected(position, u, h);
     var c_previous = 0.0;
-    if s > 0u {
-        let previous = (b * shape.steps + s - 1u) * h;
+    if step.index > 0u {
+        let previous = (position - 1u) * h;
         for (var k = 0u; k < h; k++) {
-            let row = k * 4u * h + u;
-            let w = vec4<f32>(weight[row], weight[row + h], weight[row + 2u * h], weight[row + 3u * h]);
-            z += hidden[previous + k] * w;
+            z += hidden[previous + k] * lstm_weights(k, u, h);
         }
         c_previous = cell[previous + u];
     }
-    let c = sigmoid(z.y) * c_previous + sigmoid(z.x) * tanh_approx(z.z);
-    let out = (b * shape.steps + s) * h + u;
-    cell[out] = c;
-    hidden[out] = sigmoid(z.w) * tanh_approx(c);
+    let state = lstm_cell(z, c_previous);
+    cell[position * h + u] = state.x;
+    hidden[position * h + u] = state.y;
 }

@@ -13,8 +13,8 @@
 //! (the default on a software adapter). Each cell has a shader for each shape: [`lstm_persistent.wgsl`],
 //! [`lstm_step.wgsl`], [`gru_persistent.wgsl`] and [`gru_step.wgsl`] (two dispatches a step with the reset gate
 //! before the product: every unit's `r ⊙ h` first), over the shared preludes `recurrence.wgsl` (the shape),
-//! `per_step.wgsl` and `persistent.wgsl` (each shape's bindings) and the GRU's arithmetic in `gru.wgsl`, its
-//! convention a uniform. The projection and the head are the same shaders for both cells (a GRU's unscaled
+//! `per_step.wgsl` and `persistent.wgsl` (each shape's bindings) and each cell's layout and arithmetic, `lstm.wgsl`
+//! and `gru.wgsl` (the GRU's convention a uniform). The projection and the head are the same shaders for both cells (a GRU's unscaled
 //! recurrent biases summed into its projection's at upload); finally [`head.wgsl`](head.wgsl) computes the logits of
 //! every prefix. Everything goes into one submission and comes back in one readback. Pipelines and weight buffers
 //! are made once, in [`Gpu::new`]; the working buffers and the bind groups over them (`scratch.rs`) are kept and
@@ -40,7 +40,8 @@ use util::{Binding, Scope, Stage, gpu_error, grid, read, stage, stage_entries, t
 
 /// The shaders, one file per stage, as compiled: WGSL has no includes, so each recurrence gets the
 /// [`WGSL_LIBRARIES`] it uses prepended: `activation.wgsl` (σ, tanh), `recurrence.wgsl` (the shape), the bindings of
-/// its dispatch shape (`per_step.wgsl` or `persistent.wgsl`), and for a GRU `gru.wgsl`; the projection and the
+/// its dispatch shape (`per_step.wgsl` or `persistent.wgsl`), and its cell's layout and arithmetic (`lstm.wgsl` or
+/// `gru.wgsl`); the projection and the
 /// head get `grid.wgsl` (an invocation's flat index over the 2-D grid of workgroups).
 pub const SHADERS: [(&str, &str); 6] = [PROJECT, LSTM_STEP, LSTM_PERSISTENT, GRU_STEP, GRU_PERSISTENT, HEAD];
 
@@ -58,20 +59,22 @@ macro_rules! persistent {
                 $(include_str!($file)),*)
     };
 }
-const LSTM_STEP: (&str, &str) = ("lstm_step.wgsl", per_step!("lstm_step.wgsl"));
-const LSTM_PERSISTENT: (&str, &str) = ("lstm_persistent.wgsl", persistent!("lstm_persistent.wgsl"));
+const LSTM_STEP: (&str, &str) = ("lstm_step.wgsl", per_step!("lstm.wgsl", "lstm_step.wgsl"));
+const LSTM_PERSISTENT: (&str, &str) = ("lstm_persistent.wgsl", persistent!("lstm.wgsl", "lstm_persistent.wgsl"));
 const GRU_STEP: (&str, &str) = ("gru_step.wgsl", per_step!("gru.wgsl", "gru_step.wgsl"));
 const GRU_PERSISTENT: (&str, &str) = ("gru_persistent.wgsl", persistent!("gru.wgsl", "gru_persistent.wgsl"));
 const HEAD: (&str, &str) = ("head.wgsl", concat!(include_str!("grid.wgsl"), include_str!("head.wgsl")));
 
-/// WGSL files that are not shaders but are prepended to some (see [`SHADERS`]), each after those it uses.
-pub const WGSL_LIBRARIES: [(&str, &str); 6] = [
+/// WGSL files that are not shaders but are prepended to some (see [`SHADERS`]), as written: each is validated in
+/// the shaders it is part of.
+pub const WGSL_LIBRARIES: [(&str, &str); 7] = [
     ("activation.wgsl", include_str!("activation.wgsl")),
     ("grid.wgsl", include_str!("grid.wgsl")),
     ("recurrence.wgsl", include_str!("recurrence.wgsl")),
-    ("per_step.wgsl", concat!(include_str!("recurrence.wgsl"), include_str!("per_step.wgsl"))),
-    ("persistent.wgsl", concat!(include_str!("recurrence.wgsl"), include_str!("persistent.wgsl"))),
-    ("gru.wgsl", concat!(include_str!("activation.wgsl"), include_str!("gru.wgsl"))),
+    ("per_step.wgsl", include_str!("per_step.wgsl")),
+    ("persistent.wgsl", include_str!("persistent.wgsl")),
+    ("lstm.wgsl", include_str!("lstm.wgsl")),
+    ("gru.wgsl", include_str!("gru.wgsl")),
 ];
 
 /// The largest hidden size `lstm_persistent.wgsl` and `gru_persistent.wgsl` hold in workgroup memory (their `MAX_HIDDEN`).
@@ -326,7 +329,8 @@ impl Gpu {
         // The GRU's shaders read their convention from the shape's last field; the LSTM's ignore it.
         let reset_after = u32::from(self.cell == Cell::Gru(Reset::After));
         write(&scratch.step_shape, &[texts as u32, steps as u32, hidden as u32, reset_after]);
-        write(&scratch.head_shape, &[texts as u32, steps as u32, hidden as u32, labels as u32]);
+        // grid.wgsl's shape: the head's rows are the labels, its inputs the top layer's states.
+        write(&scratch.head_shape, &[texts as u32, steps as u32, labels as u32, hidden as u32, 0, 0, 0, 0]);
         for (l, (shape, layer)) in scratch.project_shapes.iter().zip(&self.layers).enumerate() {
             // The first layer reads embedding rows by id; the others read the states below.
             let from_ids = u32::from(l == 0);

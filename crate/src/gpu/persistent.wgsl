@@ -16,6 +16,15 @@ const UNITS: u32 = MAX_HIDDEN / LANES;
 // h[b, s − 1], read by every invocation during step s.
 var<workgroup> previous: array<f32, MAX_HIDDEN>;
 
+// The number of steps of text b, the text of workgroup `group`, b = x + 65535 · y (workgroups run over a 2-D
+// grid): 0 for the grid's workgroups past the batch.
+fn text_steps(b: u32) -> u32 {
+    if b >= shape.batch {
+        return 0u;
+    }
+    return lengths[b];
+}
+
 // Ends a step: once every invocation has read h[s − 1], each writes its units' h[s], `next` (units lane,
 // lane + LANES, ...), over it in `previous`, and all wait for the whole of h[s] before the next step reads it.
 fn publish(lane: u32, h: u32, next: ptr<function, array<f32, UNITS>>) {

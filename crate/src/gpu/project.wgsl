@@ -6,22 +6,11 @@
 // weights. x is an embedding row (the first layer: `source` is the embedding and `ids` picks the rows) or the
 // layer below's hidden state (`source` is its states, `[batch][steps][H]`). Padded steps of shorter texts are
 // projected too (their ids are 0) and never read. One invocation per output element; the flat index runs over
-// a 2-D grid of workgroups so that large batches stay within the 65,535 workgroups a dimension allows.
+// a 2-D grid of workgroups so that large batches stay within the 65,535 workgroups a dimension allows. The crate
+// prepends grid.wgsl (the shape, the weights and the biases).
 
-struct Shape {
-    batch: u32,
-    steps: u32,
-    rows: u32,
-    inputs: u32,
-    // 1: x = source row ids[b, t]; 0: x = source row b · steps + t.
-    from_ids: u32,
-}
-
-@group(0) @binding(0) var<uniform> shape: Shape;
 @group(0) @binding(1) var<storage, read> ids: array<u32>;
 @group(0) @binding(2) var<storage, read> source: array<f32>;
-@group(0) @binding(3) var<storage, read> weight: array<f32>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<storage, read_write> projected: array<f32>;
 
 @compute @workgroup_size(64)

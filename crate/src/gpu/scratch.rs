@@ -87,7 +87,7 @@ impl Scratch {
         let ids = buffer(device, "ids", sizes.ids, input);
         let lengths = buffer(device, "lengths", texts as u64 * 4, input);
         let step_shape = buffer(device, "step shape", 16, shape);
-        let head_shape = buffer(device, "head shape", 16, shape);
+        let head_shape = buffer(device, "head shape", 32, shape);
         let project_shapes = gpu.layers.iter().map(|_| buffer(device, "project shape", 32, shape)).collect();
         let projected = buffer(device, "projected", sizes.projected, Usage::STORAGE);
         let states: Vec<(wgpu::Buffer, wgpu::Buffer)> = gpu

@@ -8,7 +8,9 @@
 
 use wide::f32x4;
 
-use super::{LANES, PackedCell, PackedLayer, Sequence, Step, around_step, hidden_before, pack, pack_bias, sum_blocks};
+use super::{
+    LANES, PackedCell, PackedLayer, Sequence, Step, StepAt, around_step, hidden_before, pack, pack_bias, sum_blocks,
+};
 use crate::model::{GruLayer, Reset};
 use crate::recurrent::activation::{Activations, SIGMOID_SCALE, TANH_SCALE};
 
@@ -80,24 +82,24 @@ fn activate_reset_update(gates: &mut [f32x4], act: &Activations) {
     }
 }
 
+/// The input projections of `r` and `z` of block `block` at step `at.s`.
+#[inline(always)]
+fn reset_update_projection(seq: &Sequence, at: StepAt, block: usize) -> [f32x4; 2] {
+    let [reset, update, _] = seq.block_projection::<GATES>(at, block);
+    [reset, update]
+}
+
 impl Step for ResetAfter {
     /// Step `s` in three passes, as the LSTM's: every block's multiply-adds (`r`, `z` and the candidate's
     /// `u_n = W_hn · h + b_hn`, all three gates in one read of the weights); `r`'s and `z`'s activations in one flat
     /// loop; every block's candidate and hidden state.
     #[inline(always)]
-    fn step<const R: usize>(
-        &self,
-        blocks: usize,
-        units: usize,
-        s: usize,
-        mut rows: [&mut Sequence; R],
-        gates: &mut [f32x4],
-        columns: &mut [f32],
-    ) {
+    fn step<const R: usize>(&self, at: StepAt, mut rows: [&mut Sequence; R], gates: &mut [f32x4], columns: &mut [f32]) {
+        let StepAt { blocks, units, s } = at;
         let previous = hidden_before(&rows, s, units, columns);
         let start = |r: usize, block: usize| {
-            let projected = &rows[r].projected[(s * blocks + block) * GATES..];
-            [projected[0], projected[1], self.candidate_bias[block]]
+            let [reset, update] = reset_update_projection(rows[r], at, block);
+            [reset, update, self.candidate_bias[block]]
         };
         sum_blocks::<R, GATES>(&self.recurrent, blocks, previous, start, gates, GATES);
         let act = Activations::opaque();
@@ -121,20 +123,10 @@ impl Step for ResetBefore {
     /// `r ⊙ h`, interleaved like the hidden states; every block's multiply-adds for the candidate over it; every
     /// block's candidate and hidden state.
     #[inline(always)]
-    fn step<const R: usize>(
-        &self,
-        blocks: usize,
-        units: usize,
-        s: usize,
-        mut rows: [&mut Sequence; R],
-        gates: &mut [f32x4],
-        columns: &mut [f32],
-    ) {
+    fn step<const R: usize>(&self, at: StepAt, mut rows: [&mut Sequence; R], gates: &mut [f32x4], columns: &mut [f32]) {
+        let StepAt { blocks, units, s } = at;
         let previous = hidden_before(&rows, s, units, columns);
-        let start = |r: usize, block: usize| {
-            let projected = &rows[r].projected[(s * blocks + block) * GATES..];
-            [projected[0], projected[1]]
-        };
+        let start = |r: usize, block: usize| reset_update_projection(rows[r], at, block);
         sum_blocks::<R, 2>(&self.reset_update, blocks, previous, start, gates, GATES);
         let act = Activations::opaque();
         activate_reset_update(&mut gates[..R * blocks * GATES], &act);
@@ -148,7 +140,7 @@ impl Step for ResetBefore {
                 }
             }
         }
-        let start = |r: usize, block: usize| [rows[r].projected[(s * blocks + block) * GATES + 2]];
+        let start = |r: usize, block: usize| [rows[r].block_projection::<GATES>(at, block)[2]];
         sum_blocks::<R, 1>(&self.candidate, blocks, &columns[..R * units], start, &mut gates[2..], GATES);
         for (r, seq) in rows.iter_mut().enumerate() {
             let gates = gates[r * blocks * GATES..(r + 1) * blocks * GATES].as_chunks::<GATES>().0;

@@ -2,7 +2,9 @@
 
 use wide::f32x4;
 
-use super::{LANES, PackedCell, PackedLayer, Sequence, Step, around_step, hidden_before, pack, pack_bias, sum_blocks};
+use super::{
+    LANES, PackedCell, PackedLayer, Sequence, Step, StepAt, around_step, hidden_before, pack, pack_bias, sum_blocks,
+};
 use crate::model::LstmLayer;
 use crate::recurrent::activation::{Activations, SIGMOID_SCALE, TANH_SCALE};
 
@@ -35,18 +37,10 @@ impl Step for Lstm {
     /// chains of dependent operations, and the CPU overlaps independent ones only when each loop turn is short;
     /// right after each block's multiply-adds it could not, and it waited.)
     #[inline(always)]
-    fn step<const R: usize>(
-        &self,
-        blocks: usize,
-        units: usize,
-        s: usize,
-        mut rows: [&mut Sequence; R],
-        gates: &mut [f32x4],
-        columns: &mut [f32],
-    ) {
+    fn step<const R: usize>(&self, at: StepAt, mut rows: [&mut Sequence; R], gates: &mut [f32x4], columns: &mut [f32]) {
+        let StepAt { blocks, units, s } = at;
         let previous = hidden_before(&rows, s, units, columns);
-        let start =
-            |r: usize, block: usize| std::array::from_fn(|g| rows[r].projected[(s * blocks + block) * GATES + g]);
+        let start = |r: usize, block: usize| rows[r].block_projection::<GATES>(at, block);
         sum_blocks::<R, GATES>(&self.recurrent, blocks, previous, start, gates, GATES);
         // Every gate's activation, all R texts' in one flat loop of short independent turns. (A block's five
         // activations in one turn, the cell state's tanh waiting on four of them, left the CPU waiting: the

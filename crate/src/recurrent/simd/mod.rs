@@ -106,21 +106,22 @@ impl PackedCell {
 /// One step of a cell's recurrence in the kernel's layout: what differs between the cells ([`recur`] runs the
 /// batch through it, `ROWS` texts at a time).
 trait Step {
-    /// Step `s` for the `R` texts of `rows`, whose input projections are ready: reads their states before the
+    /// Step `at.s` for the `R` texts of `rows`, whose input projections are ready: reads their states before the
     /// step and writes those after it. `gates`: room for `R × blocks × MAX_GATES` vectors (the gates' sums, then
     /// their activations); `columns`: for `R × units` floats (the texts' previous hidden states interleaved,
     /// [`interleave`], or what a step multiplies in their place). They come as slices of their own, not in a
     /// struct: as parameters, LLVM knows that they alias none of the texts' states, and keeps values in registers
     /// across the writes to those (a struct of them measured 5% slower in V8).
-    fn step<const R: usize>(
-        &self,
-        blocks: usize,
-        units: usize,
-        s: usize,
-        rows: [&mut Sequence; R],
-        gates: &mut [f32x4],
-        columns: &mut [f32],
-    );
+    fn step<const R: usize>(&self, at: StepAt, rows: [&mut Sequence; R], gates: &mut [f32x4], columns: &mut [f32]);
+}
+
+/// Which step [`Step::step`] computes: step `s` of a layer of `units` units (its hidden size padded to a multiple of
+/// [`LANES`]), `blocks` blocks of [`LANES`] units.
+#[derive(Clone, Copy)]
+struct StepAt {
+    blocks: usize,
+    units: usize,
+    s: usize,
 }
 
 impl Packed {
@@ -413,6 +414,12 @@ impl<'a> Sequence<'a> {
         };
     }
 
+    /// The input projection of block `block` at step `at.s`: its `G` gates' vectors.
+    #[inline(always)]
+    fn block_projection<const G: usize>(&self, at: StepAt, block: usize) -> [f32x4; G] {
+        self.projected.as_chunks::<G>().0[at.s * at.blocks + block]
+    }
+
     /// `[units]`: the hidden state before step `s`.
     fn hidden_before(&self, s: usize, units: usize) -> &[f32] {
         match s {
@@ -541,11 +548,11 @@ fn recur_with(cell: &impl Step, blocks: usize, units: usize, sequences: &mut [Se
         let mut pairs = sequences[..running].chunks_exact_mut(ROWS);
         for pair in &mut pairs {
             if let [a, b] = pair {
-                cell.step(blocks, units, s, [a, b], &mut gates, &mut columns);
+                cell.step(StepAt { blocks, units, s }, [a, b], &mut gates, &mut columns);
             }
         }
         if let [last] = pairs.into_remainder() {
-            cell.step(blocks, units, s, [last], &mut gates, &mut columns);
+            cell.step(StepAt { blocks, units, s }, [last], &mut gates, &mut columns);
         }
     }
 }
