@@ -7,7 +7,7 @@
 use sentir::BackendKind;
 use sentir::gpu::{Gpu, PERSISTENT_MAX_HIDDEN, Recurrence};
 use sentir::model::{Cell, Model, Reset};
-use sentir_tests::random::{random_batch, random_model, random_model_of};
+use sentir_tests::random::{concat_head, random_batch, random_model, random_model_of};
 use sentir_tests::{
     KERNEL, assert_traces_match_reference, async_test, posts_distilled, sample_batch, three_class, tiny, tiny_gru,
 };
@@ -20,6 +20,18 @@ fn required() -> bool {
     #[cfg(target_arch = "wasm32")]
     return option_env!("REQUIRE_GPU") == Some("1")
         && js_sys::Reflect::has(&js_sys::global(), &"document".into()).unwrap_or(false);
+}
+
+/// Switches `analyzer` to the GPU; `false` (with the reason printed) where none opens and none is required.
+async fn switched_to_gpu(analyzer: &mut sentir::Analyzer) -> bool {
+    match analyzer.switch_backend(BackendKind::Gpu).await {
+        Ok(()) => true,
+        Err(error) => {
+            assert!(!required(), "a GPU is required here, but the GPU backend did not start: {error}");
+            log(&format!("not tested on a GPU: {error}"));
+            false
+        }
+    }
 }
 
 /// The GPU with `model` on it, or `None` (with the reason printed) where there is none and none is required.
@@ -172,9 +184,7 @@ async_test! {
 async_test! {
     async fn gpu_scores_a_three_class_model_like_the_reference() {
         let mut analyzer = three_class::analyzer(11);
-        if let Err(error) = analyzer.switch_backend(BackendKind::Gpu).await {
-            assert!(!required(), "a GPU is required here, but the GPU backend did not start: {error}");
-            log(&format!("not tested on a GPU: {error}"));
+        if !switched_to_gpu(&mut analyzer).await {
             return;
         }
         for text in ["not good", "The acting was not good, but the music was wonderful. 👍🏽 ééé", ""] {
@@ -182,6 +192,33 @@ async_test! {
             assert_eq!((analysis.backend, &analysis.fallback), ("gpu", &None));
             assert_eq!(analysis.probabilities.0.len(), 3);
             three_class::assert_scores_match_reference("GPU", &analyzer, text, &analysis);
+        }
+    }
+}
+
+async_test! {
+    async fn an_adapted_head_runs_on_the_gpu_it_shares_with_the_model_it_came_from() {
+        let mut analyzer = three_class::analyzer(11);
+        if !switched_to_gpu(&mut analyzer).await {
+            return;
+        }
+        // A head of other values, as `adapt` fits one: positive and negative swapped, the biases moved.
+        let head = &analyzer.model().head;
+        let (rows, cols) = (head.weight.rows(), head.weight.cols());
+        let swapped: Vec<f32> = [2, 1, 0].iter().flat_map(|&row| head.weight.row(row).to_vec()).collect();
+        let weight = sentir::model::Matrix::new(rows, cols, swapped).expect("the head's shape");
+        let bias = head.bias.iter().map(|b| b + 0.25).collect();
+        let adapted = analyzer.with_head(sentir::model::Head::last(weight, bias)).expect("the same shape");
+        // One that pools over the steps, as `adapt` fits: the GPU runs the recurrence, the CPU the head.
+        let pooling = analyzer.with_head(concat_head(3, cols)).expect("three labels, 3H features");
+        // The analyzers take turns on the one GPU; each call reads its own head.
+        for text in ["not good", "The acting was not good, but the music was wonderful.", "fine"] {
+            let heads = [("the model's head", &analyzer), ("an adapted head", &adapted), ("a pooling head", &pooling)];
+            for (what, analyzer) in heads {
+                let analysis = analyzer.analyze_async(text).await.expect("analyzes on the GPU");
+                assert_eq!((analysis.backend, &analysis.fallback), ("gpu", &None));
+                three_class::assert_scores_match_reference(what, analyzer, text, &analysis);
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The SIMD kernel against the scalar reference, the oracle: seeded random models of every cell (the LSTM, the GRU
 //! with its reset gate after and before the product) whose hidden sizes and lengths straddle the 4-lane width, one
-//! batch of texts of different lengths per model. Runs natively, in node and in headless Chromium; on wasm it also
-//! checks that the build it runs is the SIMD one.
+//! batch of texts of different lengths per model; and heads that pool over the steps, as an adapted one does. Runs
+//! natively, in node and in headless Chromium; on wasm it also checks that the build it runs is the SIMD one.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -9,7 +9,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use sentir::model::Model;
 use sentir::recurrent::simd;
 use sentir::{BackendKind, backend};
-use sentir_tests::random::{CELLS, random_batch, random_model, random_model_of};
+use sentir_tests::random::{CELLS, concat_head, random_batch, random_model, random_model_of};
 use sentir_tests::{KERNEL, assert_traces_match_reference, posts_distilled, sample_batch, tiny, tiny_gru};
 
 /// Runs `batch` through the kernel in one recurrence, with and without the vocabulary table, and checks every
@@ -39,6 +39,21 @@ fn kernel_matches_reference_for_hidden_sizes_around_the_lane_width() {
                 let batch = random_batch(seed as u64 + 99, vocab, &[0, 1, 3, 4, 5, 16, 17, 40]);
                 assert_kernel_matches_reference(&model, &batch);
             }
+        }
+    }
+}
+
+#[test]
+fn kernel_matches_reference_with_a_head_that_pools_over_the_steps() {
+    // An adapted head (sentir::adapt) reads [h_t, mean, max] of the states so far: 3H features, whose thirds fall
+    // across the lanes when H is no multiple of four.
+    let vocab = 50;
+    for cell in CELLS {
+        for (seed, hidden) in [1, 3, 4, 5, 17].into_iter().enumerate() {
+            let mut model = random_model_of(cell, seed as u64 + 40, vocab, 7, hidden, 2);
+            model.head = concat_head(seed as u64, hidden);
+            let batch = random_batch(seed as u64 + 7, vocab, &[0, 1, 3, 4, 5, 16, 17, 40]);
+            assert_kernel_matches_reference(&model, &batch);
         }
     }
 }

@@ -356,7 +356,7 @@ pub fn assert_encodes_like_python(tokenizer: &sentir::tokenize::Tokenizer, expec
 
 /// Seeded random models, the same on every target.
 pub mod random {
-    use sentir::model::{Cell, Config, GruLayer, Head, Layer, LstmLayer, Matrix, Model, Reset};
+    use sentir::model::{Cell, Config, GruLayer, Head, Layer, LstmLayer, Matrix, Model, Pooling, Reset};
 
     /// Every cell the kernels run: the LSTM, and the GRU with its reset gate after and before the product.
     pub const CELLS: [Cell; 3] = [Cell::Lstm, Cell::Gru(Reset::After), Cell::Gru(Reset::Before)];
@@ -421,8 +421,17 @@ pub mod random {
                 }
             })
             .collect();
-        let head = Head { weight: rng.matrix(3, hidden, scale), bias: (0..3).map(|_| rng.next(scale)).collect() };
+        let head = Head::last(rng.matrix(3, hidden, scale), (0..3).map(|_| rng.next(scale)).collect());
         Model { config, embedding: embedding_matrix, layers, head }
+    }
+
+    /// A random head over `hidden` units that pools over the steps ([`Pooling::Concat`], three labels), as an
+    /// adapted head is.
+    pub fn concat_head(seed: u64, hidden: usize) -> Head {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let scale = 2.0 / (hidden as f32).sqrt();
+        let (weight, bias) = (rng.matrix(3, 3 * hidden, scale), (0..3).map(|_| rng.next(scale)).collect());
+        Head { weight, bias, pooling: Pooling::Concat }
     }
 
     /// Texts of random ids below `vocab`, one per length.

@@ -6,7 +6,7 @@ use serde::ser::{SerializeMap, Serializer};
 use crate::attribution::{self, TokenScores, WordSpan};
 use crate::backend::{Backend, BackendChoice, BackendKind, Ran, SIMD, ready};
 use crate::error::{Error, Result};
-use crate::model::{Config, Model};
+use crate::model::{Config, Head, Model};
 use crate::recurrent::Trace;
 use crate::tokenize::{Tokenizer, Tokens};
 
@@ -162,7 +162,14 @@ impl Analyzer {
         };
         let config = Config::from_json(&read("config.json")?)?;
         let (weights, tokenizer) = (read(&config.weights)?, read(&config.tokenizer)?);
-        Analyzer::from_config(config, &weights, &tokenizer)
+        let analyzer = Analyzer::from_config(config, &weights, &tokenizer)?;
+        // A folder that holds an adapter (crate::adapt) is the model with the adapter's head.
+        if !dir.join(crate::adapt::ADAPTER_JSON).exists() {
+            return Ok(analyzer);
+        }
+        let adapter =
+            crate::Adapter::from_bytes(&read(crate::adapt::ADAPTER_JSON)?, &read(crate::adapt::ADAPTER_WEIGHTS)?)?;
+        analyzer.with_adapter(&adapter)
     }
 
     /// Builds an analyzer from an already parsed and validated `config.json` and the bytes of the files it names.
@@ -175,9 +182,31 @@ impl Analyzer {
         let positive = model.config.positive_index().unwrap_or_else(|| validated());
         let negative = model.config.negative_index().unwrap_or_else(|| validated());
         let backend = Backend::choose(&model);
-        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(Analyzer { model, tokenizer, backend, positive, negative, id })
+        Ok(Analyzer { model, tokenizer, backend, positive, negative, id: next_id() })
+    }
+
+    /// This analyzer with `head` in place of its model's (an adapted head, [`crate::adapt`]): the same tokenizer,
+    /// layers and backend, whose prepared state (the SIMD kernel's tables, the GPU) the two share. `head` must have
+    /// the model's labels and hidden size, and finite values.
+    pub fn with_head(&self, head: Head) -> Result<Analyzer> {
+        let (labels, hidden) = (self.model.head.weight.rows(), self.model.head.hidden_size());
+        let features = hidden * head.pooling.width();
+        if head.weight.rows() != labels || head.weight.cols() != features || head.bias.len() != labels {
+            return Err(Error::Adapter {
+                message: format!(
+                    "its head is [{}, {}] with {} biases, but this model's labels and hidden size need [{labels}, \
+                     {features}]",
+                    head.weight.rows(),
+                    head.weight.cols(),
+                    head.bias.len()
+                ),
+            });
+        }
+        if !head.weight.as_slice().iter().chain(&head.bias).all(|v| v.is_finite()) {
+            return Err(Error::Adapter { message: "its head holds a non-finite value".to_owned() });
+        }
+        let model = Model { head, ..self.model.clone() };
+        Ok(Analyzer { model, tokenizer: self.tokenizer.clone(), backend: self.backend.clone(), id: next_id(), ..*self })
     }
 
     /// Runs on backend `kind` from now on, instead of the one chosen at load (the GPU opens here).
@@ -360,6 +389,11 @@ impl Analyzer {
             .collect())
     }
 
+    /// The token ids of `text`, refused as [`Analyzer::analyze`] refuses it.
+    pub(crate) fn token_ids(&self, text: &str) -> Result<Vec<u32>> {
+        Ok(self.tokens(text)?.ids)
+    }
+
     /// Tokenizes `text`, refusing texts over the size limits before and after.
     fn tokens(&self, text: &str) -> Result<Tokens> {
         let max = self.model.config.max_length;
@@ -442,6 +476,12 @@ impl Analyzer {
 #[cold]
 fn validated() -> ! {
     unreachable!("Config::validate checks that positive_label and negative_label resolve to labels")
+}
+
+/// A new analyzer's [`Analyzer::id`]: unique, so that a [`Session`] never continues another analyzer's trace.
+fn next_id() -> u64 {
+    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Reached only if a backend returned fewer traces than it was given texts.

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::gpu::{self, Gpu};
-use crate::model::Model;
+use crate::model::{Model, Pooling};
 use crate::recurrent::simd::{self, Packed};
 use crate::recurrent::{State, Trace, reference};
 
@@ -147,7 +147,8 @@ pub struct Backend {
 #[derive(Debug, Clone)]
 enum Cpu {
     Scalar,
-    Simd(Packed),
+    /// Shared: analyzers that differ only in their head share it (see [`crate::Analyzer::with_head`]).
+    Simd(Shared<Packed>),
 }
 
 #[derive(Debug, Clone)]
@@ -178,7 +179,7 @@ impl Backend {
         match SIMD {
             Some(instructions) => Backend {
                 reason: format!("this build has SIMD ({instructions})"),
-                cpu: Cpu::Simd(Packed::new(model)),
+                cpu: Cpu::Simd(Shared::new(Packed::new(model))),
                 gpu: None,
             },
             None => Backend {
@@ -252,7 +253,7 @@ impl Backend {
             }
             BackendKind::CpuSimd => {
                 if !matches!(self.cpu, Cpu::Simd(_)) {
-                    self.cpu = Cpu::Simd(Packed::new(model));
+                    self.cpu = Cpu::Simd(Shared::new(Packed::new(model)));
                 }
                 self.gpu = None;
             }
@@ -273,7 +274,7 @@ impl Backend {
     /// The SIMD kernel's packed weights, when the CPU kernel is the SIMD one.
     pub(crate) fn packed(&self) -> Option<&Packed> {
         match &self.cpu {
-            Cpu::Simd(packed) => Some(packed),
+            Cpu::Simd(packed) => Some(packed.as_ref()),
             Cpu::Scalar => None,
         }
     }
@@ -322,7 +323,13 @@ impl Backend {
             Some((earlier, keep)) if keep > 0 => {
                 debug_assert!(keep <= earlier.steps.min(ids.len()));
                 let rest = self.cpu.forward_from(model, &ids[keep..], &earlier.states_after(keep))?;
-                Ok((earlier.continued(keep, rest), ran, keep))
+                let mut trace = earlier.continued(keep, rest);
+                // A head that pools over the steps (an adapted one) reads the earlier steps too: the logits are
+                // the whole text's again, by the kernel that ran it, so that they are the bits a new analysis gives.
+                if let (Pooling::Concat, Some(top)) = (model.head.pooling, trace.hidden.last()) {
+                    trace.logits = self.cpu.prefix_logits(model, top);
+                }
+                Ok((trace, ran, keep))
             }
             _ => Ok((self.cpu.forward_from(model, ids, &[])?, ran, 0)),
         }
@@ -379,6 +386,14 @@ impl Cpu {
         match self {
             Cpu::Simd(packed) => simd::forward_batch(model, packed, batch),
             Cpu::Scalar => batch.iter().map(|ids| reference::forward(model, ids)).collect(),
+        }
+    }
+
+    /// The logits of every prefix from the top layer's states `[T, H]`, as this kernel's forward pass computes them.
+    fn prefix_logits(&self, model: &Model, top: &[f32]) -> Vec<f32> {
+        match self {
+            Cpu::Simd(_) => simd::prefix_logits(&model.head, top, model.head.hidden_size()),
+            Cpu::Scalar => model.head.prefix_logits(top),
         }
     }
 

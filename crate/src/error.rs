@@ -107,6 +107,15 @@ pub enum Error {
         source: Box<Error>,
     },
 
+    // --- Adapting ---
+    /// Labelled posts that [`crate::Analyzer::adapt`] cannot fit a head on.
+    #[error("cannot adapt the model: {message}")]
+    Adapt { message: String },
+
+    /// An adapter that cannot be applied: unreadable, or fitted on another model.
+    #[error("the adapter cannot be applied: {message}")]
+    Adapter { message: String },
+
     // --- Native file access ---
     /// A model file could not be read from disk.
     #[error("could not read {path}: {message}")]

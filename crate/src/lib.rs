@@ -35,6 +35,7 @@
 //!
 //! Targets: natively the tokenizer uses `fancy-regex`, as it must on wasm32, so both encode identically.
 
+pub mod adapt;
 pub mod analyzer;
 pub mod attribution;
 pub mod backend;
@@ -50,6 +51,7 @@ pub mod tokenize;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use adapt::{AdaptOptions, Adaptation, Adapter, Report};
 pub use analyzer::{Analysis, Analyzer, MAX_BYTES_PER_TOKEN, PerLabel, Probabilities, Session, Token, Word};
 pub use backend::{Backend, BackendChoice, BackendKind};
 pub use collection::{Brief, Collection, Post, Summary};

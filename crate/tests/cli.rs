@@ -578,3 +578,48 @@ fn group_texts(summary: &serde_json::Value) -> Vec<(&str, u64)> {
     let groups = summary["groups"].as_array().expect("groups");
     groups.iter().map(|g| (g["group"].as_str().expect("a name"), g["texts"].as_u64().expect("texts"))).collect()
 }
+
+#[test]
+fn adapt_writes_a_model_folder_whose_adapter_eval_applies() {
+    // The behaviour suite's first 80 sentences with their labels swapped: the default model reads them the other
+    // way round, so a new head is kept.
+    let rows: Vec<String> = include_str!("../../tests/behaviour/behaviour.tsv")
+        .lines()
+        .skip(1)
+        .take(80)
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            format!("{}\t{}", fields[1], if fields[2] == "1" { "0" } else { "1" })
+        })
+        .collect();
+    let file = temp_file("swapped.tsv", format!("text\tlabel\n{}\n", rows.join("\n")).as_bytes());
+    let out = std::env::temp_dir().join(format!("sentir-adapted-{}", std::process::id()));
+    let out = out.to_str().expect("a UTF-8 path");
+    let output = sentir(&["adapt", "--out", out, &file], "");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON report");
+    assert_eq!(report["kept"], true, "{report}");
+    assert!(report["adapted"]["accuracy"].as_f64() > report["current"]["accuracy"].as_f64(), "{report}");
+    assert!(stderr(&output).contains("the adapted head is kept"), "{}", stderr(&output));
+    for name in ["config.json", "model.safetensors", "tokenizer.json", "adapter.json", "adapter.safetensors"] {
+        assert!(std::path::Path::new(out).join(name).exists(), "{name} written");
+    }
+
+    let accuracy = |model: &str| {
+        let output = sentir(&["eval", "--model", model, &file], "");
+        let last = String::from_utf8_lossy(&output.stdout).lines().last().unwrap_or_default().to_owned();
+        serde_json::from_str::<serde_json::Value>(&last).expect("eval's summary")["accuracy"].as_f64().unwrap_or(0.0)
+    };
+    let default = concat!(env!("CARGO_MANIFEST_DIR"), "/../models/default");
+    assert!(accuracy(out) > 0.8 && accuracy(default) < 0.3, "{} against {}", accuracy(out), accuracy(default));
+
+    let again = sentir(&["adapt", "--out", out, &file], "");
+    assert!(!again.status.success() && stderr(&again).contains("not empty"), "{}", stderr(&again));
+    std::fs::remove_dir_all(out).ok();
+
+    let unknown = temp_file("unknown.tsv", b"text\tlabel\ngood\tpositive\nbad\tnegative\n");
+    let refused = sentir(&["adapt", "--out", out, &unknown], "");
+    assert!(!refused.status.success(), "two labelled posts are too few");
+    assert!(stderr(&refused).contains("at least 5"), "{}", stderr(&refused));
+    assert!(!std::path::Path::new(out).exists(), "nothing written");
+}

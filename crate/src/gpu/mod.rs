@@ -29,7 +29,7 @@
 //! are tested against the scalar reference (`tests/gpu.rs`).
 
 use crate::error::Result;
-use crate::model::{Cell, Layer, Model, Reset};
+use crate::model::{Cell, Layer, Model, Pooling, Reset};
 use crate::recurrent::Trace;
 
 mod scratch;
@@ -122,8 +122,6 @@ pub struct Gpu {
     head: Stage,
     embedding: wgpu::Buffer,
     layers: Vec<LayerWeights>,
-    head_weight: wgpu::Buffer,
-    head_bias: wgpu::Buffer,
     hidden: usize,
     labels: usize,
     /// The last call's working buffers, reused by the next call that fits in them.
@@ -209,8 +207,6 @@ impl Gpu {
         let mut gpu = Gpu {
             adapter: describe(&info),
             embedding: upload("embedding", model.embedding.as_slice()),
-            head_weight: upload("head.weight", model.head.weight.as_slice()),
-            head_bias: upload("head.bias", &model.head.bias),
             hidden,
             recurrence: Recurrence::PerStep,
             labels: model.head.bias.len(),
@@ -290,10 +286,17 @@ impl Gpu {
     }
 
     /// [`Gpu::forward_batch`] (`with_states`) or [`Gpu::logits_batch`].
-    pub(crate) async fn run(&self, model: &Model, batch: &[&[u32]], with_states: bool) -> Result<Vec<Trace>> {
+    ///
+    /// `head.wgsl` runs a head over the last state ([`Pooling::Last`], every model's own). An adapted head that
+    /// pools over the steps ([`Pooling::Concat`]) runs on the CPU instead, over the top layer's states read back: a
+    /// running mean and maximum are a scan along each text, a shader of their own, and the head is a few
+    /// multiply-adds a token beside the recurrence's thousands.
+    pub(crate) async fn run(&self, model: &Model, batch: &[&[u32]], asked_states: bool) -> Result<Vec<Trace>> {
         for ids in batch {
             model.check_ids(ids)?;
         }
+        let gpu_head = model.head.pooling == Pooling::Last;
+        let with_states = asked_states || !gpu_head;
         let steps = batch.iter().map(|ids| ids.len()).max().unwrap_or(0);
         if steps == 0 {
             // Nothing to run: every text is empty, and its only logits are the empty prefix's.
@@ -326,6 +329,10 @@ impl Gpu {
         let write = |buffer: &wgpu::Buffer, values: &[u32]| queue.write_buffer(buffer, 0, bytemuck::cast_slice(values));
         write(&scratch.ids, &ids);
         write(&scratch.lengths, &lengths);
+        if gpu_head {
+            queue.write_buffer(&scratch.head_weight, 0, bytemuck::cast_slice(model.head.weight.as_slice()));
+            queue.write_buffer(&scratch.head_bias, 0, bytemuck::cast_slice(&model.head.bias));
+        }
         // The GRU's shaders read their convention from the shape's last field; the LSTM's ignore it.
         let reset_after = u32::from(self.cell == Cell::Gru(Reset::After));
         write(&scratch.step_shape, &[texts as u32, steps as u32, hidden as u32, reset_after]);
@@ -373,10 +380,12 @@ impl Gpu {
                     }
                 }
             }
-            pass.set_pipeline(&self.head.pipeline);
-            pass.set_bind_group(0, &scratch.head_group, &[]);
-            let (x, y) = grid((texts * (steps + 1) * labels) as u32);
-            pass.dispatch_workgroups(x, y, 1);
+            if gpu_head {
+                pass.set_pipeline(&self.head.pipeline);
+                pass.set_bind_group(0, &scratch.head_group, &[]);
+                let (x, y) = grid((texts * (steps + 1) * labels) as u32);
+                pass.dispatch_workgroups(x, y, 1);
+            }
         }
         let states = &scratch.states;
         let logits = &scratch.logits;
@@ -420,13 +429,14 @@ impl Gpu {
                 let rows = |states: &[f32]| {
                     if states.is_empty() { Vec::new() } else { states[b * steps * hidden..][..n * hidden].to_vec() }
                 };
-                Trace {
-                    steps: n,
-                    labels,
-                    logits: logits[b * (steps + 1) * labels..][..(n + 1) * labels].to_vec(),
-                    hidden: layer_states.iter().map(|(h, _)| rows(h)).collect(),
-                    cell: layer_states.iter().map(|(_, c)| rows(c)).collect(),
-                }
+                let hidden: Vec<Vec<f32>> = layer_states.iter().map(|(h, _)| rows(h)).collect();
+                let logits = match hidden.last() {
+                    Some(top) if !gpu_head => model.head.prefix_logits(top),
+                    _ => logits[b * (steps + 1) * labels..][..(n + 1) * labels].to_vec(),
+                };
+                let cell = layer_states.iter().map(|(_, c)| rows(c)).collect();
+                let (hidden, cell) = if asked_states { (hidden, cell) } else { (Vec::new(), Vec::new()) };
+                Trace { steps: n, labels, logits, hidden, cell }
             })
             .collect())
     }

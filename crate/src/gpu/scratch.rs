@@ -64,6 +64,10 @@ pub(super) struct Scratch {
     pub(super) lengths: wgpu::Buffer,
     pub(super) step_shape: wgpu::Buffer,
     pub(super) head_shape: wgpu::Buffer,
+    /// The head, `[labels][H]` and `[labels]`: written by each call from its model, so that analyzers that differ
+    /// only in their head (an adapted one, [`crate::Analyzer::with_head`]) share one [`Gpu`].
+    pub(super) head_weight: wgpu::Buffer,
+    pub(super) head_bias: wgpu::Buffer,
     /// One per layer (their inputs differ).
     pub(super) project_shapes: Vec<wgpu::Buffer>,
     /// Per layer: hidden and cell states, `[texts][steps][H]`.
@@ -88,6 +92,8 @@ impl Scratch {
         let lengths = buffer(device, "lengths", texts as u64 * 4, input);
         let step_shape = buffer(device, "step shape", 16, shape);
         let head_shape = buffer(device, "head shape", 32, shape);
+        let head_weight = buffer(device, "head weight", (gpu.labels * gpu.hidden * 4) as u64, input);
+        let head_bias = buffer(device, "head bias", (gpu.labels * 4) as u64, input);
         let project_shapes = gpu.layers.iter().map(|_| buffer(device, "project shape", 32, shape)).collect();
         let projected = buffer(device, "projected", sizes.projected, Usage::STORAGE);
         let states: Vec<(wgpu::Buffer, wgpu::Buffer)> = gpu
@@ -152,7 +158,7 @@ impl Scratch {
         });
         let top = &states[gpu.layers.len() - 1].0;
         let head_group =
-            bind(device, &gpu.head.layout, &[&head_shape, &lengths, top, &gpu.head_weight, &gpu.head_bias, &logits]);
+            bind(device, &gpu.head.layout, &[&head_shape, &lengths, top, &head_weight, &head_bias, &logits]);
         Scratch {
             texts,
             steps,
@@ -160,6 +166,8 @@ impl Scratch {
             lengths,
             step_shape,
             head_shape,
+            head_weight,
+            head_bias,
             project_shapes,
             states,
             logits,

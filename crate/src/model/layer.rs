@@ -75,4 +75,14 @@ impl Layer {
             Layer::Gru(layer) => &layer.bias_ih,
         }
     }
+
+    /// Every tensor of the layer, in format v1's order (see [`crate::model::tensor_names`]).
+    pub fn tensors(&self) -> Vec<&[f32]> {
+        match self {
+            Layer::Lstm(layer) => vec![layer.weight_ih.as_slice(), layer.weight_hh.as_slice(), &layer.bias],
+            Layer::Gru(layer) => {
+                vec![layer.weight_ih.as_slice(), layer.weight_hh.as_slice(), &layer.bias_ih, &layer.bias_hh]
+            }
+        }
+    }
 }

@@ -12,6 +12,7 @@ mod weights;
 
 pub use config::{Cell, Config, FORMAT_VERSION, MAX_DIMENSION, Reset};
 pub use layer::{GruLayer, Layer, LstmLayer};
+pub(crate) use weights::read_f32;
 pub use weights::tensor_names;
 
 use crate::error::{Error, Result};
@@ -80,27 +81,97 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(a, b)| a * b).sum()
 }
 
-/// The linear classifier over the last layer's hidden state: `logits = weight · h + bias`.
+/// The linear classifier over what it reads of the top layer's states at each prefix (see [`Pooling`]):
+/// `logits = weight · features + bias`.
 #[derive(Debug, Clone)]
 pub struct Head {
-    /// `[labels, hidden_size]`.
+    /// `[labels, features]`: `features` is `H` for [`Pooling::Last`], `3H` for [`Pooling::Concat`].
     pub weight: Matrix,
     /// `[labels]`.
     pub bias: Vec<f32>,
+    pub pooling: Pooling,
+}
+
+/// What a head reads at the prefix of `t` tokens, from the top layer's states `h_1 … h_t` (at `t = 0`, the empty
+/// prefix, every feature is zero).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pooling {
+    /// `h_t`: every model's own head (format v1 stores no other).
+    Last,
+    /// `[h_t, mean(h_1 … h_t), max(h_1 … h_t)]` (ULMFiT's concat pooling, Howard and Ruder 2018), the maximum per
+    /// unit: an adapted head ([`crate::adapt`]), which reads what the states held earlier in the text too.
+    Concat,
+}
+
+impl Pooling {
+    /// How many features per hidden unit.
+    pub fn width(self) -> usize {
+        match self {
+            Pooling::Last => 1,
+            Pooling::Concat => 3,
+        }
+    }
 }
 
 impl Head {
+    /// A head over the last state, as format v1 stores one.
+    pub fn last(weight: Matrix, bias: Vec<f32>) -> Head {
+        Head { weight, bias, pooling: Pooling::Last }
+    }
+
+    /// `H`, the hidden size the head reads.
+    pub fn hidden_size(&self) -> usize {
+        self.weight.cols() / self.pooling.width()
+    }
+
     /// The logits of every prefix, `[T + 1, labels]` row-major, from the top layer's hidden states `[T, H]`:
-    /// row 0 is the zero state's (the empty prefix), row `s` the state's after `s` tokens.
+    /// row 0 is the empty prefix's (every feature zero), row `s` the prefix's of `s` tokens.
     pub fn prefix_logits(&self, hidden: &[f32]) -> Vec<f32> {
-        let (labels, size) = (self.bias.len(), self.weight.cols());
-        let zero = vec![0.0; size];
-        let states = std::iter::once(zero.as_slice()).chain(hidden.chunks_exact(size));
-        let mut logits = vec![0.0; (hidden.len() / size + 1) * labels];
-        for (out, h) in logits.chunks_exact_mut(labels).zip(states) {
-            self.weight.mat_vec_bias(h, &self.bias, out);
+        let (labels, size) = (self.bias.len(), self.hidden_size());
+        let steps = hidden.len() / size.max(1);
+        let mut logits = vec![0.0; (steps + 1) * labels];
+        let mut features = vec![0.0; self.weight.cols()];
+        let mut pooled = Pooled::new(size);
+        let mut rows = logits.chunks_exact_mut(labels);
+        self.weight.mat_vec_bias(&features, &self.bias, rows.next().unwrap_or_default());
+        for (out, h) in rows.zip(hidden.chunks_exact(size)) {
+            match self.pooling {
+                Pooling::Last => features.copy_from_slice(h),
+                Pooling::Concat => pooled.add(h, &mut features),
+            }
+            self.weight.mat_vec_bias(&features, &self.bias, out);
         }
         logits
+    }
+}
+
+/// The running sum and maximum of the states read so far, for [`Pooling::Concat`].
+#[derive(Debug)]
+pub struct Pooled {
+    steps: usize,
+    sum: Vec<f32>,
+    max: Vec<f32>,
+}
+
+impl Pooled {
+    pub fn new(size: usize) -> Pooled {
+        Pooled { steps: 0, sum: vec![0.0; size], max: vec![f32::NEG_INFINITY; size] }
+    }
+
+    /// Reads the next state `h` and writes the concat features after it, `[h, mean, max]`, into `features`.
+    pub fn add(&mut self, h: &[f32], features: &mut [f32]) {
+        self.steps += 1;
+        let n = self.steps as f32;
+        let (last, rest) = features.split_at_mut(h.len());
+        let (mean, max) = rest.split_at_mut(h.len());
+        last.copy_from_slice(h);
+        for (((x, sum), top), (mean, max)) in
+            h.iter().zip(&mut self.sum).zip(&mut self.max).zip(mean.iter_mut().zip(max))
+        {
+            *sum += x;
+            *top = top.max(*x);
+            (*mean, *max) = (*sum / n, *top);
+        }
     }
 }
 

@@ -65,7 +65,7 @@ pub(super) fn load(config: Config, bytes: &[u8]) -> Result<Model> {
             }
         })
         .collect();
-    let head = Head { weight: next_matrix(tensors), bias: next(tensors).1 };
+    let head = Head::last(next_matrix(tensors), next(tensors).1);
     Ok(Model { config, embedding, layers, head })
 }
 
@@ -85,7 +85,7 @@ fn next_matrix(tensors: &mut Tensors) -> Matrix {
 
 /// Reads tensor `name`, which must be stored as `dtype` (`F32` or `F16`, from [`Config::stored_dtype`]) in
 /// `shape`, as `f32` values: `f16` ones are expanded exactly, so everything after loading sees `f32` alone.
-fn read_f32(file: &SafeTensors<'_>, name: &str, dtype: Dtype, shape: &[usize]) -> Result<Vec<f32>> {
+pub(crate) fn read_f32(file: &SafeTensors<'_>, name: &str, dtype: Dtype, shape: &[usize]) -> Result<Vec<f32>> {
     let view = file.tensor(name).map_err(|_| Error::MissingTensor { name: name.to_owned() })?;
     if view.dtype() != dtype {
         return Err(Error::TensorDtype {

@@ -1,7 +1,7 @@
 //! `sentir eval`: a labelled TSV scored by the model: accuracy, per-label precision, recall and F1, the confusion
 //! counts, per-group accuracy, as one JSON report.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use sentir::Analyzer;
@@ -10,17 +10,17 @@ use crate::cli::rows_status;
 
 /// A row's gold label: one of the model's labels, or neutral where the model has no neutral label.
 #[derive(Clone, Copy, PartialEq)]
-enum Gold {
+pub(crate) enum Gold {
     Label(usize),
     MissingNeutral,
 }
 
-/// One labelled row of an `eval` file.
-struct Row<'a> {
+/// One labelled row of an `eval` (or `adapt`) file.
+pub(crate) struct Row<'a> {
     /// 1-based, counting the header, as an editor shows it.
-    line: usize,
-    text: &'a str,
-    gold: Gold,
+    pub(crate) line: usize,
+    pub(crate) text: &'a str,
+    pub(crate) gold: Gold,
     /// The keys of `per_group` this row counts towards.
     groups: Vec<String>,
 }
@@ -62,8 +62,14 @@ impl Roles<'_> {
     }
 }
 
-pub(crate) fn eval(analyzer: &Analyzer, file: &PathBuf) -> Result<ExitCode, String> {
-    let data = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+/// The labelled rows of `data`, the TSV `file` (a `text` and a `label` column; `group`, `capability` and `domain`
+/// optional) as `eval` and `adapt` read it: rows whose label names none of the model's roles are skipped, and a
+/// neutral row for a model without a neutral label is an error. Also: whether the file has group columns.
+pub(crate) fn labelled_rows<'a>(
+    analyzer: &Analyzer,
+    file: &Path,
+    data: &'a str,
+) -> Result<(Vec<Row<'a>>, bool), String> {
     let mut lines = data.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
     let column = |name: &str| {
@@ -101,20 +107,27 @@ pub(crate) fn eval(analyzer: &Analyzer, file: &PathBuf) -> Result<ExitCode, Stri
             .collect();
         rows.push(Row { line: index + 2, text, gold, groups });
     }
-    // A file of negative and positive rows only is scored as it always was, positive against negative, so that
-    // its numbers stay comparable across two- and three-label models; one with a neutral row is scored over
-    // every label.
-    let two_way = rows.iter().all(|row| roles.is_two_way(row.gold));
     if let Some(row) = rows.iter().find(|row| row.gold == Gold::MissingNeutral) {
         return Err(format!(
             "{}: row {} is labelled neutral, but the model {} has no neutral label (its labels are {:?}); \
-             evaluate it on rows labelled 0/1 (negative/positive) only, or use a model with a neutral label",
+             use rows labelled 0/1 (negative/positive) only, or a model with a neutral label",
             file.display(),
             row.line,
             config.name,
             config.labels
         ));
     }
+    Ok((rows, !group_cols.is_empty()))
+}
+
+pub(crate) fn eval(analyzer: &Analyzer, file: &PathBuf) -> Result<ExitCode, String> {
+    let data = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let (rows, grouped) = labelled_rows(analyzer, file, &data)?;
+    let (config, roles) = (analyzer.config(), Roles::of(analyzer));
+    // A file of negative and positive rows only is scored as it always was, positive against negative, so that
+    // its numbers stay comparable across two- and three-label models; one with a neutral row is scored over
+    // every label.
+    let two_way = rows.iter().all(|row| roles.is_two_way(row.gold));
 
     let k = config.labels.len();
     // confusion[gold][predicted]
@@ -197,7 +210,7 @@ pub(crate) fn eval(analyzer: &Analyzer, file: &PathBuf) -> Result<ExitCode, Stri
             .collect::<serde_json::Map<_, _>>()
             .into();
     }
-    if !group_cols.is_empty() {
+    if grouped {
         let per_group: serde_json::Map<_, _> =
             groups.into_iter().map(|(group, counts)| (group.to_owned(), accuracy(counts))).collect();
         report["per_group"] = per_group.into();

@@ -1,4 +1,5 @@
-//! `sentir`, the command-line tool: analyse text, or measure a model's accuracy on a labelled TSV file.
+//! `sentir`, the command-line tool: analyse text, measure a model's accuracy on a labelled TSV file, or adapt it to
+//! one.
 //!
 //! ```text
 //! sentir analyze [--model DIR] [TEXT]          one JSON object (TEXT, or all of stdin)
@@ -6,6 +7,8 @@
 //! sentir analyze [--model DIR] --input FILE... [--format F] [--column C] [--group G] [--time T] [--summary]
 //!                                              a collection of posts: one brief per post, or the aggregates
 //! sentir eval    [--model DIR] FILE.tsv        accuracy; the last line is one JSON object
+//! sentir adapt   [--model DIR] --out DIR2 FILE.tsv
+//!                                              a new head fitted on FILE's labels; DIR2 a model folder; the report
 //! ```
 //!
 //! `eval` reads a TSV file with a header row naming a `text` and a `label` column; a label is `0`, `1` or `2`
@@ -34,6 +37,12 @@
 //! that is not UTF-8 is an error row, and a line (a CSV or TSV record) is read up to 1 MiB, or up to the longest text
 //! the model accepts (its `max_length` × `sentir::MAX_BYTES_PER_TOKEN` bytes) where that is more: a longer one is an
 //! error row, read past without being held, and reading goes on at the next line.
+//!
+//! `adapt` reads the same TSV files as `eval` and fits a new head on their rows (see `sentir::adapt`): it prints
+//! the report as one JSON object (labels per class, the cross-validated accuracy and macro-F1 with the model's own
+//! head and with the new one, their 95% intervals, the gain, the strength chosen, whether the new head is kept and
+//! why) and writes DIR2, a new folder with the model's files and, when the new head is kept, `adapter.json` and
+//! `adapter.safetensors`. Loading DIR2 applies the adapter.
 //!
 //! Exit status: `analyze --jsonl`, `analyze --input` and `eval` go through every row (a row that fails prints its
 //! error in its place; `eval` names it on stderr) and exit with status 1 when any row failed, after a line on
@@ -66,6 +75,8 @@ fn main() -> std::process::ExitCode {
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
+mod adapt;
+#[cfg(not(target_arch = "wasm32"))]
 mod eval;
 #[cfg(not(target_arch = "wasm32"))]
 mod input;
@@ -79,6 +90,7 @@ mod cli {
     use clap::{CommandFactory, Parser, Subcommand};
     use sentir::{Analyzer, BackendChoice, BackendKind, Collection, Post};
 
+    use crate::adapt::adapt;
     use crate::eval::eval;
     use crate::input::{self, Columns, Format};
 
@@ -114,6 +126,22 @@ mod cli {
             /// probable label; precision, recall, F1, macro F1 and confusion counts), which needs a model with a
             /// neutral label. Exits with failure if any row could not be analysed, or none was scored. With
             /// `group`, `capability` or `domain` columns, accuracy is also reported per value (`per_group`).
+            file: PathBuf,
+        },
+        /// Fit a new head on a labelled TSV file (as eval reads it: `text` and `label` columns), kept only when
+        /// its cross-validated accuracy clears the model's own by more than the noise; print the report as JSON and
+        /// write a model folder with the adapter.
+        Adapt {
+            #[command(flatten)]
+            model: ModelArg,
+            /// The model folder to write: the model's files and, when the new head is kept, the adapter. Must be
+            /// new or empty.
+            #[arg(long, value_name = "DIR2")]
+            out: PathBuf,
+            /// Seeds the cross-validation's folds and the bootstrap.
+            #[arg(long, value_name = "N", default_value_t = 0)]
+            seed: u64,
+            /// Tab-separated, as eval reads it; at least two labels, each on 5 rows or more.
             file: PathBuf,
         },
     }
@@ -166,11 +194,12 @@ mod cli {
     }
 
     impl ModelArg {
+        fn dir(&self) -> PathBuf {
+            self.model.clone().unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/default"))
+        }
+
         fn load(&self) -> Result<Analyzer, String> {
-            let dir = self
-                .model
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/default"));
+            let dir = self.dir();
             let mut analyzer =
                 Analyzer::from_dir(&dir).map_err(|e| format!("cannot load the model in {}: {e}", dir.display()))?;
             // `auto` takes a GPU only for batches of several texts, which one text or JSONL read line by line never
@@ -248,6 +277,9 @@ mod cli {
             }
             Command::Analyze { model, jsonl, text, .. } => model.load().and_then(|a| analyze(&a, jsonl, text)),
             Command::Eval { model, file } => model.load().and_then(|a| eval(&a, &file)),
+            Command::Adapt { model, out, seed, file } => {
+                model.load().and_then(|a| adapt(&a, &model.dir(), &out, &file, seed))
+            }
         };
         match result {
             Ok(code) => code,

@@ -42,7 +42,7 @@ mod lstm;
 
 use super::{State, Trace};
 use crate::error::Result;
-use crate::model::{Layer, Matrix, Model};
+use crate::model::{Head, Layer, Matrix, Model, Pooled, Pooling};
 
 const LANES: usize = 4;
 /// The most gates a cell has per unit (an LSTM's four): what the step's scratch has room for.
@@ -63,8 +63,6 @@ pub struct Packed {
     hidden: usize,
     /// `[vocab][blocks][gate]`: the first layer's input projection of `embedding[v]`, for every token id `v`.
     table: Option<Vec<f32x4>>,
-    /// `[labels][units / 4]`: the head's weights, padded units zero.
-    head: Vec<f32x4>,
 }
 
 #[derive(Debug, Clone)]
@@ -154,16 +152,7 @@ impl Packed {
                 }
             })
             .collect();
-        let weight = &model.head.weight;
-        let head = (0..weight.rows())
-            .flat_map(|label| {
-                let row = weight.row(label);
-                (0..units / LANES).map(move |chunk| {
-                    f32x4::from(std::array::from_fn(|lane| row.get(chunk * LANES + lane).copied().unwrap_or(0.0)))
-                })
-            })
-            .collect();
-        Packed { layers, units, hidden, table: None, head }
+        Packed { layers, units, hidden, table: None }
     }
 
     /// The bytes the vocabulary table takes (0 without one).
@@ -499,7 +488,7 @@ fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<V
         let next_reads_hidden = l + 1 < packed.layers.len();
         for seq in &mut sequences {
             if !next_reads_hidden {
-                seq.logits = prefix_logits(model, packed, &seq.hidden);
+                seq.logits = prefix_logits(&model.head, &seq.hidden, packed.units);
             }
             let hidden = if units == packed.hidden && !next_reads_hidden {
                 std::mem::take(&mut seq.hidden)
@@ -643,22 +632,42 @@ fn load(values: &[f32]) -> f32x4 {
     f32x4::from([values[0], values[1], values[2], values[3]])
 }
 
-/// `[T + 1, labels]`: [`crate::model::Head::prefix_logits`] from the last layer's hidden states `[T][units]`, each
-/// dot product in four lanes (the reference's is one chain of additions, as long as a row).
-fn prefix_logits(model: &Model, packed: &Packed, hidden: &[f32]) -> Vec<f32> {
-    let bias = &model.head.bias;
-    let mut logits = Vec::with_capacity((hidden.len() / packed.units + 1) * bias.len());
-    logits.extend_from_slice(bias); // the zero state's
-    for h in hidden.chunks_exact(packed.units) {
-        for (row, b) in packed.head.chunks_exact(packed.units / LANES).zip(bias) {
-            let mut acc = f32x4::ZERO;
-            for (w, x) in row.iter().zip(h.chunks_exact(LANES)) {
-                acc = load(x).mul_add(*w, acc);
+/// `[T + 1, labels]`: [`crate::model::Head::prefix_logits`] from the last layer's hidden states, state `t` at
+/// `hidden[t · stride..]` (`stride`: the kernel's `units`, or `H` for a trace's states), each dot product in four
+/// lanes (the reference's is one chain of additions, as long as a row). The head is read as it is, not packed, so
+/// that analyzers that differ only in their head (an adapted one, [`crate::Analyzer::with_head`]) share one
+/// [`Packed`].
+pub(crate) fn prefix_logits(head: &Head, hidden: &[f32], stride: usize) -> Vec<f32> {
+    let (weight, bias) = (&head.weight, &head.bias);
+    let size = head.hidden_size();
+    let mut logits = Vec::with_capacity((hidden.len() / stride.max(1) + 1) * bias.len());
+    logits.extend_from_slice(bias); // the empty prefix's: every feature zero
+    let (mut pooled, mut features) = (Pooled::new(size), vec![0.0; weight.cols()]);
+    for state in hidden.chunks_exact(stride.max(1)) {
+        let x = match head.pooling {
+            Pooling::Last => state,
+            Pooling::Concat => {
+                pooled.add(&state[..size], &mut features);
+                &features
             }
-            logits.push(b + acc.reduce_add());
+        };
+        for (label, b) in bias.iter().enumerate() {
+            logits.push(b + dot(weight.row(label), x));
         }
     }
     logits
+}
+
+/// `row · x[..row.len()]` in four lanes, the last `row.len() % 4` products added after.
+fn dot(row: &[f32], x: &[f32]) -> f32 {
+    let (chunks, tail) = row.as_chunks::<LANES>();
+    let mut acc = f32x4::ZERO;
+    for (w, x) in chunks.iter().zip(x.chunks_exact(LANES)) {
+        acc = load(x).mul_add(f32x4::from(*w), acc);
+    }
+    let at = chunks.len() * LANES;
+    let rest: f32 = tail.iter().zip(&x[at..]).map(|(w, x)| w * x).sum();
+    acc.reduce_add() + rest
 }
 
 /// `[steps][hidden]` from `[steps][units]`.
