@@ -21,12 +21,12 @@ from typing import Optional, Union
 if "NODEVICE_SELECT" not in os.environ and "MESA_VK_DEVICE_SELECT" not in os.environ:
     os.environ["NODEVICE_SELECT"] = "1"
 
-from ._sentir import Analyzer, ModelError, SentirError, TextError, __version__
-from ._types import Analysis, Backend, ErrorRow, Token, Word
+from ._sentir import AdaptError, Analyzer, ModelError, SentirError, TextError, __version__
+from ._types import AdaptReport, Analysis, Backend, ErrorRow, LabelCount, Score, Skipped, Token, Word
 
 __all__ = [
-    "Analysis", "Analyzer", "Backend", "ErrorRow", "ModelError", "SentirError", "TextError", "Token", "Word",
-    "__version__", "load_cached",
+    "AdaptError", "AdaptReport", "Analysis", "Analyzer", "Backend", "ErrorRow", "LabelCount", "ModelError", "Score",
+    "SentirError", "Skipped", "TextError", "Token", "Word", "__version__", "load_cached",
 ]
 
 

@@ -1,19 +1,20 @@
 """The extension module (python/src/lib.rs); `sentir` re-exports all of it."""
 
 from os import PathLike
-from typing import Any, Dict, Iterable, List, Optional, Union, final
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union, final
 
 import numpy as np
 
-from ._types import Analysis, Backend, ErrorRow
+from ._types import AdaptReport, Analysis, Backend, ErrorRow
 
-__all__ = ["Analyzer", "SentirError", "ModelError", "TextError", "__version__"]
+__all__ = ["Analyzer", "SentirError", "ModelError", "TextError", "AdaptError", "__version__"]
 
 __version__: str
 
 class SentirError(Exception): ...
 class ModelError(SentirError): ...
 class TextError(SentirError): ...
+class AdaptError(SentirError): ...
 
 @final
 class Analyzer:
@@ -38,3 +39,7 @@ class Analyzer:
     def analyze_columns(
         self, texts: Iterable[Any], batch_size: int = 256, threads: Optional[int] = None
     ) -> Dict[str, np.ndarray]: ...
+    def adapt(
+        self, texts: Sequence[str], labels: Sequence[str], *, folds: int = 5, seed: int = 0
+    ) -> Tuple[Analyzer, AdaptReport]: ...
+    def adapter_files(self) -> Optional[Tuple[bytes, bytes]]: ...

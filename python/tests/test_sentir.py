@@ -142,6 +142,35 @@ class BadInput(unittest.TestCase):
         run = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
         self.assertEqual(run.stderr, "")
 
+    def test_adapt_learns_swapped_labels_and_its_adapter_loads_from_a_folder(self):
+        texts = posts(150)
+        swap = {"positive": "negative", "negative": "positive", "neutral": "neutral"}
+        labels = [swap[self.analyzer.analyze(text)["label"]] for text in texts]
+        adapted, report = self.analyzer.adapt(texts, labels, seed=1)
+        self.assertTrue(report["kept"], report)
+        self.assertGreater(report["adapted"]["accuracy"], report["current"]["accuracy"])
+        self.assertEqual(sum(count["posts"] for count in report["counts"]), 150)
+        agree = sum(adapted.analyze(text)["label"] == label for text, label in zip(texts, labels))
+        self.assertGreater(agree, 130)
+        self.assertIsNone(self.analyzer.adapter_files())
+        files = adapted.adapter_files()
+        self.assertIsNotNone(files)
+        with tempfile.TemporaryDirectory() as folder:
+            for name in ("config.json", "model.safetensors", "tokenizer.json"):
+                (Path(folder) / name).write_bytes((ROOT / "models" / "default" / name).read_bytes())
+            (Path(folder) / "adapter.json").write_bytes(files[0])
+            (Path(folder) / "adapter.safetensors").write_bytes(files[1])
+            loaded = sentir.Analyzer.load(folder, backend="cpu")
+            self.assertEqual(loaded.analyze(texts[0]), adapted.analyze(texts[0]))
+
+    def test_adapt_refuses_labels_it_cannot_fit_on(self):
+        texts = posts(12)
+        with self.assertRaisesRegex(sentir.AdaptError, "happy"):
+            self.analyzer.adapt(texts, ["happy"] * 12)
+        with self.assertRaisesRegex(sentir.AdaptError, "at least 5"):
+            self.analyzer.adapt(texts, ["positive"] * 9 + ["negative"] * 3)
+        self.assertTrue(issubclass(sentir.AdaptError, sentir.SentirError))
+
     def test_any_model_folder_loads(self):
         analyzer = sentir.Analyzer.load(ROOT / "models" / "tiny-gru")
         self.assertEqual(analyzer.model_name, "tiny-gru")
