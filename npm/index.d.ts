@@ -138,6 +138,19 @@ export interface Analyzer {
   session(): Session;
   /** An empty collection of posts, for aggregates over many texts: see `Collection`. */
   collection(): Collection;
+  /**
+   * Fits a new head on `texts` labelled `labels` (each one of `labels`; two labels at least, each on 5 texts or
+   * more), kept only when its cross-validated accuracy clears the model's own by more than the noise. Resolves to
+   * the analyzer to use (adapted when the new head is kept, else this model; `free()` it when done), the report,
+   * and the adapter's files to store (`null` when the new head is not kept). Rejects with an `Error` that says
+   * what to label for labels it cannot fit on.
+   */
+  adapt(texts: string[], labels: string[], options?: AdaptOptions): Promise<Adaptation>;
+  /**
+   * This model with an adapter's head, from the files `adapt` gave (a new analyzer; `free()` it when done).
+   * Throws an `Error` naming both models when the adapter was fitted on another model.
+   */
+  withAdapter(files: AdapterFiles): Analyzer;
   /** The backend that runs the model. */
   readonly backend: BackendName;
   /** Why that backend was chosen. */
@@ -153,6 +166,57 @@ export interface Analyzer {
   /** The label a token's negative `score` pushes towards. */
   readonly negativeLabel: string;
   free(): void;
+}
+
+/** `Analyzer.adapt`'s options. */
+export interface AdaptOptions {
+  /** Cross-validation folds, outer and inner: 5. */
+  folds?: number;
+  /** Seeds the folds and the bootstrap: 0. The same labels and seed give the same head and report. */
+  seed?: number;
+}
+
+/** An adapter's two files, `adapter.json` and `adapter.safetensors`. */
+export interface AdapterFiles {
+  json: Uint8Array | ArrayBuffer | string;
+  weights: Uint8Array | ArrayBuffer;
+}
+
+/** Accuracy and macro-F1 (over the labels given), each with its 95% bootstrap interval `[low, high]`. */
+export interface AdaptScore {
+  accuracy: number;
+  accuracy_interval: [number, number];
+  macro_f1: number;
+  macro_f1_interval: [number, number];
+}
+
+/** What `Analyzer.adapt` found: what `sentir adapt` prints. */
+export interface AdaptReport {
+  /** Labelled posts used, per label given, in the model's label order. */
+  counts: { label: string; posts: number }[];
+  /** Posts left out: empty, a repeat of an earlier text, or failed to analyse. */
+  skipped: { empty: number; duplicate: number; failed: number };
+  folds: number;
+  /** The model's own head on the labelled posts. */
+  current: AdaptScore;
+  /** The new head on posts it was not fitted on (nested cross-validation). */
+  adapted: AdaptScore;
+  /** Accuracy, adapted minus current, and its 95% interval. */
+  gain: number;
+  gain_interval: [number, number];
+  /** The pull towards the model's own head that cross-validation chose. */
+  strength: number;
+  /** Whether the new head is kept: the gain's interval lies above zero. */
+  kept: boolean;
+  /** The decision, said plainly. */
+  verdict: string;
+}
+
+/** What `Analyzer.adapt` resolves to. */
+export interface Adaptation {
+  analyzer: Analyzer;
+  report: AdaptReport;
+  adapter: { json: Uint8Array; weights: Uint8Array } | null;
 }
 
 /** See `Analyzer.session()`. */

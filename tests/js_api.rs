@@ -462,3 +462,72 @@ async fn a_collection_gives_briefs_in_order_and_the_aggregates_as_a_plain_object
         Array::from(&get(&periods, "periods")).iter().map(|p| get(&p, "start").as_string().expect("a start")).collect();
     assert_eq!(starts, ["2024-03-05T10:00Z", "2024-03-05T11:00Z", "2024-03-05T12:00Z"]);
 }
+
+/// The default model's three files, as `Analyzer.create` takes them.
+fn posts_distilled_files() -> JsValue {
+    let files = Object::new();
+    let model = [
+        ("config", sentir_tests::posts_distilled::CONFIG),
+        ("weights", sentir_tests::posts_distilled::WEIGHTS),
+        ("tokenizer", sentir_tests::posts_distilled::TOKENIZER),
+    ];
+    for (name, bytes) in model {
+        Reflect::set(&files, &name.into(), &Uint8Array::from(bytes).into()).expect("set");
+    }
+    files.into()
+}
+
+/// `object.analyze(text)`'s label, called as JS calls it.
+async fn label_of(object: &JsValue, text: &str) -> String {
+    let analyze: js_sys::Function = get(object, "analyze").dyn_into().expect("a method");
+    let promise: Promise = analyze.call1(object, &text.into()).expect("returns").dyn_into().expect("a promise");
+    get(&resolve(promise).await.expect("analyses"), "label").as_string().expect("a label")
+}
+
+#[test]
+async fn adapt_resolves_to_the_adapted_analyzer_its_report_and_files_that_with_adapter_takes() {
+    let analyzer = JsAnalyzer::create(posts_distilled_files(), None).await.expect("the default model loads");
+    // The behaviour suite's first 60 sentences with their labels swapped: a new head is kept.
+    let (texts, labels): (Vec<&str>, Vec<&str>) = include_str!("behaviour/behaviour.tsv")
+        .lines()
+        .skip(1)
+        .take(60)
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            (fields[1], if fields[2] == "1" { "negative" } else { "positive" })
+        })
+        .unzip();
+    let result = resolve(analyzer.adapt(strings(&texts), strings(&labels), None)).await.expect("adapts");
+    let report = get(&result, "report");
+    assert_eq!(get(&report, "kept"), JsValue::TRUE);
+    assert!(number(&get(&report, "adapted"), "accuracy") > number(&get(&report, "current"), "accuracy"));
+    let adapted = get(&result, "analyzer");
+    let model: JsValue = analyzer.with_adapter(JsValue::NULL).map(JsValue::from).unwrap_or(JsValue::NULL);
+    assert!(model.is_null(), "withAdapter(null) throws");
+    let (mut before, mut after) = (0, 0);
+    let original = JsValue::from(JsAnalyzer::create(posts_distilled_files(), None).await.expect("loads"));
+    for (text, label) in texts.iter().zip(&labels) {
+        before += usize::from(label_of(&original, text).await == *label);
+        after += usize::from(label_of(&adapted, text).await == *label);
+    }
+    assert!(after >= before + 20, "the adapted analyzer gives {after} of the 60 labels, the model {before}");
+
+    let adapter = get(&result, "adapter");
+    assert!(
+        get(&adapter, "json").is_instance_of::<Uint8Array>() && get(&adapter, "weights").is_instance_of::<Uint8Array>()
+    );
+    let reloaded: JsValue = analyzer.with_adapter(adapter.clone()).expect("the adapter fits its model").into();
+    for text in &texts[..5] {
+        assert_eq!(label_of(&reloaded, text).await, label_of(&adapted, text).await);
+    }
+    let other = JsAnalyzer::create(files(), None).await.expect("the tiny model loads");
+    let error: js_sys::Error = other.with_adapter(adapter).expect_err("another model").dyn_into().expect("an Error");
+    let message = String::from(error.message());
+    assert!(message.contains("sentir-en-posts-distilled"), "{message}");
+
+    let unknown = analyzer.adapt(strings(&texts[..6]), strings(&["happy"; 6]), None);
+    let message = resolve(unknown).await.expect_err("an unknown label");
+    assert!(message.contains("\"happy\""), "{message}");
+    let message = type_error(analyzer.adapt("not an array".into(), strings(&labels), None)).await;
+    assert!(message.contains("texts must be an array of strings"), "{message}");
+}

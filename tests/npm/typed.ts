@@ -3,6 +3,7 @@
 import {
   load,
   simdSupported,
+  type Adaptation,
   type Analysis,
   type Analyzer,
   type AnalyzeManyOptions,
@@ -47,6 +48,12 @@ async function main(): Promise<void> {
   await stream.next();
   analyzer.analyzeMany(new Set(["a"]));
 
+  const { analyzer: adapted, report, adapter: files }: Adaptation = await analyzer.adapt(["a"], ["positive"], { seed: 1 });
+  const kept: boolean = report.kept && report.adapted.accuracy_interval[0] > report.current.accuracy;
+  console.log(kept, report.verdict, report.counts[0]?.posts, report.skipped.duplicate);
+  if (files) adapted.withAdapter(files).free();
+  adapted.free();
+
   const collection = analyzer.collection();
   for (const result of await collection.add(["a post", "another"], ["brand a", "brand b"])) {
     if ("error" in result) console.log(result.error);
@@ -58,6 +65,10 @@ async function main(): Promise<void> {
   console.log(unit, summary.periods.periods[0]?.start);
   console.log(summary.shares["neutral"], summary.words.positive[0]?.total, summary.groups[0]?.group, collection.texts);
   collection.free();
+  // @ts-expect-error labels are strings
+  void analyzer.adapt(["a"], [1]);
+  // @ts-expect-error there is no such adapt option
+  void analyzer.adapt(["a"], ["positive"], { rounds: 2 });
   // @ts-expect-error groups are strings
   await collection.add(["a"], [1]);
 

@@ -12,6 +12,16 @@ pub(super) struct CreateOptions {
     pub(super) backend: Option<BackendChoice>,
 }
 
+/// `Analyzer.adapt`'s options: `folds` (default 5) and `seed` (default 0), as [`crate::AdaptOptions`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct AdaptOptions {
+    #[serde(default)]
+    pub(super) folds: Option<usize>,
+    #[serde(default)]
+    pub(super) seed: Option<u64>,
+}
+
 /// `options.backend`: a name of [`BackendChoice::NAMES`], or `undefined` or `null`.
 pub(super) fn backend_choice<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<BackendChoice>, D::Error> {
     let must = || {

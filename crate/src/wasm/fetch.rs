@@ -15,8 +15,9 @@ pub(super) fn url_of(source: &JsValue) -> Option<String> {
     source.as_string().or_else(|| Reflect::get(source, &"href".into()).ok()?.as_string())
 }
 
-/// `source[name]` as bytes: a `Uint8Array` (node's `Buffer` included), an `ArrayBuffer`, or a string.
-pub(super) fn bytes_field(source: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
+/// `source[name]` as bytes: a `Uint8Array` (node's `Buffer` included), an `ArrayBuffer`, or a string. `what`
+/// names `source` in the error (`Analyzer.create(source): source`), `whose` the files' owner (`model`, `adapter`).
+pub(super) fn bytes_field(what: &str, source: &JsValue, name: &str, whose: &str) -> Result<Vec<u8>, JsValue> {
     let value = Reflect::get(source, &name.into()).unwrap_or(JsValue::UNDEFINED);
     if let Some(text) = value.as_string() {
         Ok(text.into_bytes())
@@ -24,8 +25,7 @@ pub(super) fn bytes_field(source: &JsValue, name: &str) -> Result<Vec<u8>, JsVal
         Ok(Uint8Array::new(&value).to_vec())
     } else {
         Err(type_error(&format!(
-            "Analyzer.create(source): source.{name} must be a Uint8Array, ArrayBuffer or string holding the \
-             model's {name} file, got {}",
+            "{what}.{name} must be a Uint8Array, ArrayBuffer or string holding the {whose}'s {name} file, got {}",
             kind_of(&value)
         )))
     }

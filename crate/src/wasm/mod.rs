@@ -37,7 +37,9 @@ mod bench;
 mod fetch;
 mod results;
 
-use args::{CreateOptions, error, kind_of, options_of, promise, string_argument, strings_argument, type_error};
+use args::{
+    AdaptOptions, CreateOptions, error, kind_of, options_of, promise, string_argument, strings_argument, type_error,
+};
 use fetch::{bytes_field, from_url, url_of};
 use results::{Results, brief_object, plain_object};
 
@@ -66,7 +68,7 @@ impl JsAnalyzer {
     pub async fn create(source: JsValue, options: Option<Object>) -> Result<JsAnalyzer, JsValue> {
         let options: CreateOptions = options_of("Analyzer.create", options.as_ref())?;
         let mut inner = if source.is_object() && Reflect::has(&source, &"config".into()).unwrap_or(false) {
-            let file = |name: &str| bytes_field(&source, name);
+            let file = |name: &str| bytes_field("Analyzer.create(source): source", &source, name, "model");
             crate::Analyzer::from_bytes(&file("config")?, &file("weights")?, &file("tokenizer")?).map_err(error)?
         } else if let Some(base) = url_of(&source) {
             from_url(&base).await?
@@ -111,6 +113,63 @@ impl JsAnalyzer {
                 .collect::<Array>()
                 .into())
         })
+    }
+
+    /// Fits a new head on `texts` labelled `labels` (each one of `labels`; two labels at least, each on 5 texts or
+    /// more) and keeps it only when its cross-validated accuracy clears the model's own by more than the noise.
+    /// Resolves to `{ analyzer, report, adapter }`: `analyzer` the one to use (the adapted one when the new head is
+    /// kept, else this model; free it when done), `report` what `sentir adapt` prints (posts per label, skipped,
+    /// accuracy and macro-F1 before and after with 95% intervals, `kept`, `verdict`), and `adapter` the adapter's
+    /// files `{ json, weights }` as `Uint8Array`s (to store, and to give `withAdapter` later), or `null` when the
+    /// new head is not kept. `options`: `folds` (5) and `seed` (0). Rejects with an `Error` that says what to label
+    /// for labels it cannot fit on, and with a `TypeError` for arguments of the wrong kind.
+    pub fn adapt(&self, texts: JsValue, labels: JsValue, options: Option<Object>) -> Promise {
+        let call = "Analyzer.adapt(texts, labels, options)";
+        let checked = strings_argument(call, "texts", &texts).and_then(|texts| {
+            let labels = strings_argument(call, "labels", &labels)?;
+            let options: AdaptOptions = options_of("Analyzer.adapt", options.as_ref())?;
+            let defaults = crate::AdaptOptions::default();
+            let options = crate::AdaptOptions {
+                folds: options.folds.unwrap_or(defaults.folds),
+                seed: options.seed.unwrap_or(defaults.seed),
+            };
+            Ok((texts, labels, options))
+        });
+        let (texts, labels, options) = match checked {
+            Ok(checked) => checked,
+            Err(error) => return Promise::reject(&error),
+        };
+        let (analyzer, results) = (Rc::clone(&self.inner), Rc::clone(&self.results));
+        wasm_bindgen_futures::future_to_promise(async move {
+            let adaptation = analyzer.adapt_async(&texts, &labels, &options).await.map_err(error)?;
+            let adapter = match &adaptation.adapter {
+                Some(adapter) => {
+                    let (json, weights) = adapter.to_bytes().map_err(error)?;
+                    let files = Object::new();
+                    Reflect::set(&files, &"json".into(), &Uint8Array::from(json.as_slice()))?;
+                    Reflect::set(&files, &"weights".into(), &Uint8Array::from(weights.as_slice()))?;
+                    files.into()
+                }
+                None => JsValue::NULL,
+            };
+            let result = Object::new();
+            let adapted = JsAnalyzer { inner: Rc::new(adaptation.analyzer), results };
+            Reflect::set(&result, &"analyzer".into(), &adapted.into())?;
+            Reflect::set(&result, &"report".into(), &plain_object(&adaptation.report)?)?;
+            Reflect::set(&result, &"adapter".into(), &adapter)?;
+            Ok(result.into())
+        })
+    }
+
+    /// This model with an adapter's head (a new analyzer; free it when done): `files` is `{ json, weights }`,
+    /// `adapter.json` and `adapter.safetensors` as `Uint8Array`s or `ArrayBuffer`s (the JSON may be a string), as
+    /// `adapt` gives them. Throws an `Error` naming both models when the adapter was fitted on another model.
+    #[wasm_bindgen(js_name = withAdapter)]
+    pub fn with_adapter(&self, files: JsValue) -> Result<JsAnalyzer, JsValue> {
+        let field = |name: &str| bytes_field("Analyzer.withAdapter(files): files", &files, name, "adapter");
+        let adapter = crate::Adapter::from_bytes(&field("json")?, &field("weights")?).map_err(error)?;
+        let inner = self.inner.with_adapter(&adapter).map_err(error)?;
+        Ok(JsAnalyzer { inner: Rc::new(inner), results: Rc::clone(&self.results) })
     }
 
     /// A session for a text that is being edited: its `analyze(text)` gives what `analyze` gives, but continues
