@@ -193,3 +193,25 @@ fn a_text_being_typed_gets_the_analysis_a_new_one_gets_under_a_pooling_head() {
         assert!(session.reused() > 0, "the session continued from the text before");
     }
 }
+
+#[test]
+fn folds_are_bounded_and_texts_the_tokenizer_reads_alike_are_one_post() {
+    let analyzer = posts_distilled::analyzer();
+    let texts = suite_texts(30);
+    let labels: Vec<&str> = (0..30).map(|i| if i % 3 == 0 { "positive" } else { "negative" }).collect();
+    let too_many = AdaptOptions { folds: 1000, ..AdaptOptions::default() };
+    let message = match analyzer.adapt(&texts, &labels, &too_many) {
+        Err(error @ Error::Adapt { .. }) => error.to_string(),
+        other => panic!("expected Error::Adapt, got {:?}", other.map(|adaptation| adaptation.report)),
+    };
+    assert!(message.contains("use 2 to 20"), "{message}");
+    // 10 positive posts: 20 folds asked for, 10 used, so that each fold holds every label.
+    let twenty = AdaptOptions { folds: 20, ..AdaptOptions::default() };
+    assert_eq!(analyzer.adapt(&texts, &labels, &twenty).expect("adapts").report.folds, 10);
+
+    // The default model's tokenizer lower-cases: an upper-cased repeat is the same post.
+    let mut texts = suite_texts(30);
+    texts[1] = texts[4].to_uppercase();
+    let report = analyzer.adapt(&texts, &labels, &AdaptOptions::default()).expect("adapts").report;
+    assert_eq!(report.skipped, Skipped { empty: 0, duplicate: 1, failed: 0 });
+}

@@ -1,7 +1,8 @@
 //! The adapter's files, beside a model's in its folder: `adapter.json` (the base model it was fitted on, by name and
-//! by a hash of its weights; the labels; how the head reads the states; the report) and `adapter.safetensors` (the
-//! head, `head.weight` `[labels, H]` and `head.bias` `[labels]`, float32). Loading a folder that holds both applies
-//! the adapter ([`Analyzer::from_dir`], [`Analyzer::with_adapter`]); an adapter fitted on another model is refused.
+//! by a hash of its weights; the labels; how the head reads the states, `pooling`: `"concat"` or `"last"`; the
+//! report) and `adapter.safetensors` (the head, `head.weight` `[labels, 3H]` (`[labels, H]` for `"last"`) and
+//! `head.bias` `[labels]`, float32). Loading a folder that holds both applies the adapter ([`Analyzer::from_dir`],
+//! [`Analyzer::with_adapter`]); an adapter fitted on another model is refused.
 
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
@@ -38,9 +39,10 @@ pub struct Adapter {
     pub report: Report,
 }
 
-/// The model an adapter was fitted on: its `config.json` name, and the SHA-256 of its embedding and recurrent
-/// weights as loaded (float32, little-endian, in format v1's tensor order), so that a retrained model of the same
-/// name is told apart.
+/// The model an adapter was fitted on: its `config.json` name, and the SHA-256 of what decides the states its head
+/// reads: the embedding and recurrent weights as loaded (float32, little-endian, in format v1's tensor order), the
+/// cell and its convention, and the vocabulary's pieces in id order; so that a retrained model of the same name, or
+/// another tokenizer, is told apart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BaseModel {
     pub name: String,
@@ -121,7 +123,8 @@ fn adapter(message: String) -> Error {
 }
 
 impl Analyzer {
-    /// SHA-256 of the model's embedding and recurrent weights as loaded (see [`BaseModel`]).
+    /// SHA-256 of what decides the states a head reads: the model's embedding and recurrent weights as loaded, its
+    /// cell and the vocabulary (see [`BaseModel`]).
     pub fn body_sha256(&self) -> String {
         let model = self.model();
         let mut hash = Sha256::new();
@@ -135,6 +138,12 @@ impl Analyzer {
             for tensor in layer.tensors() {
                 add(tensor);
             }
+        }
+        // What else decides the states: the cell and its convention, and which token each row of the embedding is.
+        hash.update(format!("{:?}", model.layers.first().map(|layer| layer.cell())));
+        for piece in self.tokenizer().pieces() {
+            hash.update(piece.as_bytes());
+            hash.update([0]);
         }
         hash.finalize().iter().map(|byte| format!("{byte:02x}")).collect()
     }

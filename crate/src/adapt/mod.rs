@@ -37,10 +37,14 @@ use select::Rng;
 /// The fewest labelled posts of a label that [`Analyzer::adapt`] accepts (for a label given at all).
 pub const MIN_POSTS_PER_LABEL: usize = 5;
 
+/// The most cross-validation folds [`AdaptOptions::folds`] may ask for: the fits grow with their square.
+pub const MAX_FOLDS: usize = 20;
+
 /// How [`Analyzer::adapt`] fits and estimates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdaptOptions {
-    /// Cross-validation folds, outer and inner (at least 2).
+    /// Cross-validation folds, outer and inner: 2 to [`MAX_FOLDS`], and no more than the rarest label has posts
+    /// (fewer are used then; the report says how many).
     pub folds: usize,
     /// Seeds the folds and the bootstrap: the same labels and seed give the same head and report.
     pub seed: u64,
@@ -55,13 +59,15 @@ impl Default for AdaptOptions {
 /// What adapting found, in numbers and in words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    /// Labelled posts used, per label given, in the model's label order.
+    /// Labelled posts used, per label that has any, in the model's label order.
     pub counts: Vec<LabelCount>,
     /// Posts left out, and why.
     pub skipped: Skipped,
-    /// Cross-validation folds.
+    /// Cross-validation folds used (see [`AdaptOptions::folds`]).
     pub folds: usize,
-    /// The model's own head on the labelled posts (nothing was fitted to them, so this needs no cross-validation).
+    /// The model's own head on the labelled posts (nothing was fitted to them, so this needs no cross-validation;
+    /// where the model already holds an adapter fitted on some of these posts, this flatters it, and a new head is
+    /// kept less readily).
     pub current: Score,
     /// The adapted head on posts it was not fitted on (nested cross-validation).
     pub adapted: Score,
@@ -92,8 +98,9 @@ pub struct LabelCount {
     pub posts: usize,
 }
 
-/// Posts [`Analyzer::adapt`] left out: empty (or only white space), a repeat of an earlier post's text (the first
-/// is kept), or failed to analyse (too long, for example).
+/// Posts [`Analyzer::adapt`] left out: empty (or only white space), a repeat of an earlier post (the same text, or
+/// the same tokens: texts that differ only in what the tokenizer ignores; the first is kept), or failed to analyse
+/// (too long, for example).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     pub empty: usize,
@@ -129,24 +136,36 @@ impl Analyzer {
         labels: &[L],
         options: &AdaptOptions,
     ) -> Result<Adaptation> {
-        let labelled = self.labelled(texts, labels, options)?;
-        let features = self.last_states_async(&labelled.texts).await?;
-        let (skipped, mut y, mut x) = (labelled.skipped, Vec::new(), Vec::new());
-        let mut failed = skipped.failed;
-        for (state, label) in features.into_iter().zip(labelled.labels) {
-            match state {
-                Some(state) => {
-                    x.extend(state);
-                    y.push(label);
-                }
-                None => failed += 1,
+        let mut labelled = self.labelled(texts, labels, options)?;
+        // Texts that differ only where the tokenizer does not look (case, spaces) read as the same post: in two
+        // folds they would test the head on a post it was fitted on.
+        let mut seen = std::collections::HashSet::new();
+        let mut posts = Vec::with_capacity(labelled.texts.len());
+        for (text, &label) in labelled.texts.iter().zip(&labelled.labels) {
+            match self.token_ids(text) {
+                Err(_) => labelled.skipped.failed += 1,
+                Ok(ids) if !seen.insert(ids.clone()) => labelled.skipped.duplicate += 1,
+                Ok(ids) => posts.push((ids, label)),
             }
         }
-        let skipped = Skipped { failed, ..skipped };
+        let features = self.last_states_async(posts.iter().map(|(ids, _)| ids.as_slice())).await?;
+        let (mut y, mut x) = (Vec::new(), Vec::new());
+        for (state, (_, label)) in features.into_iter().zip(&posts) {
+            match state {
+                Some(state) => {
+                    x.extend(state.iter().map(|&v| f64::from(v)));
+                    y.push(*label);
+                }
+                None => labelled.skipped.failed += 1,
+            }
+        }
         let counts = self.check_counts(&y)?;
+        // No more folds than the rarest label has posts, so that each fold holds every label.
+        let fewest = counts.iter().map(|count| count.posts).min().unwrap_or(MIN_POSTS_PER_LABEL);
+        let options = AdaptOptions { folds: options.folds.min(fewest), ..options.clone() };
         let head = &self.model().head;
         let examples = Examples { x: &x, y: &y, features: head.hidden_size() * 3, labels: head.bias.len() };
-        let (report, fitted) = estimate(&examples, head, options, counts, skipped);
+        let (report, fitted) = estimate(&examples, head, &options, counts, labelled.skipped);
         if !report.kept {
             return Ok(Adaptation { report, adapter: None, analyzer: self.with_head(head.clone())? });
         }
@@ -171,8 +190,8 @@ impl Analyzer {
         if texts.len() != labels.len() {
             return Err(adapt(format!("{} texts but {} labels; give one label per text", texts.len(), labels.len())));
         }
-        if options.folds < 2 {
-            return Err(adapt(format!("folds is {}; cross-validation needs 2 or more", options.folds)));
+        if !(2..=MAX_FOLDS).contains(&options.folds) {
+            return Err(adapt(format!("folds is {}; use 2 to {MAX_FOLDS}", options.folds)));
         }
         let names = &self.config().labels;
         let mut seen = std::collections::HashSet::new();
@@ -221,28 +240,25 @@ impl Analyzer {
         Ok(counts)
     }
 
-    /// What a [`Pooling::Concat`] head reads after the last token of each text, `[h_T, mean, max]` of the top
-    /// layer's states (`None` where the text fails to analyse), in waves of texts so that the states of a large
+    /// What a [`Pooling::Concat`] head reads after the last token of each text (`ids`), `[h_T, mean, max]` of the
+    /// top layer's states (`None` where they are not finite), in waves of texts so that the states of a large
     /// labelled set are never all held at once.
-    async fn last_states_async(&self, texts: &[String]) -> Result<Vec<Option<Vec<f32>>>> {
+    async fn last_states_async<'a>(&self, ids: impl Iterator<Item = &'a [u32]>) -> Result<Vec<Option<Vec<f32>>>> {
         const WAVE: usize = 256;
-        let mut states = Vec::with_capacity(texts.len());
-        for wave in texts.chunks(WAVE) {
-            let ids: Vec<Option<Vec<u32>>> = wave.iter().map(|text| self.token_ids(text).ok()).collect();
-            let batch: Vec<&[u32]> = ids.iter().flatten().map(Vec::as_slice).collect();
-            let (traces, _) = self.backend().forward_batch_async(self.model(), &batch).await?;
-            let mut traces = traces.into_iter();
-            let hidden = self.model().head.hidden_size();
-            for ids in &ids {
-                let state = ids.as_ref().and_then(|_| traces.next()).and_then(|trace| {
-                    let top = trace.hidden.last().filter(|top| !top.is_empty())?;
+        let ids: Vec<&[u32]> = ids.collect();
+        let hidden = self.model().head.hidden_size();
+        let mut states = Vec::with_capacity(ids.len());
+        for wave in ids.chunks(WAVE) {
+            let (traces, _) = self.backend().forward_batch_async(self.model(), wave).await?;
+            for trace in traces {
+                let top = trace.hidden.last().filter(|top| !top.is_empty());
+                states.push(top.and_then(|top| {
                     let (mut pooled, mut features) = (Pooled::new(hidden), vec![0.0; 3 * hidden]);
                     for h in top.chunks_exact(hidden) {
                         pooled.add(h, &mut features);
                     }
                     features.iter().all(|v| v.is_finite()).then_some(features)
-                });
-                states.push(state);
+                }));
             }
         }
         Ok(states)
@@ -268,7 +284,7 @@ fn estimate(
     let rows: Vec<usize> = (0..examples.y.len()).collect();
     let mut rng = Rng::new(options.seed);
     let folds = options.folds;
-    let current: Vec<usize> = rows.iter().map(|&i| prior.predict(row(examples, i))).collect();
+    let current: Vec<usize> = rows.iter().map(|&i| prior.predict(examples.row(i))).collect();
     let adapted = select::nested_predictions(examples, &rows, &prior, folds, &mut rng);
     let lambda = select::choose_strength(examples, &rows, &prior, folds, &mut rng);
     let fitted = fit::fit(examples, &rows, &prior, lambda, &prior);
@@ -276,7 +292,10 @@ fn estimate(
     let (a0, f0) = select::accuracy_and_macro_f1(examples.y, &current, &rows, examples.labels);
     let (a1, f1) = select::accuracy_and_macro_f1(examples.y, &adapted, &rows, examples.labels);
     let gain = a1 - a0;
-    let kept = intervals.gain[0] > 0.0;
+    // Four decimals (a hundredth of a point) are all a report means, and they survive adapter.json's round trip;
+    // the decision reads the numbers the report shows.
+    let round = |v: f64| (v * 1e4).round() / 1e4;
+    let kept = round(intervals.gain[0]) > 0.0;
     let points = |v: f64| 100.0 * v;
     let (low, high) = (points(intervals.gain[0]), points(intervals.gain[1]));
     let verdict = if kept {
@@ -298,8 +317,6 @@ fn estimate(
             points(gain)
         )
     };
-    // Four decimals (a hundredth of a point) are all a report means, and they survive adapter.json's round trip.
-    let round = |v: f64| (v * 1e4).round() / 1e4;
     let score = |accuracy, accuracy_interval: [f64; 2], macro_f1, macro_f1_interval: [f64; 2]| Score {
         accuracy: round(accuracy),
         accuracy_interval: accuracy_interval.map(round),
@@ -335,8 +352,4 @@ fn concat_prior(head: &Head) -> Linear {
             .collect(),
     };
     Linear::new(&weight, &head.bias)
-}
-
-fn row<'a>(examples: &'a Examples, i: usize) -> &'a [f32] {
-    &examples.x[i * examples.features..(i + 1) * examples.features]
 }

@@ -19,6 +19,9 @@ pub(crate) fn adapt(
     file: &Path,
     seed: u64,
 ) -> Result<ExitCode, String> {
+    if out.exists() && !is_empty_dir(out) {
+        return Err(format!("{} exists and is not empty; give a new folder to --out", out.display()));
+    }
     let data = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let (rows, _) = labelled_rows(analyzer, file, &data)?;
     let labels = &analyzer.config().labels;
@@ -31,10 +34,6 @@ pub(crate) fn adapt(
         .unzip();
     let options = AdaptOptions { seed, ..AdaptOptions::default() };
     let adaptation = analyzer.adapt(&texts, &names, &options).map_err(|e| format!("{}: {e}", file.display()))?;
-
-    if out.exists() && !is_empty_dir(out) {
-        return Err(format!("{} exists and is not empty; give a new folder to --out", out.display()));
-    }
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let config = analyzer.config();
     for name in ["config.json", &config.weights, &config.tokenizer] {
