@@ -175,7 +175,8 @@ impl Analyzer {
             head: fitted,
             report: report.clone(),
         };
-        let analyzer = self.with_adapter(&adapter)?;
+        // Fitted on this model: with_adapter's checks (its SHA-256 again) have nothing to find.
+        let analyzer = self.with_head(adapter.head.clone())?;
         Ok(Adaptation { report, adapter: Some(adapter), analyzer })
     }
 
@@ -194,17 +195,15 @@ impl Analyzer {
             return Err(adapt(format!("folds is {}; use 2 to {MAX_FOLDS}", options.folds)));
         }
         let names = &self.config().labels;
-        let mut seen = std::collections::HashSet::new();
         let mut labelled = Labelled::default();
         for (text, label) in texts.iter().zip(labels) {
             let (text, label) = (text.as_ref(), label.as_ref());
             let Some(index) = names.iter().position(|name| name == label) else {
                 return Err(adapt(format!("label {label:?} is not one of this model's labels ({})", names.join(", "))));
             };
+            // Repeats are found by their token ids (adapt_async), which a repeated text has too.
             if text.trim().is_empty() {
                 labelled.skipped.empty += 1;
-            } else if !seen.insert(text) {
-                labelled.skipped.duplicate += 1;
             } else {
                 labelled.texts.push(text.to_owned());
                 labelled.labels.push(index);
