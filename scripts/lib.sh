@@ -121,17 +121,19 @@ build_web_pkg() {
 }
 
 # web/vendor/: the page's third-party code at the versions scripts/vendor/package-lock.json pins, served from the
-# page's own origin (its CSP allows nothing else). uPlot ships an ES module; Papa Parse only a UMD script, which a
-# module worker cannot load, so its copy gets the two lines that make it a module (the UMD wrapper then takes
-# its CommonJS branch).
+# page's own origin (its CSP allows nothing else). uPlot and idb-keyval ship ES modules; Papa Parse only a UMD
+# script, which a module worker cannot load, so its copy gets the two lines that make it a module (the UMD wrapper
+# then takes its CommonJS branch).
 build_web_vendor() {
   ensure_npm_packages scripts/vendor
   local from=$ROOT/scripts/vendor/node_modules out=$ROOT/web/vendor
-  step "web/vendor: uPlot and Papa Parse"
+  step "web/vendor: uPlot, Papa Parse and idb-keyval"
   mkdir -p "$out"
   cp "$from/uplot/dist/uPlot.esm.js" "$from/uplot/dist/uPlot.min.css" "$out/"
   cp "$from/uplot/LICENSE" "$out/uPlot.LICENSE"
   cp "$from/papaparse/LICENSE" "$out/papaparse.LICENSE"
+  cp "$from/idb-keyval/dist/index.js" "$out/idb-keyval.js"
+  cp "$from/idb-keyval/LICENCE" "$out/idb-keyval.LICENSE"
   {
     echo "const module = { exports: {} }, exports = module.exports;"
     cat "$from/papaparse/papaparse.min.js"

@@ -7,6 +7,7 @@
 
 import { startMany } from "./many.js";
 import { startSingle } from "./single.js";
+import { startTeach } from "./teach.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -84,7 +85,7 @@ for (const tab of tabs) {
 show(params.get("view") === "many" ? $("tab-many") : $("tab-single"));
 
 startSingle(page, params.get("text"));
-startMany(page);
+startMany(page, startTeach(page));
 page.worker.postMessage({
   type: "load", build: params.get("build") ?? undefined, model: params.get("model") ?? undefined,
 });

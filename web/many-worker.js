@@ -7,9 +7,10 @@
 //                 columns: { text, group, time } }        a new job (the previous one's posts are dropped)
 //               { type: "many-cancel" }
 //               { type: "many-rows", id, offset, count, sort: { key: "row" | "score" | "label", descending },
-//                 filter: { label, min, max, word } }
+//                 filter: { label, min, max, word, suggested } }     (suggested: only the posts many-suggest chose)
 //               { type: "many-post", id, index }
 //               { type: "many-export", id, format: "csv" | "jsonl" | "json" }
+//               { type: "many-suggest", id, labelled (texts already labelled), count }
 // Messages out: { type: "many-progress", state: "running" | "done" | "cancelled" | "failed", posts, bad,
 //                 expected (posts in the whole source, estimated while running), wasmHeap (bytes), seconds,
 //                 summary, message }
@@ -18,6 +19,9 @@
 //                 error }] }
 //               { type: "many-post", id, index, text, result }    or { ..., error }
 //               { type: "many-export", id, blob, name }
+//               { type: "many-suggested", id, count }
+// `reanalyseMany` analyses the posts again when the analyzer changes (an adapter applied or taken off): the page
+// then hears "many-progress" from the start, state "running", as for a new job.
 import Papa from "./vendor/papaparse.js";
 
 // How often the page gets the aggregates while a job runs: often enough to watch, rarely enough to cost little.
@@ -36,7 +40,7 @@ export function handleMany({ analyzer, memory }, data) {
       job.run();
       break;
     case "many-cancel":
-      job?.cancel();
+      if (!job?.again) job?.cancel(); // the posts are in memory only: a cancelled second pass would drop some
       break;
     case "many-rows":
       postMessage({ type: "many-rows", id: data.id, ...(job?.rows(data) ?? { total: 0, posts: 0, rows: [] }) });
@@ -47,9 +51,22 @@ export function handleMany({ analyzer, memory }, data) {
     case "many-export":
       if (job) postMessage({ type: "many-export", id: data.id, ...job.export(data.format) });
       break;
+    case "many-suggest":
+      postMessage({ type: "many-suggested", id: data.id, count: job?.suggest(new Set(data.labelled), data.count) ?? 0 });
+      break;
     default:
       console.warn(`worker.js: unknown message type ${JSON.stringify(data.type)}`);
   }
+}
+
+// Analyses the posts of the job the page shows again with `analyzer`, once the job has read its source (a job still
+// reading stops where it is: the page offers no adapter while one reads). Returns whether there is a job.
+export function reanalyseMany(analyzer) {
+  if (job === null) return false;
+  const again = job;
+  again.cancel();
+  again.running = again.running.then(() => job === again && again.track(() => again.reanalyse(analyzer)));
+  return true;
 }
 
 class Job {
@@ -76,17 +93,18 @@ class Job {
     this.totalBytes = typeof source === "string" ? new Blob([source]).size : source.size;
     this.state = "running";
     this.cancelled = false;
+    this.again = false; // analysing the posts again (reanalyse)
+    this.known = null; // how many posts the source holds, once known
     this.view = { key: null, posts: 0, order: null };
+    this.suggested = []; // the posts to label that suggest chose, by index
   }
 
   cancel() {
     this.cancelled = true;
   }
 
-  async run() {
-    this.started = performance.now();
-    this.lastSummary = 0;
-    try {
+  run() {
+    this.running = this.track(async () => {
       const chunks = textChunks(this.source, (bytes, chars) => {
         this.bytes += bytes;
         this.chars += chars;
@@ -96,11 +114,35 @@ class Job {
       } else {
         await this.readLines(chunks);
       }
+    });
+  }
+
+  // Runs `work` (a pass over the posts) and reports how it ended.
+  async track(work) {
+    this.started = performance.now();
+    this.lastSummary = 0;
+    this.state = "running";
+    this.cancelled = false;
+    try {
+      await work();
       this.state = this.cancelled ? "cancelled" : "done";
       this.progress(true);
     } catch (error) {
       this.state = "failed";
       this.progress(true, error.message);
+    }
+  }
+
+  // The posts read so far, analysed again into a new collection of `analyzer`'s: same rows, same order (so the
+  // suggested posts stay the same posts).
+  async reanalyse(analyzer) {
+    const records = this.records.map((record, k) => ({ row: this.rowNumbers[k], record }));
+    Object.assign(this, { collection: analyzer.collection(), records: [], rowNumbers: [], texts: [], briefs: [],
+      bad: 0, known: records.length, again: true, view: { key: null, posts: 0, order: null } });
+    try {
+      await this.add(records);
+    } finally {
+      this.again = false;
     }
   }
 
@@ -232,6 +274,7 @@ class Job {
   // they came from.
   expected() {
     const posts = this.records.length;
+    if (this.known !== null) return this.known;
     if (this.state !== "running" || this.parsed.chars === 0) return posts;
     const bytesParsed = this.parsed.chars * (this.bytes / this.chars);
     return Math.max(posts, Math.round(this.parsed.records * this.totalBytes / bytesParsed));
@@ -242,12 +285,13 @@ class Job {
     const key = JSON.stringify([sort, filter]);
     const posts = this.records.length;
     const natural = sort.key === "row" && !sort.descending;
-    const unfiltered = !filter.label && filter.min === null && filter.max === null && !filter.word;
+    const unfiltered = !filter.label && filter.min === null && filter.max === null && !filter.word && !filter.suggested;
     if (natural && unfiltered) return null;
     if (this.view.key === key && this.view.posts === posts) return this.view.order;
     const word = filter.word ? wordPattern(filter.word) : null;
     const kept = [];
-    for (let k = 0; k < posts; k++) {
+    const among = filter.suggested ? this.suggested.filter((k) => k < posts) : Array.from({ length: posts }, (_, k) => k);
+    for (const k of among) {
       const brief = this.briefs[k];
       if (filter.label === "error" ? !brief?.error : filter.label && brief?.label !== filter.label) continue;
       if (filter.min !== null && !(brief?.score >= filter.min)) continue;
@@ -276,6 +320,34 @@ class Job {
         ...(this.briefs[index] ?? { error: "not analysed" }) });
     }
     return { total, posts: this.records.length, rows };
+  }
+
+  // Chooses up to `count` posts to label: the ones the model is least sure of (the smallest gap between its two
+  // most probable labels), one from each of `count` stretches of the posts so that they spread over the whole
+  // collection (and its time span); none of the texts in the Set `labelled`, no text twice. Returns how many.
+  suggest(labelled, count) {
+    const posts = this.records.length;
+    const seen = new Set(labelled);
+    this.suggested = [];
+    for (let part = 0; part < count; part++) {
+      let best = -1;
+      let bestGap = Infinity;
+      for (let k = Math.floor(part * posts / count); k < Math.floor((part + 1) * posts / count); k++) {
+        const brief = this.briefs[k];
+        if (!brief || brief.error || seen.has(this.texts[k])) continue;
+        const [first, second] = Object.values(brief.probabilities).sort((a, b) => b - a);
+        if (first - second < bestGap) {
+          best = k;
+          bestGap = first - second;
+        }
+      }
+      if (best >= 0) {
+        this.suggested.push(best);
+        seen.add(this.texts[best]);
+      }
+    }
+    this.view.key = null;
+    return this.suggested.length;
   }
 
   async post(analyzer, { id, index }) {

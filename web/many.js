@@ -46,9 +46,12 @@ function looksLikeTime(value) {
   return seconds >= 978_307_200 && seconds < 4_102_444_800;
 }
 
-export function startMany(page) {
-  const view = new ManyView(page);
+// `teach` (teach.js) draws the label buttons on each post and the panel's buttons follow the view's state.
+export function startMany(page, teach) {
+  const view = new ManyView(page, teach);
   page.on("ready", () => view.ready());
+  page.on("many-suggested", (data) => view.showSuggested(data));
+  page.on("teach-using", (data) => data.reanalysing && view.again());
   page.on("many-progress", (data) => view.progress(data));
   page.on("many-rows", (data) => view.showRows(data));
   page.on("many-post", (data) => view.showPost(data));
@@ -56,11 +59,13 @@ export function startMany(page) {
 }
 
 class ManyView {
-  constructor(page) {
+  constructor(page, teach) {
     this.page = page;
+    this.teach = teach;
     this.source = null; // the File, or the pasted text
     this.fields = [];
-    this.query = { sort: { key: "row", descending: false }, filter: { label: "", min: null, max: null, word: "" } };
+    this.query = { sort: { key: "row", descending: false },
+      filter: { label: "", min: null, max: null, word: "", suggested: false } };
     this.nextId = 0;
     this.rowsAsked = -1;
     this.total = 0;
@@ -114,14 +119,17 @@ class ManyView {
     const number = (input) => (input.value === "" || Number.isNaN(input.valueAsNumber) ? null : input.valueAsNumber);
     const filter = () => {
       Object.assign(this.query.filter, { label: $("many-filter-label").value, min: number($("many-filter-min")),
-        max: number($("many-filter-max")), word: $("many-filter-word").value.trim() });
+        max: number($("many-filter-max")), word: $("many-filter-word").value.trim(),
+        suggested: $("many-filter-suggested").checked });
       this.refilter();
     };
-    for (const id of ["many-filter-label", "many-filter-min", "many-filter-max", "many-filter-word"]) {
+    this.filter = filter;
+    for (const id of ["many-filter-label", "many-filter-min", "many-filter-max", "many-filter-word", "many-filter-suggested"]) {
       $(id).addEventListener("input", filter);
     }
     $("many-filter-clear").addEventListener("click", () => {
       for (const id of ["many-filter-label", "many-filter-min", "many-filter-max", "many-filter-word"]) $(id).value = "";
+      $("many-filter-suggested").checked = false;
       filter();
     });
     $("many-viewport").addEventListener("scroll", () => this.askRows());
@@ -228,8 +236,29 @@ class ManyView {
     $("many-run").hidden = false;
     $("many-cancel").disabled = false;
     $("view-many").dataset.state = "running";
-    this.started = performance.now();
+    $("many-suggested-filter").hidden = true;
+    $("many-filter-suggested").checked = false;
+    this.query.filter.suggested = false;
+    this.teach.render();
     this.page.worker.postMessage({ type: "many-start", source: this.source, format, columns });
+  }
+
+  // The posts are being analysed again, with another head: what shows of them follows as they are.
+  again() {
+    $("many-post").hidden = true;
+    $("many-run").hidden = false;
+    $("many-cancel").disabled = true;
+    $("view-many").dataset.state = "running";
+    this.teach.render();
+  }
+
+  // The posts suggested to label (teach.js asks for them) are what the table shows.
+  showSuggested({ count }) {
+    $("many-suggested-filter").hidden = count === 0;
+    $("many-suggested-count").textContent = String(count);
+    $("many-filter-suggested").checked = count > 0;
+    this.filter();
+    $("many-posts-title").scrollIntoView({ behavior: "smooth" });
   }
 
   progress(data) {
@@ -249,6 +278,7 @@ class ManyView {
     if (state !== "running") {
       $("many-cancel").disabled = true;
       $("view-many").dataset.state = state;
+      this.teach.render();
     }
     if (summary) this.summarise(summary, bad);
     // The table follows as often as the aggregates do (a filtered table is worked out again over every post).
@@ -319,13 +349,13 @@ class ManyView {
     const { model } = this.page;
     $("many-spacer").style.height = `${total * ROW_HEIGHT}px`;
     const { filter } = this.query;
-    const filtered = filter.label || filter.min !== null || filter.max !== null || filter.word;
+    const filtered = filter.label || filter.min !== null || filter.max !== null || filter.word || filter.suggested;
     $("many-count").textContent = filtered ? `${total.toLocaleString("en")} of ${posts.toLocaleString("en")} posts` :
       `${posts.toLocaleString("en")} posts`;
     $("many-table").setAttribute("aria-rowcount", String(total));
     const offset = this.rowsOffset;
     $("many-rows").style.transform = `translateY(${offset * ROW_HEIGHT}px)`;
-    $("many-rows").replaceChildren(...rows.map((row, k) => tableRow(model, row, offset + k)));
+    $("many-rows").replaceChildren(...rows.map((row, k) => tableRow(model, row, offset + k, this.teach)));
   }
 
   showPost({ text, result, error }) {
@@ -335,17 +365,19 @@ class ManyView {
       $("many-post-verdict").textContent = `This post could not be analysed: ${error}`;
       $("many-post-verdict").className = "error";
       $("many-post-tokens").textContent = text ?? "";
+      $("many-post-label").replaceChildren();
       return;
     }
     $("many-post-verdict").textContent = `${result.label} · ${(100 * result.probabilities[result.label]).toFixed(1)}%`;
     $("many-post-verdict").className = tone(model, result.label);
+    $("many-post-label").replaceChildren("Your label: ", this.teach.picker(text));
     renderTokens($("many-post-tokens"), text, result, model);
     $("many-post-detail").textContent = "Hover over a word, or focus one and use the arrow keys, to see its score.";
     $("many-post").scrollIntoView({ block: "nearest" });
   }
 }
 
-function tableRow(model, row, position) {
+function tableRow(model, row, position, teach) {
   const element = document.createElement("div");
   element.className = "table-row";
   element.setAttribute("role", "row");
@@ -363,7 +395,9 @@ function tableRow(model, row, position) {
   const words = row.error ? row.error : row.words.map((w) => `${w.text} ${signed(w.score, 1)}`).join(", ");
   const text = cell("text", row.text);
   text.title = row.text;
-  element.append(cell("row", String(row.row)), label, score, text, cell("words", words));
+  const yours = cell("yours");
+  if (!row.error) yours.append(teach.picker(row.text));
+  element.append(cell("row", String(row.row)), label, score, text, cell("words", words), yours);
   return element;
 }
 
@@ -432,7 +466,7 @@ function duration(seconds) {
   return `${minutes} min ${Math.round(seconds - 60 * minutes)} s`;
 }
 
-function download(blob, name) {
+export function download(blob, name) {
   const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(blob), download: name });
   document.body.append(link);
   link.click();

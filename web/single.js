@@ -37,6 +37,7 @@ export function startSingle(page, initial) {
     waiting = null; // typed while loading: the text area has the newest
     request(text.value);
   });
+  page.on("teach-using", () => request(text.value)); // another head: the text reads otherwise
   page.on("result", (data) => {
     if (data.id !== inFlight?.id) return;
     // Skip drawing a result the user has already typed past: the newer text is next.

@@ -8,9 +8,9 @@ import { cacheName } from "./cache.js";
 // wasm-bindgen's glue, one per build; it imports the JS of the crate's `inline_js` from snippets/, under a name with
 // a hash in it.
 const GLUE = ["pkg/sentir.js", "pkg-scalar/sentir.js"];
-const SHELL = ["./", "index.html", "style.css", "main.js", "single.js", "many.js", "tokens.js", "charts.js",
-  "worker.js", "many-worker.js", "sentir.js", "cache.js", "vendor/uPlot.esm.js", "vendor/uPlot.min.css",
-  "vendor/papaparse.js", ...GLUE];
+const SHELL = ["./", "index.html", "style.css", "main.js", "single.js", "many.js", "teach.js", "tokens.js",
+  "charts.js", "worker.js", "many-worker.js", "teach-worker.js", "sentir.js", "cache.js", "vendor/uPlot.esm.js",
+  "vendor/uPlot.min.css", "vendor/papaparse.js", "vendor/idb-keyval.js", ...GLUE];
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {

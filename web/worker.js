@@ -5,6 +5,7 @@
 //
 // Messages in:  { type: "load", build, model }   model: a folder of models/, default "default"
 //               { type: "analyze", id, text }
+//               { type: "teach-…" }: the adapters' (teach-worker.js)
 // Messages out: { type: "progress", loaded, total }            while downloading
 //               { type: "ready", model, labels, positiveLabel, negativeLabel, backend, backendReason, build,
 //                 buildReason }
@@ -12,7 +13,8 @@
 //               { type: "error", id, message }                  (id is null when loading failed)
 import { loadSentir } from "./sentir.js";
 import { cacheName } from "./cache.js";
-import { handleMany } from "./many-worker.js";
+import { handleMany, reanalyseMany } from "./many-worker.js";
+import { handleTeach } from "./teach-worker.js";
 
 // A model is a folder of models/ (the page's `?model=NAME`; an imported one, say): a name, never a path.
 function modelFolder(name = "default") {
@@ -25,10 +27,22 @@ function modelFolder(name = "default") {
 // Analyses run here, counted so that a test can tell the worker did the work.
 self.analyses = 0;
 
-let analyzer;
+// The model as loaded (`base`), and the analyzer every text goes through: `base`, or `base` with an adapter's head
+// (teach-worker.js switches between them with `use`).
+const analyzers = { base: null, current: null };
 let session;
 // The wasm build's memory: the many-texts jobs report the size of its heap.
 let memory;
+
+// Analyses every text from now on with `analyzer` (`analyzers.base`, or an adapted one, which this takes
+// ownership of), and the many-texts view's posts again; resolves to whether those are being analysed again.
+function use(analyzer) {
+  const previous = analyzers.current;
+  analyzers.current = analyzer;
+  session = analyzer.session();
+  if (previous !== analyzers.base && previous !== analyzer) previous.free();
+  return reanalyseMany(analyzer);
+}
 
 // Downloads `urls` in parallel, reporting the bytes received against the total that their Content-Length
 // headers announce, and keeps a copy of each response for the service worker to answer from offline.
@@ -78,8 +92,10 @@ async function load(build, model) {
       return wasm;
     },
   });
-  analyzer = await sentir.Analyzer.create({ config: configBytes, ...files });
+  const analyzer = await sentir.Analyzer.create({ config: configBytes, ...files });
   memory = sentir.memory;
+  analyzers.base = analyzer;
+  analyzers.current = analyzer;
   session = analyzer.session();
   postMessage({
     type: "ready", model: analyzer.modelName, labels: analyzer.labels, positiveLabel: analyzer.positiveLabel,
@@ -123,8 +139,12 @@ self.onmessage = async ({ data }) => {
   } catch {
     return;
   }
+  if (data.type.startsWith("teach-")) {
+    handleTeach({ ...analyzers, use }, data);
+    return;
+  }
   if (data.type !== "analyze") {
-    handleMany({ analyzer, memory }, data);
+    handleMany({ analyzer: analyzers.current, memory }, data);
     return;
   }
   const started = performance.now();
