@@ -97,12 +97,16 @@ def adapt(model, sample, work, seed):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--k", default="50,100,200,500")
+    parser.add_argument("--k", default="50,100,200,500",
+                        help="labelled posts per run, comma-separated; `all`: the whole validation split (a ceiling: "
+                             "what a head on these features can gain on the source at all)")
+    parser.add_argument("--sources", default=",".join(SOURCES), help=f"of {', '.join(SOURCES)}, comma-separated")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--model", default=str(ROOT / "models" / "default"))
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "adapt.md"))
     args = parser.parse_args()
-    ks = [int(k) for k in args.k.split(",")]
+    ks = [k if k == "all" else int(k) for k in args.k.split(",")]
+    sources = {name: SOURCES[name] for name in args.sources.split(",")}
     subprocess.run(["cargo", "build", "--release", "--locked", "--bin", "sentir"], cwd=ROOT, check=True)
 
     lines = [
@@ -113,14 +117,15 @@ def main():
     covered = total = 0
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        for name, (folder, two_way) in SOURCES.items():
+        for name, (folder, two_way) in sources.items():
             valid = read_split(ROOT / "data" / folder / "valid.tsv", two_way)
             test = read_split(ROOT / "data" / folder / "test.tsv", two_way)
             before, before_most = accuracies(predictions(args.model, test, work), test, two_way)
             for k in ks:
                 after, after_most, kept, inside, refused = [], [], 0, 0, []
                 for seed in range(args.seeds):
-                    sample = random.Random(f"{name}/{k}/{seed}").sample(valid, min(k, len(valid)))
+                    size = len(valid) if k == "all" else min(k, len(valid))
+                    sample = random.Random(f"{name}/{k}/{seed}").sample(valid, size)
                     report, out = adapt(args.model, sample, work, seed)
                     if report is None:
                         refused.append(out)
@@ -145,7 +150,7 @@ def main():
                     continue
                 mean = sum(after) / len(after)
                 lines.append(
-                    f"| {name} | {k} | {before:.3f} | {mean:.3f} ({min(after):.3f} – {max(after):.3f}) | "
+                    f"| {name} | {len(valid) if k == 'all' else k} | {before:.3f} | {mean:.3f} ({min(after):.3f} – {max(after):.3f}) | "
                     f"{100 * (mean - before):+.1f} | {before_most:.3f} → {sum(after_most) / len(after_most):.3f} | "
                     f"{kept} of {len(after)} | {inside} of {len(after)} |"
                     + (f" ({len(refused)} refused)" if refused else ""))
@@ -154,8 +159,9 @@ def main():
     table = "\n".join(lines)
     print(table)
     Path(args.out).write_text(
-        f"# Adapting to a source's own labels\n\n`python3 scripts/adapt-study.py --k {args.k} --seeds {args.seeds}` "
-        f"(model `{Path(args.model).resolve().name}`).\n\n{table}\n", encoding="utf-8")
+        f"# Adapting to a source's own labels\n\n`python3 scripts/adapt-study.py --k {args.k} --seeds {args.seeds}"
+        + (f" --sources '{args.sources}'" if args.sources != ",".join(SOURCES) else "")
+        + f"` (model `{Path(args.model).resolve().name}`).\n\n{table}\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

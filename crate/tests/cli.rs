@@ -595,10 +595,10 @@ fn adapt_writes_a_model_folder_whose_adapter_eval_applies() {
     let file = temp_file("swapped.tsv", format!("text\tlabel\n{}\n", rows.join("\n")).as_bytes());
     let out = std::env::temp_dir().join(format!("sentir-adapted-{}", std::process::id()));
     let out = out.to_str().expect("a UTF-8 path");
-    let output = sentir(&["adapt", "--out", out, &file], "");
+    let output = sentir(&["adapt", "--out", out, "--folds", "4", &file], "");
     assert!(output.status.success(), "{}", stderr(&output));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON report");
-    assert_eq!(report["kept"], true, "{report}");
+    assert_eq!((&report["kept"], &report["folds"]), (&true.into(), &4.into()), "{report}");
     assert!(report["adapted"]["accuracy"].as_f64() > report["current"]["accuracy"].as_f64(), "{report}");
     assert!(stderr(&output).contains("the adapted head is kept"), "{}", stderr(&output));
     for name in ["config.json", "model.safetensors", "tokenizer.json", "adapter.json", "adapter.safetensors"] {
@@ -621,5 +621,7 @@ fn adapt_writes_a_model_folder_whose_adapter_eval_applies() {
     let refused = sentir(&["adapt", "--out", out, &unknown], "");
     assert!(!refused.status.success(), "two labelled posts are too few");
     assert!(stderr(&refused).contains("at least 5"), "{}", stderr(&refused));
+    let one_fold = sentir(&["adapt", "--out", out, "--folds", "1", &file], "");
+    assert!(!one_fold.status.success() && stderr(&one_fold).contains("folds"), "{}", stderr(&one_fold));
     assert!(!std::path::Path::new(out).exists(), "nothing written");
 }

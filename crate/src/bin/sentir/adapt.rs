@@ -17,7 +17,7 @@ pub(crate) fn adapt(
     model_dir: &Path,
     out: &Path,
     file: &Path,
-    seed: u64,
+    options: &AdaptOptions,
 ) -> Result<ExitCode, String> {
     if out.exists() && !is_empty_dir(out) {
         return Err(format!("{} exists and is not empty; give a new folder to --out", out.display()));
@@ -32,8 +32,7 @@ pub(crate) fn adapt(
             Gold::MissingNeutral => None,
         })
         .unzip();
-    let options = AdaptOptions { seed, ..AdaptOptions::default() };
-    let adaptation = analyzer.adapt(&texts, &names, &options).map_err(|e| format!("{}: {e}", file.display()))?;
+    let adaptation = analyzer.adapt(&texts, &names, options).map_err(|e| format!("{}: {e}", file.display()))?;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let config = analyzer.config();
     for name in ["config.json", &config.weights, &config.tokenizer] {

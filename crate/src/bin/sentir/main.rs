@@ -141,6 +141,10 @@ mod cli {
             /// Seeds the cross-validation's folds and the bootstrap.
             #[arg(long, value_name = "N", default_value_t = 0)]
             seed: u64,
+            /// Cross-validation folds, outer and inner: 2 to 20, and no more than the rarest label has rows (fewer
+            /// are used then; the report says how many).
+            #[arg(long, value_name = "K", default_value_t = 5)]
+            folds: usize,
             /// Tab-separated, as eval reads it; at least two labels, each on 5 rows or more.
             file: PathBuf,
         },
@@ -277,8 +281,9 @@ mod cli {
             }
             Command::Analyze { model, jsonl, text, .. } => model.load().and_then(|a| analyze(&a, jsonl, text)),
             Command::Eval { model, file } => model.load().and_then(|a| eval(&a, &file)),
-            Command::Adapt { model, out, seed, file } => {
-                model.load().and_then(|a| adapt(&a, &model.dir(), &out, &file, seed))
+            Command::Adapt { model, out, seed, folds, file } => {
+                let options = sentir::AdaptOptions { folds, seed };
+                model.load().and_then(|a| adapt(&a, &model.dir(), &out, &file, &options))
             }
         };
         match result {
@@ -327,7 +332,8 @@ mod cli {
     }
 
     /// `analyze --input`: every post of every input, in waves of one batch per thread; each wave's briefs are
-    /// printed in input order before the next wave is read, so memory holds one wave whatever the input's size.
+    /// printed in input order while the next wave is analysed (and the one after it read), so memory holds three
+    /// waves whatever the input's size.
     fn analyze_collection(analyzer: &Analyzer, args: &CollectionArgs) -> Result<ExitCode, String> {
         let threads = sentir::collection::threads(analyzer, args.threads.map(|n| n as usize));
         let columns = Columns { text: &args.column, group: args.group.as_deref(), time: args.time.as_deref() };
