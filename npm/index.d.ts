@@ -60,11 +60,13 @@ export interface Analysis {
   fallback?: string;
 }
 
-/** A model folder's three files, as bytes (or, for the two JSON files, text). */
+/** A model folder's three files, as bytes (or, for the two JSON files, text), and an adapter's if it holds one. */
 export interface ModelFiles {
   config: Uint8Array | ArrayBuffer | string;
   weights: Uint8Array | ArrayBuffer;
   tokenizer: Uint8Array | ArrayBuffer | string;
+  /** Applied as `withAdapter` applies it; node's `load` reads it from a folder that holds `adapter.json`. */
+  adapter?: AdapterFiles;
 }
 
 export interface LoadOptions {

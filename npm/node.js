@@ -12,7 +12,9 @@ export { simdSupported };
 
 const DEFAULT_MODEL = new URL("./model/", import.meta.url);
 
-// The three files of the model folder at `folder` (a file: URL ending in "/"), named by its config.json.
+// The three files of the model folder at `folder` (a file: URL ending in "/"), named by its config.json, and its
+// adapter's two when it holds one (`sentir adapt --out`, the page's export): the folder is then the adapted model,
+// as the CLI and Python load it.
 async function readModel(folder) {
   const read = (name) => readFile(new URL(name, folder)).catch((error) => {
     throw new Error(`sentir: could not read the model file ${new URL(name, folder).pathname} (${error.code ?? error.message}); ` +
@@ -25,8 +27,10 @@ async function readModel(folder) {
   } catch (error) {
     throw new Error(`sentir: ${new URL("config.json", folder).pathname} is not JSON (${error.message})`);
   }
-  const [weights, tokenizer] = await Promise.all([read(String(names.weights)), read(String(names.tokenizer))]);
-  return { config, weights, tokenizer };
+  const [weights, tokenizer, adapterJson] = await Promise.all([read(String(names.weights)), read(String(names.tokenizer)),
+    readFile(new URL("adapter.json", folder)).catch((error) => (error.code === "ENOENT" ? null : Promise.reject(error)))]);
+  if (adapterJson === null) return { config, weights, tokenizer };
+  return { config, weights, tokenizer, adapter: { json: adapterJson, weights: await read("adapter.safetensors") } };
 }
 
 // A folder given as a path or a URL, as a URL that ends in "/".

@@ -1,6 +1,8 @@
 // In node (ESM), from the installed package, offline: three lines, then the result's shape and offsets.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { load } from "sentir";
 
 const analyzer = await load();
@@ -46,6 +48,26 @@ const folder = new URL("./node_modules/sentir/model/", import.meta.url);
 const fromPath = await load({ model: folder.pathname });
 assert.equal(fromPath.modelName, "sentir-en-posts-distilled");
 await assert.rejects(load({ model: "/no/such/model" }), /could not read the model file .*config\.json/);
+// A folder that holds an adapter is the adapted model: the behaviour suite's first 80 sentences with their labels
+// swapped, which the model reads the other way round, give a head that is kept.
+const swapped = (await readFile(new URL("../behaviour/behaviour.tsv", import.meta.url), "utf8")).trim().split("\n")
+  .slice(1, 81).map((line) => line.split("\t"));
+const adaptation = await analyzer.adapt(swapped.map(([, text]) => text),
+  swapped.map(([, , label]) => (label === "1" ? "negative" : "positive")));
+assert.ok(adaptation.report.kept, adaptation.report.verdict);
+const adaptedFolder = await mkdtemp(join(tmpdir(), "sentir-adapted-"));
+for (const name of ["config.json", "model.safetensors", "tokenizer.json"]) {
+  await copyFile(new URL(name, folder), join(adaptedFolder, name));
+}
+await writeFile(join(adaptedFolder, "adapter.json"), adaptation.adapter.json);
+await writeFile(join(adaptedFolder, "adapter.safetensors"), adaptation.adapter.weights);
+const fromAdaptedPath = await load({ model: adaptedFolder });
+const [first] = swapped[0].slice(1);
+assert.deepEqual(await fromAdaptedPath.analyze(first), await adaptation.analyzer.analyze(first));
+assert.notDeepEqual((await fromAdaptedPath.analyze(first)).probabilities, (await analyzer.analyze(first)).probabilities);
+fromAdaptedPath.free();
+adaptation.analyzer.free();
+await rm(adaptedFolder, { recursive: true });
 await assert.rejects(analyzer.analyze("x".repeat(1 << 20)), (error) => error instanceof Error && /bytes/.test(error.message));
 
 // Arguments and options of the wrong kind: a rejected promise with a TypeError that names them, never a wasm trap.

@@ -61,7 +61,9 @@ pub struct JsAnalyzer {
 impl JsAnalyzer {
     /// Loads a model. `source` is either the base URL of a model folder (a string or `URL`; `config.json` and
     /// the files it names are fetched from there), or an object `{ config, weights, tokenizer }` holding the
-    /// three files as `Uint8Array`s, `ArrayBuffer`s or (for the JSON files) strings. `options.backend` is
+    /// three files as `Uint8Array`s, `ArrayBuffer`s or (for the JSON files) strings, and optionally `adapter`, an
+    /// adapter's files `{ json, weights }` as `withAdapter` takes them (a folder that holds `adapter.json`, read by
+    /// node's `load`). `options.backend` is
     /// `"auto"` (the default: the CPU kernel, plus a hardware GPU through WebGPU for large calls), `"gpu"` (every
     /// call on WebGPU, if an adapter opens; otherwise the CPU kernel, and `backendReason` says why), `"cpu-simd"`
     /// or `"cpu-scalar"`. A source or an option of the wrong kind, or an unknown option, is a `TypeError`.
@@ -69,7 +71,14 @@ impl JsAnalyzer {
         let options: CreateOptions = options_of("Analyzer.create", options.as_ref())?;
         let mut inner = if source.is_object() && Reflect::has(&source, &"config".into()).unwrap_or(false) {
             let file = |name: &str| bytes_field("Analyzer.create(source): source", &source, name, "model");
-            crate::Analyzer::from_bytes(&file("config")?, &file("weights")?, &file("tokenizer")?).map_err(error)?
+            let analyzer =
+                crate::Analyzer::from_bytes(&file("config")?, &file("weights")?, &file("tokenizer")?).map_err(error)?;
+            match Reflect::get(&source, &"adapter".into()) {
+                Ok(files) if !files.is_undefined() && !files.is_null() => analyzer
+                    .with_adapter(&adapter_of("Analyzer.create(source): source.adapter", &files)?)
+                    .map_err(error)?,
+                _ => analyzer,
+            }
         } else if let Some(base) = url_of(&source) {
             from_url(&base).await?
         } else {
@@ -166,8 +175,7 @@ impl JsAnalyzer {
     /// `adapt` gives them. Throws an `Error` naming both models when the adapter was fitted on another model.
     #[wasm_bindgen(js_name = withAdapter)]
     pub fn with_adapter(&self, files: JsValue) -> Result<JsAnalyzer, JsValue> {
-        let field = |name: &str| bytes_field("Analyzer.withAdapter(files): files", &files, name, "adapter");
-        let adapter = crate::Adapter::from_bytes(&field("json")?, &field("weights")?).map_err(error)?;
+        let adapter = adapter_of("Analyzer.withAdapter(files): files", &files)?;
         let inner = self.inner.with_adapter(&adapter).map_err(error)?;
         Ok(JsAnalyzer { inner: Rc::new(inner), results: Rc::clone(&self.results) })
     }
@@ -231,6 +239,13 @@ impl JsAnalyzer {
     pub fn negative_label(&self) -> String {
         self.inner.negative_label().to_owned()
     }
+}
+
+/// The adapter in `files`, `{ json, weights }` (`adapter.json` and `adapter.safetensors`); `what` names `files` in
+/// the errors.
+fn adapter_of(what: &str, files: &JsValue) -> Result<crate::Adapter, JsValue> {
+    let field = |name: &str| bytes_field(what, files, name, "adapter");
+    Ok(crate::Adapter::from_bytes(&field("json")?, &field("weights")?).map_err(error)?)
 }
 
 /// Many posts, analysed batch by batch into running aggregates (`crate::collection`): `add` resolves to each post's
