@@ -16,8 +16,11 @@ use sentir_tests::{KERNEL, assert_traces_match_reference, posts_distilled, sampl
 /// trace against the reference.
 fn assert_kernel_matches_reference(model: &Model, batch: &[Vec<u32>]) {
     let with_table = simd::Packed::new(model);
-    assert!(with_table.table_bytes() > 0, "the test models' vocabularies are small enough to table");
+    assert!(with_table.has_table(), "the test models' vocabularies are small enough to table");
+    assert_eq!(with_table.table_bytes(), 0, "the table is filled as texts read it, not at load");
     for packed in [with_table, simd::Packed::without_table(model)] {
+        assert_packed_matches_reference(model, &packed, batch);
+        // Twice: the second time from the rows the first one computed.
         assert_packed_matches_reference(model, &packed, batch);
     }
 }
@@ -25,7 +28,7 @@ fn assert_kernel_matches_reference(model: &Model, batch: &[Vec<u32>]) {
 fn assert_packed_matches_reference(model: &Model, packed: &simd::Packed, batch: &[Vec<u32>]) {
     let ids: Vec<&[u32]> = batch.iter().map(Vec::as_slice).collect();
     let traces = simd::forward_batch(model, packed, &ids).expect("the kernel runs");
-    assert_traces_match_reference(&format!("table {}", packed.table_bytes() > 0), model, batch, &traces);
+    assert_traces_match_reference(&format!("table {}", packed.has_table()), model, batch, &traces);
 }
 
 #[test]
@@ -88,6 +91,22 @@ fn a_text_gets_the_same_bits_alone_and_in_a_batch_for_every_cell() {
             assert!(alone == *together, "{cell:?}: a text of {} tokens alone and in a batch", ids.len());
         }
     }
+}
+
+#[test]
+fn the_vocabulary_table_holds_only_the_chunks_texts_have_read() {
+    // 300 token ids: whole chunks, then a last one of `300 % TABLE_CHUNK` ids.
+    let (vocab, chunk_ids) = (300_usize, simd::TABLE_CHUNK);
+    let last = if vocab.is_multiple_of(chunk_ids) { chunk_ids } else { vocab % chunk_ids };
+    let model = random_model(7, vocab, 5, 9, 1);
+    let packed = simd::Packed::new(&model);
+    simd::forward_batch(&model, &packed, &[&[1, 2]]).expect("the kernel runs");
+    let chunk = packed.table_bytes();
+    assert!(chunk > 0 && chunk.is_multiple_of(chunk_ids), "one chunk: {chunk} bytes");
+    let (second, end) = (chunk_ids as u32, vocab as u32 - 1);
+    simd::forward_batch(&model, &packed, &[&[second, end], &[0]]).expect("the kernel runs");
+    let row = chunk / chunk_ids;
+    assert_eq!(packed.table_bytes(), 2 * chunk + last * row, "the first, the second and the last chunk");
 }
 
 #[test]

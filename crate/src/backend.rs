@@ -284,7 +284,7 @@ impl Backend {
         self.gpu.as_ref().map(|used| &*used.gpu)
     }
 
-    /// Bytes of the SIMD kernel's vocabulary table (0 without one).
+    /// Bytes of the SIMD kernel's vocabulary table so far: the chunks texts have read (0 without one).
     pub fn table_bytes(&self) -> usize {
         self.packed().map_or(0, Packed::table_bytes)
     }

@@ -57,7 +57,7 @@ impl JsAnalyzer {
         Ok(tokens)
     }
 
-    /// Bytes of the SIMD kernel's vocabulary table (0 without one).
+    /// Bytes of the SIMD kernel's vocabulary table so far: the chunks texts have read (0 without one).
     #[wasm_bindgen(getter, js_name = benchTableBytes)]
     pub fn bench_table_bytes(&self) -> usize {
         self.inner.backend().table_bytes()

@@ -26,14 +26,17 @@
 //!
 //! Per layer: the input projection `W_ih · x_s + b` for every token of every text at once (no dependency
 //! between steps, so `ROWS` steps share each read of `W_ih`), then the recurrence. The first layer's input is
-//! an embedding row, so its projection depends only on the token id: [`Packed::new`] computes it once for the
-//! whole vocabulary (the *table*, `V × gates × H` floats, when that is at most [`TABLE_BYTES_MAX`]), and a text's
-//! projection is then a gather of rows. That removes `E / (E + H)` of the multiply-adds per token (28% for
+//! an embedding row, so its projection depends only on the token id: [`Packed::new`] makes room to keep it for the
+//! whole vocabulary (the *table*, `V × gates × H` floats, when that is at most [`TABLE_BYTES_MAX`]), filled
+//! [`TABLE_CHUNK`] token ids at a time as texts first read them (so loading computes none of it, and the first
+//! text only the rows of its own tokens' chunks), and a text's projection is then a gather of rows. That removes `E / (E + H)` of the multiply-adds per token (28% for
 //! sentir-en-posts-distilled, E = 50, H = 128; 44% for sentir-en-lstm, H = 64) and the reads of `W_ih`. Texts are
 //! sorted longest
 //! first, so the texts still running at step `s` are a prefix of the batch and shorter ones simply drop out (the
 //! mask is the length). Padded units stay exactly zero: their weights and bias are zero, so an LSTM's
 //! `c = ½·c + ½·0` and `h = ½·tanh(0)`, and a GRU's `n = tanh(0)` and `h = n + ½·(h − n)`.
+
+use std::sync::OnceLock;
 
 use wide::f32x4;
 
@@ -53,6 +56,9 @@ const ROWS: usize = 2;
 /// The largest vocabulary table [`Packed::new`] builds: 64 MiB (sentir-en-posts-distilled's, 16,898 × 512 floats,
 /// is 33 MiB; sentir-en-lstm's, 8,000 × 256, 7.8 MiB).
 pub const TABLE_BYTES_MAX: usize = 64 << 20;
+/// Token ids whose rows of the vocabulary table are computed together, the first time one of them is read: 16
+/// rows of sentir-en-posts-distilled's table are 0.4 M multiply-adds, about a quarter of a millisecond in wasm.
+pub const TABLE_CHUNK: usize = 16;
 
 /// A model's weights in the kernel's layout (see the module docs).
 #[derive(Debug, Clone)]
@@ -62,7 +68,37 @@ pub struct Packed {
     units: usize,
     hidden: usize,
     /// `[vocab][blocks][gate]`: the first layer's input projection of `embedding[v]`, for every token id `v`.
-    table: Option<Vec<f32x4>>,
+    table: Option<Table>,
+}
+
+/// The vocabulary table (see the module docs), in chunks of [`TABLE_CHUNK`] token ids, each computed when first
+/// read: `[chunk] -> [id in chunk][blocks][gate]`.
+#[derive(Debug, Clone)]
+struct Table {
+    chunks: Vec<OnceLock<Vec<f32x4>>>,
+    /// Vectors per token id: `blocks × gates`.
+    row: usize,
+}
+
+impl Table {
+    fn new(vocab: usize, row: usize) -> Table {
+        Table { chunks: (0..vocab.div_ceil(TABLE_CHUNK)).map(|_| OnceLock::new()).collect(), row }
+    }
+
+    /// Token `id`'s row, its chunk computed first if no text has read it yet.
+    fn row(&self, model: &Model, layer: &PackedLayer, blocks: usize, id: usize) -> &[f32x4] {
+        let chunk = self.chunks[id / TABLE_CHUNK].get_or_init(|| {
+            let first = id / TABLE_CHUNK * TABLE_CHUNK;
+            let count = TABLE_CHUNK.min(model.embedding.rows() - first);
+            project_all(layer, blocks, count, |v| model.embedding.row(first + v))
+        });
+        &chunk[id % TABLE_CHUNK * self.row..][..self.row]
+    }
+
+    /// The bytes of the chunks computed so far.
+    fn bytes(&self) -> usize {
+        self.chunks.iter().filter_map(OnceLock::get).map(|chunk| size_of_val(chunk.as_slice())).sum()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -123,13 +159,14 @@ struct StepAt {
 }
 
 impl Packed {
-    /// Packs `model`, with the vocabulary table if it fits in [`TABLE_BYTES_MAX`].
+    /// Packs `model`, with room for the vocabulary table if it fits in [`TABLE_BYTES_MAX`] (its rows are
+    /// computed as texts first read them).
     pub fn new(model: &Model) -> Packed {
         let mut packed = Packed::without_table(model);
         let gates = packed.layers.first().map_or(0, |layer| layer.cell.gates());
         let bytes = model.embedding.rows() * packed.units * gates * size_of::<f32>();
-        if bytes <= TABLE_BYTES_MAX {
-            packed.table = packed.layers.first().map(|layer| vocabulary_table(model, layer, packed.units / LANES));
+        if bytes <= TABLE_BYTES_MAX && !packed.layers.is_empty() {
+            packed.table = Some(Table::new(model.embedding.rows(), packed.units / LANES * gates));
         }
         packed
     }
@@ -155,15 +192,15 @@ impl Packed {
         Packed { layers, units, hidden, table: None }
     }
 
-    /// The bytes the vocabulary table takes (0 without one).
-    pub fn table_bytes(&self) -> usize {
-        self.table.as_ref().map_or(0, |table| size_of_val(table.as_slice()))
+    /// Whether the first layer's input projections come from a vocabulary table.
+    pub fn has_table(&self) -> bool {
+        self.table.is_some()
     }
-}
 
-/// `[vocab][blocks][gate]`: the first layer's input projection of every embedding row.
-fn vocabulary_table(model: &Model, layer: &PackedLayer, blocks: usize) -> Vec<f32x4> {
-    project_all(layer, blocks, model.embedding.rows(), |v| model.embedding.row(v))
+    /// The bytes the vocabulary table takes so far (0 without one): the chunks texts have read.
+    pub fn table_bytes(&self) -> usize {
+        self.table.as_ref().map_or(0, Table::bytes)
+    }
 }
 
 /// `[blocks][columns][gate]` from a matrix whose rows are a cell's gates stacked (`H` rows each): for each
@@ -471,7 +508,7 @@ fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<V
                 (0, Some(table)) => {
                     let mut rows = Vec::with_capacity(steps * blocks * gates);
                     for &id in seq.ids {
-                        rows.extend_from_slice(&table[id as usize * blocks * gates..][..blocks * gates]);
+                        rows.extend_from_slice(table.row(model, layer, blocks, id as usize));
                     }
                     rows
                 }
