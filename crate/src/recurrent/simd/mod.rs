@@ -36,12 +36,14 @@
 //! mask is the length). Padded units stay exactly zero: their weights and bias are zero, so an LSTM's
 //! `c = ½·c + ½·0` and `h = ½·tanh(0)`, and a GRU's `n = tanh(0)` and `h = n + ½·(h − n)`.
 
-use std::sync::OnceLock;
-
 use wide::f32x4;
 
 mod gru;
 mod lstm;
+mod table;
+
+pub use table::TABLE_CHUNK;
+use table::Table;
 
 use super::{State, Trace};
 use crate::error::Result;
@@ -56,9 +58,6 @@ const ROWS: usize = 2;
 /// The largest vocabulary table [`Packed::new`] builds: 64 MiB (sentir-en-posts-distilled's, 16,898 × 512 floats,
 /// is 33 MiB; sentir-en-lstm's, 8,000 × 256, 7.8 MiB).
 pub const TABLE_BYTES_MAX: usize = 64 << 20;
-/// Token ids whose rows of the vocabulary table are computed together, the first time one of them is read: 16
-/// rows of sentir-en-posts-distilled's table are 0.4 M multiply-adds, about a quarter of a millisecond in wasm.
-pub const TABLE_CHUNK: usize = 16;
 
 /// A model's weights in the kernel's layout (see the module docs).
 #[derive(Debug, Clone)]
@@ -69,36 +68,6 @@ pub struct Packed {
     hidden: usize,
     /// `[vocab][blocks][gate]`: the first layer's input projection of `embedding[v]`, for every token id `v`.
     table: Option<Table>,
-}
-
-/// The vocabulary table (see the module docs), in chunks of [`TABLE_CHUNK`] token ids, each computed when first
-/// read: `[chunk] -> [id in chunk][blocks][gate]`.
-#[derive(Debug, Clone)]
-struct Table {
-    chunks: Vec<OnceLock<Vec<f32x4>>>,
-    /// Vectors per token id: `blocks × gates`.
-    row: usize,
-}
-
-impl Table {
-    fn new(vocab: usize, row: usize) -> Table {
-        Table { chunks: (0..vocab.div_ceil(TABLE_CHUNK)).map(|_| OnceLock::new()).collect(), row }
-    }
-
-    /// Token `id`'s row, its chunk computed first if no text has read it yet.
-    fn row(&self, model: &Model, layer: &PackedLayer, blocks: usize, id: usize) -> &[f32x4] {
-        let chunk = self.chunks[id / TABLE_CHUNK].get_or_init(|| {
-            let first = id / TABLE_CHUNK * TABLE_CHUNK;
-            let count = TABLE_CHUNK.min(model.embedding.rows() - first);
-            project_all(layer, blocks, count, |v| model.embedding.row(first + v))
-        });
-        &chunk[id % TABLE_CHUNK * self.row..][..self.row]
-    }
-
-    /// The bytes of the chunks computed so far.
-    fn bytes(&self) -> usize {
-        self.chunks.iter().filter_map(OnceLock::get).map(|chunk| size_of_val(chunk.as_slice())).sum()
-    }
 }
 
 #[derive(Debug, Clone)]
