@@ -1,9 +1,9 @@
-// One peer's measurements, in one fresh page: page.html?peer=<module>&backend=<name>. bench/peers.mjs opens it
-// once per peer in a new browser context (empty cache) and reads `window.benchResult`.
+// One peer's measurements, in one fresh page: page.html?peer=<module>&backend=<name>[&model=<folder of models/>].
+// bench/peers.mjs opens it once per peer in a new browser context (empty cache) and reads `window.benchResult`.
 import { publish, timeCalls as time } from "./timing.js";
 
-const MODEL = "/models/sentir-en-lstm/";
 const params = new URLSearchParams(location.search);
+const MODEL = `/models/${params.get("model") ?? "sentir-en-lstm"}/`;
 const peerModule = params.get("peer");
 const backend = params.get("backend");
 const budgetMs = Number(params.get("budget") ?? 1500);

@@ -22,10 +22,13 @@ const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, "..");
 const MODEL = join(ROOT, "models", "sentir-en-lstm");
 
-// [name in the report, bundle, backend]
+// [name in the report, bundle, backend, model folder of models/ (sentir's rows; the model peers run MODEL's weights)]
 const PEERS = [
   ["sentir", "sentir", "cpu-simd"], // the baseline of every ratio: the first row
   ["sentir scalar", "sentir", "cpu-scalar"],
+  // The model the page and the npm package load by default (three labels, hidden 128, a larger vocabulary): its
+  // cold load is the one a page user waits for.
+  ["sentir, default model", "sentir", "cpu-simd", "default"],
   ["TF.js cpu", "tfjs", "cpu"],
   ["TF.js wasm", "tfjs", "wasm"],
   ["TF.js webgl", "tfjs", "webgl"],
@@ -74,10 +77,11 @@ function gzipSize(path) {
   return gzipped.get(path);
 }
 
-async function runPeer(browser, origin, [name, bundle, backend]) {
+async function runPeer(browser, origin, [name, bundle, backend, model]) {
   const files = new Set();
   const started = Date.now();
-  const result = await pageResult(browser, `${origin}/bench/page.html?peer=${bundle}&backend=${backend}&budget=${budget}`,
+  const query = `peer=${bundle}&backend=${backend}&budget=${budget}` + (model ? `&model=${model}` : "");
+  const result = await pageResult(browser, `${origin}/bench/page.html?${query}`,
     name, (page) => page.on("requestfinished", (request) => {
       const url = new URL(request.url());
       if (url.protocol === "http:" && url.origin === origin && !HARNESS.has(url.pathname)) files.add(url.pathname);

@@ -9,7 +9,9 @@ export async function load(backend, model) {
     backend: analyzer.backend,
     async run({ texts }) {
       const results = texts.length === 1 ? [await analyzer.analyze(texts[0])] : await analyzer.analyzeBatch(texts);
-      return results.map((r) => r.probabilities.positive);
+      // Positive against negative, as the model cards score two-way sets: a three-label model's neutral share
+      // set aside (for a two-label model, its positive probability).
+      return results.map(({ probabilities: p }) => p.positive / (p.positive + p.negative));
     },
   };
 }
