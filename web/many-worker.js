@@ -72,19 +72,12 @@ export function reanalyseMany(analyzer) {
 class Job {
   constructor(analyzer, memory, { source, format, columns }) {
     this.memory = memory;
-    this.collection = analyzer.collection();
     this.labels = analyzer.labels;
     this.format = format;
     this.columns = columns;
     this.source = source;
-    // Per post, in input order: its row (line or record number), its record (the CSV row's fields by column,
-    // the JSON object, or the line), its text, and its brief or { error }.
-    this.records = [];
-    this.rowNumbers = [];
-    this.texts = [];
-    this.briefs = [];
+    this.empty(analyzer);
     this.fields = null; // a CSV's columns, for the export
-    this.bad = 0; // records with no text to analyse
     this.batchSize = analyzer.backend === "gpu" ? 512 : 128;
     // For the time left: bytes and characters read, and the records parsed from how many characters.
     this.bytes = 0;
@@ -95,8 +88,20 @@ class Job {
     this.cancelled = false;
     this.again = false; // analysing the posts again (reanalyse)
     this.known = null; // how many posts the source holds, once known
-    this.view = { key: null, posts: 0, order: null };
     this.suggested = []; // the posts to label that suggest chose, by index
+  }
+
+  // No posts yet, and a new collection of `analyzer`'s for them: a job's start, and a second pass's.
+  empty(analyzer) {
+    this.collection = analyzer.collection();
+    // Per post, in input order: its row (line or record number), its record (the CSV row's fields by column,
+    // the JSON object, or the line), its text, and its brief or { error }.
+    this.records = [];
+    this.rowNumbers = [];
+    this.texts = [];
+    this.briefs = [];
+    this.bad = 0; // records with no text to analyse
+    this.view = { key: null, posts: 0, order: null }; // the table's order, computed for `posts` posts
   }
 
   cancel() {
@@ -137,8 +142,9 @@ class Job {
   // suggested posts stay the same posts).
   async reanalyse(analyzer) {
     const records = this.records.map((record, k) => ({ row: this.rowNumbers[k], record }));
-    Object.assign(this, { collection: analyzer.collection(), records: [], rowNumbers: [], texts: [], briefs: [],
-      bad: 0, known: records.length, again: true, view: { key: null, posts: 0, order: null } });
+    this.empty(analyzer);
+    this.known = records.length;
+    this.again = true;
     try {
       await this.add(records);
     } finally {
@@ -290,8 +296,7 @@ class Job {
     if (this.view.key === key && this.view.posts === posts) return this.view.order;
     const word = filter.word ? wordPattern(filter.word) : null;
     const kept = [];
-    const among = filter.suggested ? this.suggested.filter((k) => k < posts) : Array.from({ length: posts }, (_, k) => k);
-    for (const k of among) {
+    for (const k of filter.suggested ? this.suggested.filter((k) => k < posts) : this.records.keys()) {
       const brief = this.briefs[k];
       if (filter.label === "error" ? !brief?.error : filter.label && brief?.label !== filter.label) continue;
       if (filter.min !== null && !(brief?.score >= filter.min)) continue;
