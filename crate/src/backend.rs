@@ -2,8 +2,9 @@
 //!
 //! Call sites go through [`Backend::forward_async`] / [`Backend::forward_batch_async`] (or their blocking forms)
 //! and need no `cfg`. A backend always has a CPU kernel: the SIMD kernel ([`crate::recurrent::simd`]) whenever the
-//! build has SIMD instructions (wasm `simd128`, decided at compile time by `.cargo/config.toml`; SSE on x86_64;
-//! NEON on aarch64), otherwise the scalar reference. It may also have the GPU ([`crate::gpu`]):
+//! build has SIMD instructions (wasm `simd128`, decided at compile time by `.cargo/config.toml`; SSE on x86_64,
+//! or AVX2 with FMA where the CPU has them, decided at run time ([`simd::Width`]); NEON on aarch64), otherwise the
+//! scalar reference. It may also have the GPU ([`crate::gpu`]):
 //!
 //! - forced (`gpu`): every call runs on the GPU;
 //! - offered by `auto` ([`Backend::offer_gpu`]): only a hardware adapter is taken (a software one, lavapipe or
@@ -57,7 +58,7 @@ type Shared<T> = std::rc::Rc<T>;
 pub enum BackendKind {
     /// [`crate::recurrent::reference`]: plain scalar Rust, one text at a time.
     CpuScalar,
-    /// [`crate::recurrent::simd`]: 4-lane SIMD, a batch in one recurrence.
+    /// [`crate::recurrent::simd`]: SIMD at the machine's width ([`simd::Width`]), a batch in one recurrence.
     CpuSimd,
     /// [`crate::gpu`]: WGSL compute shaders through wgpu, with a CPU kernel as the fallback.
     Gpu,
@@ -124,7 +125,8 @@ impl std::str::FromStr for BackendChoice {
     }
 }
 
-/// The SIMD instructions this build's kernel compiles to, if any.
+/// The 4-lane SIMD instructions this build's kernel compiles to, if any (on x86_64 the kernel may run AVX2 instead,
+/// found at run time: [`simd::Width`]).
 pub const SIMD: Option<&str> = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
     Some("wasm simd128")
 } else if cfg!(target_arch = "x86_64") {
@@ -177,11 +179,14 @@ impl Backend {
     /// The best CPU kernel this build offers for `model`. [`Backend::offer_gpu`] may add the GPU.
     pub fn choose(model: &Model) -> Backend {
         match SIMD {
-            Some(instructions) => Backend {
-                reason: format!("this build has SIMD ({instructions})"),
-                cpu: Cpu::Simd(Shared::new(Packed::new(model))),
-                gpu: None,
-            },
+            Some(_) => {
+                let (width, why) = simd::Width::choose();
+                Backend {
+                    reason: format!("this build has SIMD ({why})"),
+                    cpu: Cpu::Simd(Shared::new(Packed::with_width(model, width))),
+                    gpu: None,
+                }
+            }
             None => Backend {
                 reason: "this build has no SIMD instructions (a wasm build without simd128)".to_owned(),
                 cpu: Cpu::Scalar,

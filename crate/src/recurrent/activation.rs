@@ -1,4 +1,5 @@
-//! The activations of the fast paths: one formula each for `2^t`, `σ` and `tanh`, in 4-lane SIMD, written so
+//! The activations of the fast paths: one formula each for `2^t`, `σ` and `tanh`, in SIMD of every width the
+//! kernel runs (`Lanes`), written so
 //! that the WGSL shaders can mirror them operation for operation (`ldexp` there for the exponent step).
 //!
 //! The scalar [`reference`](super::reference) keeps the standard library's `exp` and `tanh`: it is the oracle, and
@@ -19,7 +20,9 @@
 //! `2^t` 2.4e-7 relative (in [−125.5, 125.5]); `σ` 1.0e-7 absolute; `tanh` 2.1e-7 absolute (`cargo test -p sentir
 //! activation -- --nocapture` prints them).
 
-use wide::{f32x4, i32x4};
+use wide::f32x4;
+
+use super::simd::Lanes;
 
 const LOG2_E: f32 = std::f32::consts::LOG2_E;
 /// The clamp of `t`: `2^n` stays a normal number, `n + 127` in [1, 254].
@@ -32,52 +35,49 @@ const ROUNDER: f32 = 12_582_912.0;
 #[allow(clippy::approx_constant, reason = "a fitted coefficient, 3 ulp below ln 2")]
 const POLY: [f32; 6] = [1.0, 0.693_147, 0.240_222_42, 0.055_507_336, 0.009_671_513, 0.001_326_472_7];
 /// σ's factor: `σ(x) = 1 / (1 + 2^(x · SIGMOID_SCALE))`. The SIMD kernel multiplies the packed weights of every gate
-/// that σ activates by it, so that their sums are the arguments `t` of [`Activations::sigmoid_of_scaled`].
+/// that σ activates by it, so that their sums are the arguments `t` of `Activations::sigmoid_of_scaled`.
 pub const SIGMOID_SCALE: f32 = -LOG2_E;
 /// tanh's factor: `tanh(x) = 1 − 2 / (1 + 2^(x · TANH_SCALE))`; the SIMD kernel folds it into the weights of the
 /// gates that tanh activates (an LSTM's `g`, a GRU's `n`).
 pub const TANH_SCALE: f32 = 2.0 * LOG2_E;
 
-/// The formulas' constants as vectors, with the formulas as methods. The SIMD kernel reads them once per step
-/// ([`Activations::opaque`]) and keeps them in registers: a wasm engine builds a vector constant afresh at every
-/// use (V8: three instructions), and LLVM, with wasm's unlimited locals, writes a constant at each of its uses.
+/// The formulas' constants as vectors of any width the kernel runs ([`Lanes`]), with the formulas as methods. The
+/// SIMD kernel reads them once per step ([`Activations::opaque`]) and keeps them in registers: a wasm engine builds
+/// a vector constant afresh at every use (V8: three instructions), and LLVM, with wasm's unlimited locals, writes a
+/// constant at each of its uses.
 #[derive(Debug, Clone, Copy)]
-pub struct Activations {
-    exp2_min: f32x4,
-    exp2_max: f32x4,
-    rounder: f32x4,
+pub(crate) struct Activations<V: Lanes> {
+    exp2_min: V,
+    exp2_max: V,
+    rounder: V,
     /// [`POLY`]; the first is 1.
-    poly: [f32x4; 6],
-    exponent_bias: i32x4,
-    two: f32x4,
-    sigmoid_scale: f32x4,
-    tanh_scale: f32x4,
+    poly: [V; 6],
+    exponent_bias: V::Bits,
+    two: V,
+    sigmoid_scale: V,
+    tanh_scale: V,
 }
 
-const ACTIVATIONS: Activations = Activations {
-    exp2_min: f32x4::new([-EXP2_LIMIT; 4]),
-    exp2_max: f32x4::new([EXP2_LIMIT; 4]),
-    rounder: f32x4::new([ROUNDER; 4]),
-    poly: [
-        f32x4::new([POLY[0]; 4]),
-        f32x4::new([POLY[1]; 4]),
-        f32x4::new([POLY[2]; 4]),
-        f32x4::new([POLY[3]; 4]),
-        f32x4::new([POLY[4]; 4]),
-        f32x4::new([POLY[5]; 4]),
-    ],
-    exponent_bias: i32x4::new([127; 4]),
-    two: f32x4::new([2.0; 4]),
-    sigmoid_scale: f32x4::new([SIGMOID_SCALE; 4]),
-    tanh_scale: f32x4::new([TANH_SCALE; 4]),
-};
-
-impl Activations {
+impl<V: Lanes> Activations<V> {
     /// The constants, read through [`std::hint::black_box`] so that the compiler keeps them in variables rather
     /// than writing each where it is used (see the type's docs).
     #[inline(always)]
-    pub fn opaque() -> Activations {
-        std::hint::black_box(ACTIVATIONS)
+    pub(crate) fn opaque() -> Activations<V> {
+        std::hint::black_box(Activations::new())
+    }
+
+    #[inline(always)]
+    fn new() -> Activations<V> {
+        Activations {
+            exp2_min: V::splat(-EXP2_LIMIT),
+            exp2_max: V::splat(EXP2_LIMIT),
+            rounder: V::splat(ROUNDER),
+            poly: POLY.map(V::splat),
+            exponent_bias: V::splat_bits(127),
+            two: V::splat(2.0),
+            sigmoid_scale: V::splat(SIGMOID_SCALE),
+            tanh_scale: V::splat(TANH_SCALE),
+        }
     }
 
     /// `2^t`, lane by lane, for `t` clamped to [−125.5, 125.5] (so `2^n` stays a normal number).
@@ -87,7 +87,7 @@ impl Activations {
     /// the low bits of the sum (ties to even, like WGSL's `round`), so that `2^n` comes from those bits without a
     /// float to integer conversion.
     #[inline(always)]
-    pub fn exp2(&self, t: f32x4) -> f32x4 {
+    pub(crate) fn exp2(&self, t: V) -> V {
         let t = t.fast_max(self.exp2_min).fast_min(self.exp2_max);
         let shifted = t + self.rounder;
         let f = t - (shifted - self.rounder);
@@ -99,27 +99,26 @@ impl Activations {
         let p = low + (f2 * f2) * (c4 + f * c5);
         // 2^n from its exponent bits: the sum's bits are those of 1.5 · 2^23 plus n, and shifting the exponent
         // field into place drops all but the low 9 bits, n + 127.
-        let bits = (bytemuck::cast::<f32x4, i32x4>(shifted) + self.exponent_bias) << 23;
-        p * bytemuck::cast::<i32x4, f32x4>(bits)
+        p * V::exponent(shifted, self.exponent_bias)
     }
 
     /// `σ(x) = 1 / (1 + 2^(x · −log2 e))`, lane by lane.
     #[inline(always)]
-    pub fn sigmoid(&self, x: f32x4) -> f32x4 {
+    pub(crate) fn sigmoid(&self, x: V) -> V {
         self.sigmoid_of_scaled(x * self.sigmoid_scale)
     }
 
     /// `tanh(x) = 1 − 2 / (1 + 2^(x · 2 log2 e))`, lane by lane. No clamp of its own: from |x| = 9.5 on, the
     /// formula gives ±1 exactly, as `tanh` does in `f32`, up to ±∞ (`exp2` clamps its argument).
     #[inline(always)]
-    pub fn tanh(&self, x: f32x4) -> f32x4 {
+    pub(crate) fn tanh(&self, x: V) -> V {
         self.tanh_from(self.sigmoid_of_scaled(x * self.tanh_scale))
     }
 
     /// `1 / (1 + 2^t)`: the step both formulas share, for callers that hold the scaled argument already (`σ(x)` of
     /// `t = x · −log2 e`; `tanh(x)` of `t = x · 2 log2 e`, through [`Activations::tanh_from`]).
     #[inline(always)]
-    pub fn sigmoid_of_scaled(&self, t: f32x4) -> f32x4 {
+    pub(crate) fn sigmoid_of_scaled(&self, t: V) -> V {
         let one = self.poly[0];
         one / (one + self.exp2(t))
     }
@@ -127,24 +126,24 @@ impl Activations {
     /// `tanh(x) = 1 − 2q` from `q = 1 / (1 + 2^(x · 2 log2 e))`. The bits of `1 − 2 / (1 + …)`: doubling is exact,
     /// so `2 · (1 / d)` rounds as `2 / d` does.
     #[inline(always)]
-    pub fn tanh_from(&self, q: f32x4) -> f32x4 {
+    pub(crate) fn tanh_from(&self, q: V) -> V {
         self.poly[0] - self.two * q
     }
 }
 
-/// [`Activations::exp2`].
+/// `Activations::exp2` in 4 lanes.
 pub fn exp2(t: f32x4) -> f32x4 {
-    ACTIVATIONS.exp2(t)
+    Activations::new().exp2(t)
 }
 
-/// [`Activations::sigmoid`].
+/// `Activations::sigmoid` in 4 lanes.
 pub fn sigmoid(x: f32x4) -> f32x4 {
-    ACTIVATIONS.sigmoid(x)
+    Activations::new().sigmoid(x)
 }
 
-/// [`Activations::tanh`].
+/// `Activations::tanh` in 4 lanes.
 pub fn tanh(x: f32x4) -> f32x4 {
-    ACTIVATIONS.tanh(x)
+    Activations::new().tanh(x)
 }
 
 #[cfg(test)]
@@ -205,6 +204,45 @@ mod tests {
         }
         assert_eq!(constant("LOG2_E"), LOG2_E);
         assert_eq!(constant("EXP2_LIMIT"), EXP2_LIMIT);
+    }
+
+    /// Every formula is adds, multiplies, a division and clamps, none fused: every width gives the 4-lane bits.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn every_width_gives_the_bits_of_four() {
+        use crate::recurrent::simd::{F32x8, F32x16, Width};
+        let available = Width::available();
+        eprintln!("widths this machine runs: {available:?}");
+        if available.contains(&Width::Eight) {
+            assert_gives_the_bits_of_four::<F32x8>();
+        }
+        if available.contains(&Width::Sixteen) {
+            assert_gives_the_bits_of_four::<F32x16>();
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    fn assert_gives_the_bits_of_four<V: Lanes>() {
+        let (four, wide) = (Activations::<f32x4>::new(), Activations::<V>::new());
+        type Formula<V> = fn(&Activations<V>, V) -> V;
+        let formulas: [(Formula<f32x4>, Formula<V>); 3] = [
+            (Activations::exp2, Activations::exp2),
+            (Activations::sigmoid, Activations::sigmoid),
+            (Activations::tanh, Activations::tanh),
+        ];
+        let n = 1 << 16;
+        let xs: Vec<f32> = (0..n).map(|i| -20.0 + 40.0 * i as f32 / n as f32).collect();
+        for (narrow, formula) in formulas {
+            let (mut got, mut want) = (vec![0.0f32; n], vec![0.0f32; n]);
+            for (x, out) in xs.chunks_exact(V::LANES).zip(got.chunks_exact_mut(V::LANES)) {
+                formula(&wide, V::load(x)).store(out);
+            }
+            for (x, out) in xs.chunks_exact(4).zip(want.chunks_exact_mut(4)) {
+                narrow(&four, f32x4::load(x)).store(out);
+            }
+            let differ = xs.iter().zip(got.iter().zip(&want)).find(|(_, (g, w))| g.to_bits() != w.to_bits());
+            assert!(differ.is_none(), "{} lanes: at x = {differ:?}", V::LANES);
+        }
     }
 
     #[test]

@@ -1,18 +1,21 @@
-//! The fast CPU forward pass: the module-level equations in 4-lane SIMD (`wide::f32x4`: wasm `simd128`, x86_64
-//! SSE, aarch64 NEON, or plain arrays where the build has none), for a batch of texts in one recurrence.
+//! The fast CPU forward pass: the module-level equations in SIMD, for a batch of texts in one recurrence. One
+//! source, generic over the vector (`Lanes`), runs at every width ([`Width`]): 4 lanes (`wide::f32x4`: wasm
+//! `simd128`, x86_64 SSE, aarch64 NEON, or plain arrays where the build has none) and, on x86_64 CPUs with AVX2 and
+//! FMA, 8 lanes (`F32x8`), and on those with AVX-512F, 16 (`F32x16`), chosen at run time when the weights are
+//! packed.
 //!
 //! # Layout
 //!
-//! [`Packed`] rearranges each layer's weights once, at load. Hidden units are taken four at a time (a *block*;
-//! `H` is padded with zero units up to a multiple of four), and for each block and each input column `k` the
-//! cell's gates' weights are stored next to each other (an LSTM's `[i, f, g, o]`, a GRU's `[r, z, n]`), one
-//! `f32x4` each, covering the block's four units. Accumulating `x[k] · w` down the columns leaves the block's gate
+//! [`Packed`] rearranges each layer's weights once, at load. Hidden units are taken a vector's lanes at a time (a
+//! *block* of `L` units, `L` = 4 or 8; `H` is padded with zero units up to a multiple of `L`), and for each block
+//! and each input column `k` the cell's gates' weights are stored next to each other (an LSTM's `[i, f, g, o]`, a
+//! GRU's `[r, z, n]`), one vector each, covering the block's units. Accumulating `x[k] · w` down the columns leaves the block's gate
 //! pre-activations in as many registers: the gates are fused into one pass over the weights, which are read once
 //! per step for up to `ROWS` texts at a time. Each gate's weights and bias are stored times its activation's
 //! factor ([`SIGMOID_SCALE`](super::activation::SIGMOID_SCALE) for the gates σ activates,
 //! [`TANH_SCALE`](super::activation::TANH_SCALE) for an LSTM's g and a GRU's n), so the sums come out as the
 //! activations' arguments: every gate then runs one formula, `1 / (1 + 2^t)`
-//! ([`Activations::sigmoid_of_scaled`](super::activation::Activations::sigmoid_of_scaled)). Scaling rounds each
+//! (`Activations::sigmoid_of_scaled`). Scaling rounds each
 //! weight once: the sums differ from the unscaled ones in the last bits, within the kernel's tolerance of the
 //! reference.
 //!
@@ -39,9 +42,15 @@
 use wide::f32x4;
 
 mod gru;
+mod lanes;
 mod lstm;
 mod table;
 
+pub(crate) use lanes::Lanes;
+use lanes::Task;
+#[cfg(target_arch = "x86_64")]
+pub(crate) use lanes::{F32x8, F32x16};
+pub use lanes::{WIDTH_VARIABLE, Width};
 pub use table::TABLE_CHUNK;
 use table::Table;
 
@@ -49,49 +58,77 @@ use super::{State, Trace};
 use crate::error::Result;
 use crate::model::{Head, Layer, Matrix, Model, Pooled, Pooling};
 
-const LANES: usize = 4;
 /// The most gates a cell has per unit (an LSTM's four): what the step's scratch has room for.
 const MAX_GATES: usize = lstm::GATES;
-/// Texts that share one read of the recurrent weights: 2 × 4 accumulators plus 4 weight vectors fit in the 16
-/// vector registers of x86_64 (which is what wasm engines map `v128` onto there).
+/// Texts that share one read of the weights, unless the width says otherwise ([`Lanes::ROWS`]): 2 × 4
+/// accumulators plus 4 weight vectors fit in the 16 vector registers of x86_64, SSE's and AVX's alike (SSE's are
+/// what wasm engines map `v128` onto there).
 const ROWS: usize = 2;
 /// The largest vocabulary table [`Packed::new`] builds: 64 MiB (sentir-en-posts-distilled's, 16,898 × 512 floats,
 /// is 33 MiB; sentir-en-lstm's, 8,000 × 256, 7.8 MiB).
 pub const TABLE_BYTES_MAX: usize = 64 << 20;
 
-/// A model's weights in the kernel's layout (see the module docs).
+/// A model's weights in the kernel's layout (see the module docs), at the width they were packed for.
 #[derive(Debug, Clone)]
-pub struct Packed {
-    layers: Vec<PackedLayer>,
-    /// `H` rounded up to a multiple of four.
+pub struct Packed(Widths);
+
+#[derive(Debug, Clone)]
+enum Widths {
+    Four(Kernel<f32x4>),
+    /// Only where [`Width::available`] found AVX2 and FMA (see `F32x8`).
+    #[cfg(target_arch = "x86_64")]
+    Eight(Kernel<F32x8>),
+    /// Only where [`Width::available`] found AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    Sixteen(Kernel<F32x16>),
+}
+
+/// `$body` with `$kernel` bound to `$packed`'s weights, whatever their width.
+macro_rules! with_kernel {
+    ($packed:expr, $kernel:ident => $body:expr) => {
+        match &$packed.0 {
+            Widths::Four($kernel) => $body,
+            #[cfg(target_arch = "x86_64")]
+            Widths::Eight($kernel) => $body,
+            #[cfg(target_arch = "x86_64")]
+            Widths::Sixteen($kernel) => $body,
+        }
+    };
+}
+
+/// [`Packed`] at one width.
+#[derive(Debug, Clone)]
+struct Kernel<V: Lanes> {
+    layers: Vec<PackedLayer<V>>,
+    /// `H` rounded up to a multiple of the lanes.
     units: usize,
     hidden: usize,
     /// `[vocab][blocks][gate]`: the first layer's input projection of `embedding[v]`, for every token id `v`.
-    table: Option<Table>,
+    table: Option<Table<V>>,
 }
 
 #[derive(Debug, Clone)]
-struct PackedLayer {
+struct PackedLayer<V: Lanes> {
     /// Input columns of `W_ih` as stored (`E` for layer 0, padded units above).
     inputs: usize,
     /// `[blocks][inputs][gate]`: the input weights, the cell's gates side by side.
-    input: Vec<f32x4>,
+    input: Vec<V>,
     /// `[blocks][gate]`: what the input projection starts from: the bias, and whatever part of the recurrent bias
     /// adds to it unchanged (a GRU's).
-    bias: Vec<f32x4>,
+    bias: Vec<V>,
     /// The recurrent weights, in the layout of the cell's step.
-    cell: PackedCell,
+    cell: PackedCell<V>,
 }
 
 /// A layer's recurrent weights and the step that reads them, per cell.
 #[derive(Debug, Clone)]
-enum PackedCell {
-    Lstm(lstm::Lstm),
-    GruResetAfter(gru::ResetAfter),
-    GruResetBefore(gru::ResetBefore),
+enum PackedCell<V: Lanes> {
+    Lstm(lstm::Lstm<V>),
+    GruResetAfter(gru::ResetAfter<V>),
+    GruResetBefore(gru::ResetBefore<V>),
 }
 
-impl PackedCell {
+impl<V: Lanes> PackedCell<V> {
     /// Gates per unit in the input projection.
     fn gates(&self) -> usize {
         match self {
@@ -108,18 +145,18 @@ impl PackedCell {
 
 /// One step of a cell's recurrence in the kernel's layout: what differs between the cells ([`recur`] runs the
 /// batch through it, `ROWS` texts at a time).
-trait Step {
+trait Step<V: Lanes> {
     /// Step `at.s` for the `R` texts of `rows`, whose input projections are ready: reads their states before the
     /// step and writes those after it. `gates`: room for `R × blocks × MAX_GATES` vectors (the gates' sums, then
     /// their activations); `columns`: for `R × units` floats (the texts' previous hidden states interleaved,
     /// [`interleave`], or what a step multiplies in their place). They come as slices of their own, not in a
     /// struct: as parameters, LLVM knows that they alias none of the texts' states, and keeps values in registers
     /// across the writes to those (a struct of them measured 5% slower in V8).
-    fn step<const R: usize>(&self, at: StepAt, rows: [&mut Sequence; R], gates: &mut [f32x4], columns: &mut [f32]);
+    fn step<const R: usize>(&self, at: StepAt, rows: [&mut Sequence<V>; R], gates: &mut [V], columns: &mut [f32]);
 }
 
 /// Which step [`Step::step`] computes: step `s` of a layer of `units` units (its hidden size padded to a multiple of
-/// [`LANES`]), `blocks` blocks of [`LANES`] units.
+/// the lanes), `blocks` blocks of a vector's lanes.
 #[derive(Clone, Copy)]
 struct StepAt {
     blocks: usize,
@@ -128,24 +165,62 @@ struct StepAt {
 }
 
 impl Packed {
-    /// Packs `model`, with room for the vocabulary table if it fits in [`TABLE_BYTES_MAX`] (its rows are
-    /// computed as texts first read them).
+    /// Packs `model` for the widest [`Width`] this machine runs ([`Width::choose`]), with room for the vocabulary
+    /// table if it fits in [`TABLE_BYTES_MAX`] (its rows are computed as texts first read them).
     pub fn new(model: &Model) -> Packed {
-        let mut packed = Packed::without_table(model);
-        let gates = packed.layers.first().map_or(0, |layer| layer.cell.gates());
-        let bytes = model.embedding.rows() * packed.units * gates * size_of::<f32>();
-        if bytes <= TABLE_BYTES_MAX && !packed.layers.is_empty() {
-            packed.table = Some(Table::new(model.embedding.rows(), packed.units / LANES * gates));
-        }
-        packed
+        Packed::with_width(model, Width::choose().0)
+    }
+
+    /// [`Packed::new`] at `width`, which must be one of [`Width::available`] (the 4-lane path otherwise).
+    pub fn with_width(model: &Model, width: Width) -> Packed {
+        Packed::at(model, width, true)
     }
 
     /// Packs `model` without the vocabulary table: every token's first-layer projection is computed when it is
-    /// read (for tests and benchmarks of that path; [`Packed::new`] uses it for vocabularies too large to table).
-    pub fn without_table(model: &Model) -> Packed {
+    /// read (for tests and benchmarks of that path; [`Packed::new`] does so for vocabularies too large to table).
+    pub fn without_table(model: &Model, width: Width) -> Packed {
+        Packed::at(model, width, false)
+    }
+
+    fn at(model: &Model, width: Width, table: bool) -> Packed {
+        let width = if Width::available().contains(&width) { width } else { Width::Four };
+        match width {
+            #[cfg(target_arch = "x86_64")]
+            Width::Eight => Packed(Widths::Eight(Kernel::new(model, table))),
+            #[cfg(target_arch = "x86_64")]
+            Width::Sixteen => Packed(Widths::Sixteen(Kernel::new(model, table))),
+            _ => Packed(Widths::Four(Kernel::new(model, table))),
+        }
+    }
+
+    /// The width the weights were packed for: the one the forward pass runs.
+    pub fn width(&self) -> Width {
+        match self.0 {
+            Widths::Four(_) => Width::Four,
+            #[cfg(target_arch = "x86_64")]
+            Widths::Eight(_) => Width::Eight,
+            #[cfg(target_arch = "x86_64")]
+            Widths::Sixteen(_) => Width::Sixteen,
+        }
+    }
+
+    /// Whether the first layer's input projections come from a vocabulary table.
+    pub fn has_table(&self) -> bool {
+        with_kernel!(self, kernel => kernel.table.is_some())
+    }
+
+    /// The bytes the vocabulary table takes so far (0 without one): the chunks texts have read.
+    pub fn table_bytes(&self) -> usize {
+        with_kernel!(self, kernel => kernel.table.as_ref().map_or(0, Table::bytes))
+    }
+}
+
+impl<V: Lanes> Kernel<V> {
+    /// `model`'s weights in this width's layout, with room for the vocabulary table if `table` and it fits.
+    fn new(model: &Model, table: bool) -> Kernel<V> {
         let hidden = model.layers.first().map_or(0, Layer::hidden_size);
-        let units = hidden.div_ceil(LANES) * LANES;
-        let layers = model
+        let units = hidden.div_ceil(V::LANES) * V::LANES;
+        let layers: Vec<PackedLayer<V>> = model
             .layers
             .iter()
             .enumerate()
@@ -158,31 +233,28 @@ impl Packed {
                 }
             })
             .collect();
-        Packed { layers, units, hidden, table: None }
-    }
-
-    /// Whether the first layer's input projections come from a vocabulary table.
-    pub fn has_table(&self) -> bool {
-        self.table.is_some()
-    }
-
-    /// The bytes the vocabulary table takes so far (0 without one): the chunks texts have read.
-    pub fn table_bytes(&self) -> usize {
-        self.table.as_ref().map_or(0, Table::bytes)
+        let gates = layers.first().map_or(0, |layer| layer.cell.gates());
+        let bytes = model.embedding.rows() * units * gates * size_of::<f32>();
+        let table = (table && bytes <= TABLE_BYTES_MAX && !layers.is_empty())
+            .then(|| Table::new(model.embedding.rows(), units / V::LANES * gates));
+        Kernel { layers, units, hidden, table }
     }
 }
 
 /// `[blocks][columns][gate]` from a matrix whose rows are a cell's gates stacked (`H` rows each): for each
 /// `(gate, scale)` of `gates`, in that order, gate `gate`'s rows times `scale`.
-fn pack(matrix: &Matrix, hidden: usize, units: usize, columns: usize, gates: &[(usize, f32)]) -> Vec<f32x4> {
-    let mut out = Vec::with_capacity(units / LANES * columns * gates.len());
-    for block in 0..units / LANES {
+fn pack<V: Lanes>(matrix: &Matrix, hidden: usize, units: usize, columns: usize, gates: &[(usize, f32)]) -> Vec<V> {
+    let mut out = Vec::with_capacity(units / V::LANES * columns * gates.len());
+    let mut lanes = vec![0.0; V::LANES];
+    for block in 0..units / V::LANES {
         for k in 0..columns {
             for &(gate, scale) in gates {
-                out.push(f32x4::from(std::array::from_fn(|lane| {
-                    let unit = block * LANES + lane;
-                    if unit < hidden && k < matrix.cols() { scale * matrix.row(gate * hidden + unit)[k] } else { 0.0 }
-                })));
+                for (lane, value) in lanes.iter_mut().enumerate() {
+                    let unit = block * V::LANES + lane;
+                    let inside = unit < hidden && k < matrix.cols();
+                    *value = if inside { scale * matrix.row(gate * hidden + unit)[k] } else { 0.0 };
+                }
+                out.push(V::load(&lanes));
             }
         }
     }
@@ -191,14 +263,16 @@ fn pack(matrix: &Matrix, hidden: usize, units: usize, columns: usize, gates: &[(
 
 /// `[blocks][gate]` from biases stacked like the gates: for each `(gate, scale)` of `gates`, gate `gate`'s biases
 /// times `scale`.
-fn pack_bias(bias: &[f32], hidden: usize, units: usize, gates: &[(usize, f32)]) -> Vec<f32x4> {
-    let mut out = Vec::with_capacity(units / LANES * gates.len());
-    for block in 0..units / LANES {
+fn pack_bias<V: Lanes>(bias: &[f32], hidden: usize, units: usize, gates: &[(usize, f32)]) -> Vec<V> {
+    let mut out = Vec::with_capacity(units / V::LANES * gates.len());
+    let mut lanes = vec![0.0; V::LANES];
+    for block in 0..units / V::LANES {
         for &(gate, scale) in gates {
-            out.push(f32x4::from(std::array::from_fn(|lane| {
-                let unit = block * LANES + lane;
-                if unit < hidden { scale * bias[gate * hidden + unit] } else { 0.0 }
-            })));
+            for (lane, value) in lanes.iter_mut().enumerate() {
+                let unit = block * V::LANES + lane;
+                *value = if unit < hidden { scale * bias[gate * hidden + unit] } else { 0.0 };
+            }
+            out.push(V::load(&lanes));
         }
     }
     out
@@ -212,7 +286,7 @@ fn pack_bias(bias: &[f32], hidden: usize, units: usize, gates: &[(usize, f32)]) 
 /// LLVM unrolls the loop, and the doubled live values spill out of the 16 vector registers.) Fewer gates than
 /// four take [`accumulate_two_chains`].
 #[inline(always)]
-fn accumulate<const R: usize, const G: usize>(panel: &[f32x4], x: &[f32], acc: &mut [[f32x4; G]; R]) {
+fn accumulate<V: Lanes, const R: usize, const G: usize>(panel: &[V], x: &[f32], acc: &mut [[V; G]; R]) {
     debug_assert_eq!(x.len(), panel.len() / G * R, "one value per column and row");
     if G < 4 {
         return accumulate_two_chains(panel, x, acc);
@@ -222,7 +296,7 @@ fn accumulate<const R: usize, const G: usize>(panel: &[f32x4], x: &[f32], acc: &
     }
     for (w, xk) in panel.as_chunks::<G>().0.iter().zip(x.as_chunks::<R>().0) {
         for r in 0..R {
-            let xk = f32x4::splat(xk[r]);
+            let xk = V::splat(xk[r]);
             for gate in 0..G {
                 acc[r][gate] = xk.mul_add(w[gate], acc[r][gate]);
             }
@@ -238,13 +312,13 @@ fn accumulate<const R: usize, const G: usize>(panel: &[f32x4], x: &[f32], acc: &
 /// a text still gets the same bits alone and in a batch; that second walk over the weights costs batches 7-9% in
 /// Chromium (`scripts/bench --model sentir-en-posts-gru`), for 14% off one text's step.
 #[inline(always)]
-fn accumulate_two_chains<const R: usize, const G: usize>(panel: &[f32x4], x: &[f32], acc: &mut [[f32x4; G]; R]) {
+fn accumulate_two_chains<V: Lanes, const R: usize, const G: usize>(panel: &[V], x: &[f32], acc: &mut [[V; G]; R]) {
     let (columns, x) = (panel.as_chunks::<G>().0, x.as_chunks::<R>().0);
     let ((pairs, last), (x_pairs, x_last)) = (columns.as_chunks::<2>(), x.as_chunks::<2>());
-    let mut odd = [[f32x4::ZERO; G]; R];
+    let mut odd = [[V::ZERO; G]; R];
     if R == 1 {
         for (w, xk) in pairs.iter().zip(x_pairs) {
-            let (even_x, odd_x) = (f32x4::splat(xk[0][0]), f32x4::splat(xk[1][0]));
+            let (even_x, odd_x) = (V::splat(xk[0][0]), V::splat(xk[1][0]));
             for gate in 0..G {
                 acc[0][gate] = even_x.mul_add(w[0][gate], acc[0][gate]);
                 odd[0][gate] = odd_x.mul_add(w[1][gate], odd[0][gate]);
@@ -255,7 +329,7 @@ fn accumulate_two_chains<const R: usize, const G: usize>(panel: &[f32x4], x: &[f
         // the other.
         for (w, xk) in pairs.iter().zip(x_pairs) {
             for r in 0..R {
-                let xk = f32x4::splat(xk[0][r]);
+                let xk = V::splat(xk[0][r]);
                 for gate in 0..G {
                     acc[r][gate] = xk.mul_add(w[0][gate], acc[r][gate]);
                 }
@@ -263,7 +337,7 @@ fn accumulate_two_chains<const R: usize, const G: usize>(panel: &[f32x4], x: &[f
         }
         for (w, xk) in pairs.iter().zip(x_pairs) {
             for r in 0..R {
-                let xk = f32x4::splat(xk[1][r]);
+                let xk = V::splat(xk[1][r]);
                 for gate in 0..G {
                     odd[r][gate] = xk.mul_add(w[1][gate], odd[r][gate]);
                 }
@@ -273,7 +347,7 @@ fn accumulate_two_chains<const R: usize, const G: usize>(panel: &[f32x4], x: &[f
     // The last even column, when there is an odd number of them.
     if let ([w], [xk]) = (last, x_last) {
         for r in 0..R {
-            let xk = f32x4::splat(xk[r]);
+            let xk = V::splat(xk[r]);
             for gate in 0..G {
                 acc[r][gate] = xk.mul_add(w[gate], acc[r][gate]);
             }
@@ -290,18 +364,18 @@ fn accumulate_two_chains<const R: usize, const G: usize>(panel: &[f32x4], x: &[f
 /// interleaved, [`interleave`]), written to `gates[(r · blocks + block) · stride..][..G]`. `panels` is
 /// `[blocks][columns][G]`, a column for each value of one text's input (`x.len() / R` of them).
 #[inline(always)]
-fn sum_blocks<const R: usize, const G: usize>(
-    panels: &[f32x4],
+fn sum_blocks<V: Lanes, const R: usize, const G: usize>(
+    panels: &[V],
     blocks: usize,
     x: &[f32],
-    start: impl Fn(usize, usize) -> [f32x4; G],
-    gates: &mut [f32x4],
+    start: impl Fn(usize, usize) -> [V; G],
+    gates: &mut [V],
     stride: usize,
 ) {
     let size = x.len() / R * G;
     for block in 0..blocks {
         let panel = &panels[block * size..(block + 1) * size];
-        let mut acc: [[f32x4; G]; R] = std::array::from_fn(|r| start(r, block));
+        let mut acc: [[V; G]; R] = std::array::from_fn(|r| start(r, block));
         accumulate(panel, x, &mut acc);
         for (r, acc) in acc.iter().enumerate() {
             gates[(r * blocks + block) * stride..][..G].copy_from_slice(acc);
@@ -331,19 +405,19 @@ fn interleave<'a, const R: usize>(rows: [&'a [f32]; R], out: &'a mut [f32]) -> &
 /// 6% off one text's forward pass of the LSTM. With two texts, or four columns a turn, V8 spills. The additions are
 /// the same, in the same order.
 #[inline(always)]
-fn accumulate_one<const G: usize>(panel: &[f32x4], x: &[f32], acc: &mut [f32x4; G]) {
+fn accumulate_one<V: Lanes, const G: usize>(panel: &[V], x: &[f32], acc: &mut [V; G]) {
     let (pairs, rest) = panel.as_chunks::<G>().0.as_chunks::<2>();
     let x = &x[..pairs.len() * 2 + rest.len()];
     for (w, xk) in pairs.iter().zip(x.as_chunks::<2>().0) {
         for j in 0..2 {
-            let xk = f32x4::splat(xk[j]);
+            let xk = V::splat(xk[j]);
             for gate in 0..G {
                 acc[gate] = xk.mul_add(w[j][gate], acc[gate]);
             }
         }
     }
     if let [last] = rest {
-        let xk = f32x4::splat(x[x.len() - 1]);
+        let xk = V::splat(x[x.len() - 1]);
         for gate in 0..G {
             acc[gate] = xk.mul_add(last[gate], acc[gate]);
         }
@@ -351,7 +425,7 @@ fn accumulate_one<const G: usize>(panel: &[f32x4], x: &[f32], acc: &mut [f32x4; 
 }
 
 /// One text of the batch while it runs.
-struct Sequence<'a> {
+struct Sequence<'a, V: Lanes> {
     /// Its position in the batch.
     index: usize,
     ids: &'a [u32],
@@ -361,7 +435,7 @@ struct Sequence<'a> {
     start_hidden: Vec<f32>,
     start_cell: Vec<f32>,
     /// `[steps][blocks][gate]`: the current layer's input projection.
-    projected: Vec<f32x4>,
+    projected: Vec<V>,
     /// `[steps][units]`: the current layer's hidden states (the next layer's input).
     hidden: Vec<f32>,
     /// `[steps][units]`: the current layer's cell states; empty for a GRU.
@@ -373,9 +447,9 @@ struct Sequence<'a> {
     trace_cell: Vec<Vec<f32>>,
 }
 
-impl<'a> Sequence<'a> {
+impl<'a, V: Lanes> Sequence<'a, V> {
     /// Text `index` of the batch, before any layer has run.
-    fn new(index: usize, ids: &'a [u32], start: &'a [State]) -> Sequence<'a> {
+    fn new(index: usize, ids: &'a [u32], start: &'a [State]) -> Sequence<'a, V> {
         Sequence {
             index,
             ids,
@@ -393,7 +467,7 @@ impl<'a> Sequence<'a> {
 
     /// Sets the states up for layer `l` (`layer`, of `units` padded units): zero, and the start state where the
     /// text continues an earlier one.
-    fn begin_layer(&mut self, l: usize, layer: &PackedLayer, units: usize) {
+    fn begin_layer(&mut self, l: usize, layer: &PackedLayer<V>, units: usize) {
         let steps = self.ids.len();
         let cell_units = if layer.cell.has_cell_state() { units } else { 0 };
         self.hidden = vec![0.0; steps * units];
@@ -411,7 +485,7 @@ impl<'a> Sequence<'a> {
 
     /// The input projection of block `block` at step `at.s`: its `G` gates' vectors.
     #[inline(always)]
-    fn block_projection<const G: usize>(&self, at: StepAt, block: usize) -> [f32x4; G] {
+    fn block_projection<const G: usize>(&self, at: StepAt, block: usize) -> [V; G] {
         self.projected.as_chunks::<G>().0[at.s * at.blocks + block]
     }
 
@@ -426,8 +500,8 @@ impl<'a> Sequence<'a> {
 
 /// The hidden states of the `R` texts of `rows` before step `s`, interleaved in `columns` (see [`interleave`]).
 #[inline(always)]
-fn hidden_before<'a, const R: usize>(
-    rows: &'a [&mut Sequence; R],
+fn hidden_before<'a, V: Lanes, const R: usize>(
+    rows: &'a [&mut Sequence<V>; R],
     s: usize,
     units: usize,
     columns: &'a mut [f32],
@@ -449,21 +523,23 @@ fn around_step<'a>(states: &'a mut [f32], start: &'a [f32], s: usize, units: usi
 
 /// Runs the model over every text of `batch` in one recurrence; one [`Trace`] per text, in order.
 pub fn forward_batch(model: &Model, packed: &Packed, batch: &[&[u32]]) -> Result<Vec<Trace>> {
-    run(model, packed, batch.iter().enumerate().map(|(index, &ids)| Sequence::new(index, ids, &[])).collect())
+    with_kernel!(packed, kernel => {
+        run(model, kernel, batch.iter().enumerate().map(|(index, &ids)| Sequence::new(index, ids, &[])).collect())
+    })
 }
 
 /// [`forward_batch`] for one text, from the states in `start` (one per layer; empty for the zero state): see
 /// [`super::reference::forward_from`].
 pub fn forward_from(model: &Model, packed: &Packed, ids: &[u32], start: &[State]) -> Result<Trace> {
-    Ok(run(model, packed, vec![Sequence::new(0, ids, start)])?.remove(0))
+    with_kernel!(packed, kernel => Ok(run(model, kernel, vec![Sequence::new(0, ids, start)])?.remove(0)))
 }
 
 /// The forward pass of [`forward_batch`] over `sequences` (indexed by their position in the batch).
-fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<Vec<Trace>> {
+fn run<V: Lanes>(model: &Model, packed: &Kernel<V>, mut sequences: Vec<Sequence<V>>) -> Result<Vec<Trace>> {
     for seq in &sequences {
         model.check_ids(seq.ids)?;
     }
-    let (units, blocks) = (packed.units, packed.units / LANES);
+    let (units, blocks) = (packed.units, packed.units / V::LANES);
     // Longest first: the texts still running at any step are a prefix.
     sequences.sort_by_key(|seq| std::cmp::Reverse(seq.ids.len()));
 
@@ -525,29 +601,69 @@ fn run(model: &Model, packed: &Packed, mut sequences: Vec<Sequence>) -> Result<V
 }
 
 /// The recurrence of one layer over `sequences` (sorted longest first, projections ready), step by step for the
-/// texts still running.
-fn recur(layer: &PackedLayer, blocks: usize, units: usize, sequences: &mut [Sequence]) {
-    match &layer.cell {
-        PackedCell::Lstm(cell) => recur_with(cell, blocks, units, sequences),
-        PackedCell::GruResetAfter(cell) => recur_with(cell, blocks, units, sequences),
-        PackedCell::GruResetBefore(cell) => recur_with(cell, blocks, units, sequences),
+/// texts still running, with the width's instructions enabled ([`Lanes::enter`]).
+fn recur<V: Lanes>(layer: &PackedLayer<V>, blocks: usize, units: usize, sequences: &mut [Sequence<V>]) {
+    V::enter(Recur { layer, blocks, units, sequences });
+}
+
+/// [`recur`]'s work, for [`Lanes::enter`].
+struct Recur<'s, 'a, V: Lanes> {
+    layer: &'s PackedLayer<V>,
+    blocks: usize,
+    units: usize,
+    sequences: &'s mut [Sequence<'a, V>],
+}
+
+impl<V: Lanes> Task for Recur<'_, '_, V> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        let Recur { layer, blocks, units, sequences } = self;
+        match &layer.cell {
+            PackedCell::Lstm(cell) => recur_with(cell, blocks, units, sequences),
+            PackedCell::GruResetAfter(cell) => recur_with(cell, blocks, units, sequences),
+            PackedCell::GruResetBefore(cell) => recur_with(cell, blocks, units, sequences),
+        }
     }
 }
 
-/// [`recur`] with the step of `cell`, [`ROWS`] texts at a time.
-fn recur_with(cell: &impl Step, blocks: usize, units: usize, sequences: &mut [Sequence]) {
+/// [`recur`] with the step of `cell`, [`Lanes::ROWS`] texts at a time (a const generic, so matched here).
+/// Inlined into [`Lanes::enter`]'s function (see [`Task`]).
+#[inline(always)]
+fn recur_with<V: Lanes>(cell: &impl Step<V>, blocks: usize, units: usize, sequences: &mut [Sequence<V>]) {
+    match V::ROWS {
+        4 => recur_rows::<V, _, 4>(cell, blocks, units, sequences),
+        _ => recur_rows::<V, _, ROWS>(cell, blocks, units, sequences),
+    }
+}
+
+/// [`recur_with`], `R` texts at a time, then the rest two and one at a time.
+#[inline(always)]
+fn recur_rows<V: Lanes, C: Step<V>, const R: usize>(
+    cell: &C,
+    blocks: usize,
+    units: usize,
+    sequences: &mut [Sequence<V>],
+) {
     let longest = sequences.first().map_or(0, |seq| seq.ids.len());
-    let (mut gates, mut columns) = (vec![f32x4::ZERO; ROWS * blocks * MAX_GATES], vec![0.0; ROWS * units]);
+    let (mut gates, mut columns) = (vec![V::ZERO; R * blocks * MAX_GATES], vec![0.0; R * units]);
     for s in 0..longest {
+        let at = StepAt { blocks, units, s };
         let running = sequences.partition_point(|seq| seq.ids.len() > s);
-        let mut pairs = sequences[..running].chunks_exact_mut(ROWS);
+        let mut groups = sequences[..running].chunks_exact_mut(R);
+        for group in &mut groups {
+            let group: &mut [Sequence<V>; R] = group.try_into().expect("a chunk of R texts");
+            cell.step(at, group.each_mut(), &mut gates, &mut columns);
+        }
+        let mut pairs = groups.into_remainder().chunks_exact_mut(2);
         for pair in &mut pairs {
             if let [a, b] = pair {
-                cell.step(StepAt { blocks, units, s }, [a, b], &mut gates, &mut columns);
+                cell.step(at, [a, b], &mut gates, &mut columns);
             }
         }
         if let [last] = pairs.into_remainder() {
-            cell.step(StepAt { blocks, units, s }, [last], &mut gates, &mut columns);
+            cell.step(at, [last], &mut gates, &mut columns);
         }
     }
 }
@@ -557,13 +673,19 @@ fn recur_with(cell: &impl Step, blocks: usize, units: usize, sequences: &mut [Se
 /// away.
 #[cfg(feature = "bench")]
 pub fn recurrence_only(packed: &Packed, batch: usize, steps: usize) -> f32 {
-    let (units, blocks) = (packed.units, packed.units / LANES);
+    with_kernel!(packed, kernel => recurrence_of(kernel, batch, steps))
+}
+
+/// [`recurrence_only`] at one width.
+#[cfg(feature = "bench")]
+fn recurrence_of<V: Lanes>(packed: &Kernel<V>, batch: usize, steps: usize) -> f32 {
+    let (units, blocks) = (packed.units, packed.units / V::LANES);
     let ids = vec![0; steps];
     let Some(layer) = packed.layers.first() else { return 0.0 };
-    let mut sequences: Vec<Sequence> = (0..batch)
+    let mut sequences: Vec<Sequence<V>> = (0..batch)
         .map(|index| {
             let mut seq = Sequence::new(index, &ids, &[]);
-            seq.projected = vec![f32x4::ZERO; steps * blocks * layer.cell.gates()];
+            seq.projected = vec![V::ZERO; steps * blocks * layer.cell.gates()];
             seq.begin_layer(0, layer, units);
             seq
         })
@@ -576,11 +698,11 @@ pub fn recurrence_only(packed: &Packed, batch: usize, steps: usize) -> f32 {
 #[cfg(feature = "bench")]
 const BENCH_GATES: [(usize, f32); lstm::GATES] = [(0, 1.0), (1, 1.0), (2, 1.0), (3, 1.0)];
 
-/// `matrix` (`4H × cols`, any `H`) in the LSTM's layout, for [`mat_vec`].
+/// `matrix` (`4H × cols`, any `H`) in the LSTM's 4-lane layout, for [`mat_vec`].
 #[cfg(feature = "bench")]
 pub(crate) fn pack_matrix(matrix: &Matrix) -> Vec<f32x4> {
     let hidden = matrix.rows() / lstm::GATES;
-    pack(matrix, hidden, hidden.div_ceil(LANES) * LANES, matrix.cols(), &BENCH_GATES)
+    pack(matrix, hidden, hidden.div_ceil(4) * 4, matrix.cols(), &BENCH_GATES)
 }
 
 /// `y = W · x` for `W` packed by [`pack_matrix`]: the kernel's multiply-adds without the LSTM around them.
@@ -595,47 +717,66 @@ pub(crate) fn mat_vec(packed: &[f32x4], x: &[f32], y: &mut [f32x4]) {
 }
 
 /// `[count][blocks][gate]`: `b + W_ih · input(n)` for `n < count`, [`ROWS`] inputs sharing each read of the
-/// weights.
-fn project_all<'a>(layer: &PackedLayer, blocks: usize, count: usize, input: impl Fn(usize) -> &'a [f32]) -> Vec<f32x4> {
-    match layer.cell {
-        PackedCell::Lstm(_) => project_gates::<{ lstm::GATES }>(layer, blocks, count, input),
-        PackedCell::GruResetAfter(_) | PackedCell::GruResetBefore(_) => {
-            project_gates::<{ gru::GATES }>(layer, blocks, count, input)
+/// weights, with the width's instructions enabled ([`Lanes::enter`]).
+fn project_all<'a, V: Lanes>(
+    layer: &PackedLayer<V>,
+    blocks: usize,
+    count: usize,
+    input: impl Fn(usize) -> &'a [f32],
+) -> Vec<V> {
+    V::enter(Project { layer, blocks, count, input })
+}
+
+/// [`project_all`]'s work, for [`Lanes::enter`].
+struct Project<'s, V: Lanes, F> {
+    layer: &'s PackedLayer<V>,
+    blocks: usize,
+    count: usize,
+    input: F,
+}
+
+impl<'a, V: Lanes, F: Fn(usize) -> &'a [f32]> Task for Project<'_, V, F> {
+    type Output = Vec<V>;
+
+    #[inline(always)]
+    fn run(self) -> Vec<V> {
+        let Project { layer, blocks, count, input } = self;
+        match layer.cell {
+            PackedCell::Lstm(_) => project_gates::<V, { lstm::GATES }>(layer, blocks, count, input),
+            PackedCell::GruResetAfter(_) | PackedCell::GruResetBefore(_) => {
+                project_gates::<V, { gru::GATES }>(layer, blocks, count, input)
+            }
         }
     }
 }
 
-/// [`project_all`] for a cell of `G` gates.
-fn project_gates<'a, const G: usize>(
-    layer: &PackedLayer,
+/// [`project_all`] for a cell of `G` gates. Inlined into [`Lanes::enter`]'s function (see [`Task`]).
+#[inline(always)]
+fn project_gates<'a, V: Lanes, const G: usize>(
+    layer: &PackedLayer<V>,
     blocks: usize,
     count: usize,
     input: impl Fn(usize) -> &'a [f32],
-) -> Vec<f32x4> {
-    let mut out = vec![f32x4::ZERO; count * blocks * G];
+) -> Vec<V> {
+    let mut out = vec![V::ZERO; count * blocks * G];
     let mut columns = vec![0.0; ROWS * layer.inputs];
     let mut rows = out.chunks_exact_mut(ROWS * blocks * G);
     for (pair, out) in (&mut rows).enumerate() {
         let x = interleave([input(ROWS * pair), input(ROWS * pair + 1)], &mut columns);
-        project::<ROWS, G>(layer, blocks, x, out);
+        project::<V, ROWS, G>(layer, blocks, x, out);
     }
     let last = rows.into_remainder();
     if !last.is_empty() {
-        project::<1, G>(layer, blocks, input(count - 1), last);
+        project::<V, 1, G>(layer, blocks, input(count - 1), last);
     }
     out
 }
 
 /// `out[r][block][gate] = b + W_ih · x[r]` for `R` inputs, interleaved in `x` (see [`interleave`]).
 #[inline(always)]
-fn project<const R: usize, const G: usize>(layer: &PackedLayer, blocks: usize, x: &[f32], out: &mut [f32x4]) {
+fn project<V: Lanes, const R: usize, const G: usize>(layer: &PackedLayer<V>, blocks: usize, x: &[f32], out: &mut [V]) {
     let bias = |_, block: usize| std::array::from_fn(|g| layer.bias[block * G + g]);
-    sum_blocks::<R, G>(&layer.input, blocks, x, bias, out, G);
-}
-
-#[inline(always)]
-fn load(values: &[f32]) -> f32x4 {
-    f32x4::from([values[0], values[1], values[2], values[3]])
+    sum_blocks::<V, R, G>(&layer.input, blocks, x, bias, out, G);
 }
 
 /// `[T + 1, labels]`: [`crate::model::Head::prefix_logits`] from the last layer's hidden states, state `t` at
@@ -666,12 +807,12 @@ pub(crate) fn prefix_logits(head: &Head, hidden: &[f32], stride: usize) -> Vec<f
 
 /// `row · x[..row.len()]` in four lanes, the last `row.len() % 4` products added after.
 fn dot(row: &[f32], x: &[f32]) -> f32 {
-    let (chunks, tail) = row.as_chunks::<LANES>();
+    let (chunks, tail) = row.as_chunks::<4>();
     let mut acc = f32x4::ZERO;
-    for (w, x) in chunks.iter().zip(x.chunks_exact(LANES)) {
-        acc = load(x).mul_add(f32x4::from(*w), acc);
+    for (w, x) in chunks.iter().zip(x.chunks_exact(4)) {
+        acc = f32x4::load(x).mul_add(f32x4::from(*w), acc);
     }
-    let at = chunks.len() * LANES;
+    let at = chunks.len() * 4;
     let rest: f32 = tail.iter().zip(&x[at..]).map(|(w, x)| w * x).sum();
     acc.reduce_add() + rest
 }

@@ -4,9 +4,7 @@
 
 use std::sync::OnceLock;
 
-use wide::f32x4;
-
-use super::{PackedLayer, project_all};
+use super::{Lanes, PackedLayer, project_all};
 use crate::model::Model;
 
 /// Token ids whose rows of the vocabulary table are computed together, the first time one of them is read: 16
@@ -16,19 +14,19 @@ pub const TABLE_CHUNK: usize = 16;
 /// The vocabulary table, in chunks of [`TABLE_CHUNK`] token ids, each computed when first
 /// read: `[chunk] -> [id in chunk][blocks][gate]`.
 #[derive(Debug, Clone)]
-pub(super) struct Table {
-    chunks: Vec<OnceLock<Vec<f32x4>>>,
+pub(super) struct Table<V: Lanes> {
+    chunks: Vec<OnceLock<Vec<V>>>,
     /// Vectors per token id: `blocks × gates`.
     row: usize,
 }
 
-impl Table {
-    pub(super) fn new(vocab: usize, row: usize) -> Table {
+impl<V: Lanes> Table<V> {
+    pub(super) fn new(vocab: usize, row: usize) -> Table<V> {
         Table { chunks: (0..vocab.div_ceil(TABLE_CHUNK)).map(|_| OnceLock::new()).collect(), row }
     }
 
     /// Token `id`'s row, its chunk computed first if no text has read it yet.
-    pub(super) fn row(&self, model: &Model, layer: &PackedLayer, blocks: usize, id: usize) -> &[f32x4] {
+    pub(super) fn row(&self, model: &Model, layer: &PackedLayer<V>, blocks: usize, id: usize) -> &[V] {
         let chunk = self.chunks[id / TABLE_CHUNK].get_or_init(|| {
             let first = id / TABLE_CHUNK * TABLE_CHUNK;
             let count = TABLE_CHUNK.min(model.embedding.rows() - first);
