@@ -96,8 +96,13 @@ impl Lanes for f32x4 {
         out[..4].copy_from_slice(&self.to_array());
     }
 
+    /// In a wasm build with `relaxed-simd` (a measurement, not a shipped build: see `bench/README.md`), the
+    /// engine's choice of fused or not (`f32x4.relaxed_madd`); otherwise `wide`'s.
     #[inline(always)]
     fn mul_add(self, a: f32x4, b: f32x4) -> f32x4 {
+        #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+        return f32x4::from(std::arch::wasm32::f32x4_relaxed_madd(self.into(), a.into(), b.into()));
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
         f32x4::mul_add(self, a, b)
     }
 
