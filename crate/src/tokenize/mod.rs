@@ -21,20 +21,46 @@ mod spans;
 use recipe::{Pipeline, Recipe};
 use spans::widen_spans;
 
+use std::sync::OnceLock;
+
 use crate::error::{Error, Result};
 
 /// A loaded `tokenizer.json`.
 #[derive(Debug, Clone)]
 pub struct Tokenizer {
+    /// The `tokenizers` crate's pipeline: built at load, or, when the recipe takes the file, the first time a text
+    /// needs it ([`Deferred`]).
+    pipeline: OnceLock<std::result::Result<Pipelines, String>>,
+    /// What builds `pipeline` later, when it was not built at load.
+    deferred: Option<Deferred>,
+    /// sentir's own tokenizer recipe, encoded directly, when the file is that recipe (see [`Recipe`]).
+    recipe: Option<Recipe>,
+    /// The vocabulary's spelling of every id.
+    pieces: Vec<String>,
+    vocab_size: usize,
+}
+
+/// The `tokenizers` crate's pipeline for a file.
+#[derive(Debug, Clone)]
+struct Pipelines {
     inner: tokenizers::Tokenizer,
     /// A clone of `inner` without the normalizers that leave ASCII text as it is (Unicode normalization forms,
     /// `StripAccents`), for ASCII texts: they were a quarter of the time of encoding one, and on ASCII they change
     /// nothing, offsets included. `None` when the file has none of them, or a normalizer this cannot vouch for.
     ascii: Option<tokenizers::Tokenizer>,
-    /// sentir's own tokenizer recipe, encoded directly, when the file is that recipe (see [`Recipe`]).
-    recipe: Option<Recipe>,
-    /// The vocabulary's spelling of every id.
-    pieces: Vec<String>,
+}
+
+/// A file the recipe takes, parsed at load without its normalizer and pre-tokenizer: the recipe encodes the texts
+/// of ASCII, accented letters and common symbols, and compiling those two's regular expressions was most of loading
+/// the file (natively, 53 of the posts tokenizer's 72 ms went to the pre-tokenizer's emoticons alone). They are
+/// exactly the recipe's ([`Pipeline::of`] compares them), and are put in, as `tokenizers` puts them in when it
+/// reads the whole file, the first time a text needs `tokenizers` (an emoji, say).
+#[derive(Debug, Clone)]
+struct Deferred {
+    /// The file without the two: the vocabulary, added tokens, decoder.
+    bare: tokenizers::Tokenizer,
+    normalizer: serde_json::Value,
+    pre_tokenizer: serde_json::Value,
 }
 
 /// Normalizer types that change nothing in ASCII text.
@@ -68,37 +94,44 @@ pub struct Encoding {
 impl Tokenizer {
     /// Loads a tokenizer from the bytes of a `tokenizer.json` file.
     pub fn from_bytes(bytes: &[u8]) -> Result<Tokenizer> {
-        let error = |e: tokenizers::Error| Error::Tokenizer { message: e.to_string() };
-        let json = |e: serde_json::Error| Error::Tokenizer { message: e.to_string() };
         // JSON first, then the tokenizer: tokenizers 0.23.2 panics (an `expect` in its decoder deserializer)
         // instead of returning an error when the `decoder` value is not valid JSON, which a malformed file hits.
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(json)?;
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(json_error)?;
         if let Some(normalizer) = value.get("normalizer") {
             check_precompiled(normalizer)?;
         }
-        let ascii_normalizer = value.get("normalizer").and_then(without_identities_on_ascii);
-        let pipeline = Pipeline::of(&value);
-        let mut inner: tokenizers::Tokenizer = serde_json::from_value(value).map_err(json)?;
-        inner.with_truncation(None).map_err(error)?;
-        inner.with_padding(None);
-        let ascii = match ascii_normalizer {
-            Some(normalizer) => {
-                let normalizer: tokenizers::NormalizerWrapper = serde_json::from_value(normalizer).map_err(json)?;
-                let mut ascii = inner.clone();
-                ascii.with_normalizer(Some(normalizer)).map_err(error)?;
-                Some(ascii)
-            }
-            None => None,
+        let Some(pipeline) = Pipeline::of(&value) else {
+            return Ok(Tokenizer::built(Pipelines::new(value)?));
         };
-        let recipe = pipeline.and_then(|pipeline| Recipe::new(&inner, pipeline));
-        let pieces =
-            (0..inner.get_vocab_size(true)).map(|id| inner.id_to_token(id as u32).unwrap_or_default()).collect();
-        Ok(Tokenizer { inner, ascii, recipe, pieces })
+        let mut bare = value;
+        let mut take = |key: &str| bare.get_mut(key).map(serde_json::Value::take).unwrap_or_default();
+        let (normalizer, pre_tokenizer) = (take("normalizer"), take("pre_tokenizer"));
+        let deferred = Deferred { bare: Pipelines::parse(bare)?, normalizer, pre_tokenizer };
+        let Some(recipe) = Recipe::new(&deferred.bare, pipeline) else {
+            return Ok(Tokenizer::built(deferred.build()?));
+        };
+        let (pieces, vocab_size) = spellings(&deferred.bare);
+        Ok(Tokenizer { pipeline: OnceLock::new(), deferred: Some(deferred), recipe: Some(recipe), pieces, vocab_size })
+    }
+
+    /// A tokenizer without the recipe, its pipeline built.
+    fn built(pipelines: Pipelines) -> Tokenizer {
+        let (pieces, vocab_size) = spellings(&pipelines.inner);
+        Tokenizer { pipeline: OnceLock::from(Ok(pipelines)), deferred: None, recipe: None, pieces, vocab_size }
+    }
+
+    /// The `tokenizers` crate's pipeline, built now if it was deferred.
+    fn pipelines(&self) -> Result<&Pipelines> {
+        let built = self.pipeline.get_or_init(|| match &self.deferred {
+            Some(deferred) => deferred.build().map_err(|e| e.to_string()),
+            None => Err("the tokenizer has no pipeline".to_owned()),
+        });
+        built.as_ref().map_err(|message| Error::Tokenizer { message: message.clone() })
     }
 
     /// The number of ids the tokenizer can produce, added tokens included.
     pub fn vocab_size(&self) -> usize {
-        self.inner.get_vocab_size(true)
+        self.vocab_size
     }
 
     /// Every id's spelling in the vocabulary (the `piece` of a token with that id), indexed by id.
@@ -129,9 +162,10 @@ impl Tokenizer {
         let mut tokens = match by_recipe {
             Some(tokens) => tokens,
             None => {
-                let tokenizer = match &self.ascii {
+                let pipelines = self.pipelines()?;
+                let tokenizer = match &pipelines.ascii {
                     Some(ascii) if text.is_ascii() => ascii,
-                    _ => &self.inner,
+                    _ => &pipelines.inner,
                 };
                 let encoding = tokenizer.encode(text, false).map_err(|e| Error::Tokenize { message: e.to_string() })?;
                 Tokens {
@@ -152,15 +186,80 @@ impl Tokenizer {
     /// whose ids leave gaps can have).
     fn spelled(&self, tokens: Tokens) -> Encoding {
         let Tokens { ids, offsets, word_ids } = tokens;
+        let vocabulary = match (&self.deferred, self.pipeline.get()) {
+            (_, Some(Ok(pipelines))) => Some(&pipelines.inner),
+            (Some(deferred), _) => Some(&deferred.bare),
+            _ => None,
+        };
         let pieces = ids
             .iter()
             .map(|&id| match self.pieces.get(id as usize) {
                 Some(piece) => piece.clone(),
-                None => self.inner.id_to_token(id).unwrap_or_default(),
+                None => vocabulary.and_then(|v| v.id_to_token(id)).unwrap_or_default(),
             })
             .collect();
         Encoding { ids, pieces, offsets, word_ids }
     }
+}
+
+impl Pipelines {
+    /// The pipeline `value` (a whole `tokenizer.json`) describes.
+    fn new(value: serde_json::Value) -> Result<Pipelines> {
+        let ascii_normalizer = value.get("normalizer").and_then(without_identities_on_ascii);
+        Pipelines::with_ascii(Pipelines::parse(value)?, ascii_normalizer)
+    }
+
+    /// `inner`, with the clone for ASCII texts that `ascii_normalizer` makes, if any.
+    fn with_ascii(inner: tokenizers::Tokenizer, ascii_normalizer: Option<serde_json::Value>) -> Result<Pipelines> {
+        let ascii = match ascii_normalizer {
+            Some(normalizer) => {
+                let normalizer: tokenizers::NormalizerWrapper =
+                    serde_json::from_value(normalizer).map_err(json_error)?;
+                let mut ascii = inner.clone();
+                ascii.with_normalizer(Some(normalizer)).map_err(tokenizer_error)?;
+                Some(ascii)
+            }
+            None => None,
+        };
+        Ok(Pipelines { inner, ascii })
+    }
+
+    /// `value` as a `tokenizers` tokenizer, without the truncation and padding it may ask for.
+    fn parse(value: serde_json::Value) -> Result<tokenizers::Tokenizer> {
+        let mut tokenizer: tokenizers::Tokenizer = serde_json::from_value(value).map_err(json_error)?;
+        tokenizer.with_truncation(None).map_err(tokenizer_error)?;
+        tokenizer.with_padding(None);
+        Ok(tokenizer)
+    }
+}
+
+impl Deferred {
+    /// The whole file's pipeline: the file less the two, with the two put back.
+    fn build(&self) -> Result<Pipelines> {
+        let normalizer: Option<tokenizers::NormalizerWrapper> =
+            serde_json::from_value(self.normalizer.clone()).map_err(json_error)?;
+        let pre_tokenizer: Option<tokenizers::PreTokenizerWrapper> =
+            serde_json::from_value(self.pre_tokenizer.clone()).map_err(json_error)?;
+        let mut inner = self.bare.clone();
+        // As `tokenizers` reads a whole file: the added tokens' normalized forms follow the normalizer.
+        inner.with_normalizer(normalizer).map_err(tokenizer_error)?;
+        inner.with_pre_tokenizer(pre_tokenizer);
+        Pipelines::with_ascii(inner, without_identities_on_ascii(&self.normalizer))
+    }
+}
+
+/// Every id's spelling in `vocabulary`, and how many ids it has (added tokens included).
+fn spellings(vocabulary: &tokenizers::Tokenizer) -> (Vec<String>, usize) {
+    let size = vocabulary.get_vocab_size(true);
+    ((0..size).map(|id| vocabulary.id_to_token(id as u32).unwrap_or_default()).collect(), size)
+}
+
+fn json_error(e: serde_json::Error) -> Error {
+    Error::Tokenizer { message: e.to_string() }
+}
+
+fn tokenizer_error(e: tokenizers::Error) -> Error {
+    Error::Tokenizer { message: e.to_string() }
 }
 
 /// `tokenizer.json`'s `normalizer` without the normalizers in [`IDENTITY_ON_ASCII`], if it has some and every other
@@ -232,9 +331,55 @@ mod tests {
     }
 
     #[test]
+    fn the_recipe_leaves_tokenizers_pipeline_unbuilt_until_a_text_needs_it() {
+        let tokenizer = Tokenizer::from_bytes(WORDS_TOKENIZER).expect("loads");
+        assert!(tokenizer.recipe.is_some() && tokenizer.pipeline.get().is_none(), "not built at load");
+        tokenizer.encode("Not good at all, they're fine").expect("encodes");
+        assert!(tokenizer.pipeline.get().is_none(), "the recipe took the text");
+        let text = "日本 is not bad";
+        let encoding = tokenizer.encode(text).expect("encodes");
+        assert!(matches!(tokenizer.pipeline.get(), Some(Ok(_))), "built for a text the recipe leaves");
+        assert_eq!(encoding, tokenizer.encode_with_tokenizers(text).expect("encodes"));
+        // A clone made before the pipeline was built builds its own, the same.
+        let fresh = Tokenizer::from_bytes(WORDS_TOKENIZER).expect("loads").clone();
+        assert_eq!(fresh.encode(text).expect("encodes"), encoding);
+    }
+
+    #[test]
+    fn a_deferred_pipeline_encodes_as_the_whole_file_read_at_once() {
+        // The file less its normalizer and pre-tokenizer, with them put back later, against `tokenizers` reading
+        // the whole file: added tokens, placeholders, emoji, accents, runs, on both recipes' files.
+        let posts = include_bytes!("../../../models/sentir-en-posts/tokenizer.json").as_slice();
+        let texts = [
+            "[UNK] [url] [user] [ unk ] great!!!! 👍🏽 soooo",
+            "@united 日本 https://x.co/a e\u{301}e ﬁne 🙄🙄 :-) <3",
+            "Not BAD at all... they're fine, isn't it? 😭",
+        ];
+        for file in [WORDS_TOKENIZER, posts] {
+            let tokenizer = Tokenizer::from_bytes(file).expect("loads");
+            assert!(tokenizer.deferred.is_some(), "the recipe takes the file");
+            let deferred = tokenizer.pipelines().expect("builds");
+            let whole = Pipelines::new(serde_json::from_slice(file).expect("JSON")).expect("builds");
+            for text in texts {
+                let (a, b) = (deferred.inner.encode(text, false), whole.inner.encode(text, false));
+                let (a, b) = (a.expect("encodes"), b.expect("encodes"));
+                let parts = |e: &tokenizers::Encoding| {
+                    (e.get_ids().to_vec(), e.get_offsets().to_vec(), e.get_word_ids().to_vec())
+                };
+                assert_eq!(parts(&a), parts(&b), "{text:?}");
+                let ascii = |p: &Pipelines| {
+                    p.ascii.as_ref().map(|t| t.encode("Not BAD [UNK] ok", false).expect("encodes").get_ids().to_vec())
+                };
+                assert_eq!(ascii(deferred), ascii(&whole));
+            }
+        }
+    }
+
+    #[test]
     fn ascii_texts_encode_the_same_without_the_normalizers_that_leave_them_alone() {
         let tokenizer = Tokenizer::from_bytes(WORDS_TOKENIZER).expect("loads");
-        let ascii = tokenizer.ascii.as_ref().expect("the words tokenizer has NFD, StripAccents and NFC to skip");
+        let pipelines = tokenizer.pipelines().expect("builds");
+        let ascii = pipelines.ascii.as_ref().expect("the words tokenizer has NFD, StripAccents and NFC to skip");
         let texts = [
             "Not good. NOT BAD at all!",
             "I didn't like it; they're fine, it's... OK?",
@@ -246,7 +391,7 @@ mod tests {
         ];
         for text in texts {
             let fast = ascii.encode(text, false).expect("encodes");
-            let full = tokenizer.inner.encode(text, false).expect("encodes");
+            let full = pipelines.inner.encode(text, false).expect("encodes");
             assert_eq!(fast.get_ids(), full.get_ids(), "{text:?}");
             assert_eq!(fast.get_offsets(), full.get_offsets(), "{text:?}");
             assert_eq!(fast.get_word_ids(), full.get_word_ids(), "{text:?}");
@@ -301,7 +446,7 @@ mod tests {
         assert_eq!(texts, expected);
         // A tokenizer made here, not the script's: no recipe, so these are `tokenizers`' spans, widened.
         assert!(tokenizer.recipe.is_none());
-        let raw = tokenizer.inner.encode(text, false).expect("encodes");
+        let raw = tokenizer.pipelines().expect("builds").inner.encode(text, false).expect("encodes");
         assert_eq!((raw.get_ids(), raw.get_word_ids()), (&encoding.ids[..], &encoding.word_ids[..]));
         assert_eq!(&text[raw.get_offsets()[0].0..raw.get_offsets()[0].1], "d", "tokenizers' own span of [user]");
     }
@@ -316,7 +461,7 @@ mod tests {
         let mut next = xorshift(0x1234_5678);
         for _ in 0..3_000 {
             let text: String = (0..1 + next(12)).map(|_| parts[next(parts.len())]).collect();
-            let raw = tokenizer.inner.encode(text.as_str(), false).expect("encodes");
+            let raw = tokenizer.pipelines().expect("builds").inner.encode(text.as_str(), false).expect("encodes");
             let widened = tokenizer.encode(&text).expect("encodes").offsets;
             let before = raw.get_offsets();
             assert_eq!(widened.len(), before.len(), "{text:?}");

@@ -7,17 +7,16 @@
 //! # Layout
 //!
 //! [`Packed`] rearranges each layer's weights once, at load. Hidden units are taken a vector's lanes at a time (a
-//! *block* of `L` units, `L` = 4 or 8; `H` is padded with zero units up to a multiple of `L`), and for each block
-//! and each input column `k` the cell's gates' weights are stored next to each other (an LSTM's `[i, f, g, o]`, a
-//! GRU's `[r, z, n]`), one vector each, covering the block's units. Accumulating `x[k] · w` down the columns leaves the block's gate
-//! pre-activations in as many registers: the gates are fused into one pass over the weights, which are read once
-//! per step for up to `ROWS` texts at a time. Each gate's weights and bias are stored times its activation's
-//! factor ([`SIGMOID_SCALE`](super::activation::SIGMOID_SCALE) for the gates σ activates,
-//! [`TANH_SCALE`](super::activation::TANH_SCALE) for an LSTM's g and a GRU's n), so the sums come out as the
-//! activations' arguments: every gate then runs one formula, `1 / (1 + 2^t)`
-//! (`Activations::sigmoid_of_scaled`). Scaling rounds each
-//! weight once: the sums differ from the unscaled ones in the last bits, within the kernel's tolerance of the
-//! reference.
+//! *block* of `L` units, `L` = 4, 8 or 16; `H` is padded with zero units up to a multiple of `L`), and for each
+//! block and each input column `k` the cell's gates' weights are stored next to each other (an LSTM's
+//! `[i, f, g, o]`, a GRU's `[r, z, n]`), one vector each, covering the block's units. Accumulating `x[k] · w` down
+//! the columns leaves the block's gate pre-activations in as many registers: the gates are fused into one pass over
+//! the weights, which are read once per step for up to `ROWS` texts at a time. Each gate's weights and bias are
+//! stored times its activation's factor ([`SIGMOID_SCALE`](super::activation::SIGMOID_SCALE) for the gates σ
+//! activates, [`TANH_SCALE`](super::activation::TANH_SCALE) for an LSTM's g and a GRU's n), so the sums come out as
+//! the activations' arguments: every gate then runs one formula, `1 / (1 + 2^t)` (`Activations::sigmoid_of_scaled`).
+//! Scaling rounds each weight once: the sums differ from the unscaled ones in the last bits, within the kernel's
+//! tolerance of the reference.
 //!
 //! What the cells share is here: the packing, the multiply-adds (`accumulate`), the input projection and its
 //! vocabulary table, the batch's recurrence loop, the head. What differs is one step of the recurrence, per cell:
