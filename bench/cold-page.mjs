@@ -3,7 +3,7 @@
 // the first analysis drawn (`body[data-state=done]`): the download, the wasm's compilation, the model's loading in
 // the worker, the first analysis.
 //
-//   node bench/cold-page.mjs [--rounds 9] WEB_A WEB_B
+//   node bench/cold-page.mjs [--rounds 9] [--plain] WEB_A WEB_B
 //
 // Each WEB is a copy of web/ with the build to compare in its pkg/ (`cp -rL web /tmp/webA`, then its pkg/ replaced
 // by another commit's); prints each one's median and every round. Needs bench/node_modules and Debian's chromium.
@@ -14,7 +14,11 @@ const args = process.argv.slice(2);
 const at = args.indexOf("--rounds");
 const rounds = at < 0 ? 9 : Number(args.splice(at, 2)[1]);
 if (args.length === 0) throw new Error("give one or two copies of web/");
-const POST = "@airline flight delayed again 🙄 at least the crew were lovely :)";
+// With --plain, a post without emoji, which sentir's tokenizer recipe takes without the `tokenizers` pipeline.
+const plain = args.includes("--plain") ? args.splice(args.indexOf("--plain"), 1).length : 0;
+const POST = plain
+  ? "The council meets again on Tuesday to discuss the new library and the park."
+  : "@airline flight delayed again 🙄 at least the crew were lovely :)";
 
 const servers = await Promise.all(args.map((root) => serve(root)));
 const browser = await chromium.launch(launchOptions());
