@@ -92,15 +92,21 @@ ensure_wasm_toolchain() {
 # The two wasm builds the JS loader (web/sentir.js) chooses between: simd128 (.cargo/config.toml's flags) and
 # scalar (RUSTFLAGS replaces those flags; a target dir of its own keeps both builds' caches).
 # build_wasm_pkgs SIMD_DIR SCALAR_DIR [wasm-pack build flags...] (wasm-pack passes everything after its first
-# unknown flag, such as --features, on to cargo, so the profile comes first).
+# unknown flag, such as --features, on to cargo, so the profile comes first). --release builds Cargo.toml's
+# wasm-release profile (the dependencies optimised for size, sentir for speed) and runs wasm-opt over both.
 build_wasm_pkgs() {
-  local simd=$1 scalar=$2
+  local simd=$1 scalar=$2 release=
   shift 2
+  if [ "${1:-}" = --release ]; then
+    release=1
+    shift
+    set -- --profile wasm-release "$@"
+  fi
   step "wasm-pack build $* --target web, simd128 ($simd) and scalar ($scalar)"
   (cd "$ROOT/crate" && wasm-pack --quiet build --target web --out-dir "$simd" --no-pack "$@")
   (cd "$ROOT/crate" && RUSTFLAGS="-Ctarget-feature=-simd128" CARGO_TARGET_DIR="$ROOT/target/wasm-scalar" \
     wasm-pack --quiet build --target web --out-dir "$scalar" --no-pack "$@")
-  if [[ " $* " == *" --release "* ]]; then
+  if [ -n "$release" ]; then
     optimize_wasm "$simd" "$scalar"
   fi
 }

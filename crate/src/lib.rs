@@ -16,7 +16,7 @@
 //!    about JavaScript.
 //! 7. [`collection`]: many texts at once, a [`Collection`] of per-text briefs and running aggregates (label shares,
 //!    a score histogram, the words that move sentiment most), for the CLI's `analyze --input` and the page;
-//!    natively, [`collection::in_waves`] spreads them over threads, as the CLI and the Python package do.
+//!    natively, [`collection::in_parts`] spreads them over threads, as the CLI and the Python package do.
 //!
 //! Offsets are byte offsets into the analysed `&str` in Rust, UTF-16 code units in the JS API and characters in
 //! Python, each converted by [`offsets`]. A token's span

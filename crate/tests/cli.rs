@@ -380,7 +380,7 @@ fn temp_file(name: &str, bytes: &[u8]) -> String {
 
 #[test]
 fn analyze_input_reads_csv_with_quotes_and_prints_briefs_in_input_order_on_every_thread() {
-    // Eleven posts in batches of two on three threads: several waves, each split across the threads.
+    // Eleven posts in batches of two on three threads: six parts, each taken by whichever thread is free.
     let posts: Vec<String> = (0..11).map(|i| format!("\"post {i}, \"\"quoted\"\", good\"")).collect();
     let csv = format!(
         "id,text\n{}\n",
@@ -406,6 +406,25 @@ fn analyze_input_reads_csv_with_quotes_and_prints_briefs_in_input_order_on_every
             assert_eq!(text.get(start..end), word["text"].as_str());
         }
     }
+}
+
+#[test]
+fn the_summary_is_the_same_on_any_number_of_threads() {
+    // Each batch gathers its own aggregates, added to the whole in input order: which thread analysed which batch,
+    // and how many threads there were, changes no bit of the summary.
+    let posts: Vec<String> = (0..40).map(|i| format!("{i},day {i} was {}", ["good", "bad", "fine"][i % 3])).collect();
+    let file = temp_file("threads.csv", format!("id,text\n{}\n", posts.join("\n")).as_bytes());
+    let summary = |threads: &str| {
+        let args =
+            ["analyze", "--model", MODEL, "--input", &file, "--summary", "--batch-size", "3", "--threads", threads];
+        let output = sentir(&args, "");
+        assert!(output.status.success(), "{}", stderr(&output));
+        output.stdout
+    };
+    let one = summary("1");
+    assert!(String::from_utf8_lossy(&one).contains("\"texts\":40"), "{}", String::from_utf8_lossy(&one));
+    assert_eq!(summary("3"), one);
+    assert_eq!(summary("5"), one);
 }
 
 #[test]

@@ -201,22 +201,21 @@ impl Analyzer {
         let threads = self.threads(threads, batch_size)?;
         let rows = rows(texts)?;
         let labels = self.inner.config().labels.clone();
-        // In waves over `threads` threads, with the GIL released; a collection per thread, as the CLI has.
+        // A batch at a time on each of `threads` threads, with the GIL released, results in input order.
         let results = py.detach(|| {
-            let mut collections: Vec<Collection> = (0..threads).map(|_| Collection::new(&self.inner)).collect();
             let mut results = Vec::with_capacity(rows.len());
-            let add = |collection: &mut Collection, rows: &[&Row]| {
+            let analyze = |rows: &[&Row]| {
                 let posts: Vec<Result<Post, &str>> = rows
                     .iter()
                     .map(|row| row.as_deref().map(|text| Post { text, ..Post::default() }).map_err(String::as_str))
                     .collect();
                 // A failure of the whole call (the backend's) is every text's error; a row's own stays its.
-                collection.add_rows(&self.inner, &posts, false).unwrap_or_else(|error| {
+                Collection::new(&self.inner).add_rows(&self.inner, &posts, false).unwrap_or_else(|error| {
                     rows.iter().map(|row| Err(row.as_ref().map_or_else(Clone::clone, |_| error.to_string()))).collect()
                 })
             };
             let _: Result<(), Infallible> =
-                sentir::collection::in_waves(&rows, &mut collections, batch_size, add, |_, part| {
+                sentir::collection::in_parts(&rows, threads, batch_size, analyze, |_, part| {
                     results.extend(part);
                     Ok(())
                 });

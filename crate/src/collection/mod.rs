@@ -1,6 +1,6 @@
 //! Many texts at once: a collection of posts, analysed batch by batch, with what to keep of each text and what to
 //! say of all of them. The one path that the CLI (`sentir analyze --input`), the page's many-texts view and the
-//! Python package share; natively [`in_waves`] spreads a collection's batches over threads, as both do.
+//! Python package share; natively [`in_parts`] spreads a collection's batches over threads, as both do.
 //!
 //! Of each text a [`Brief`] is kept: its label, probabilities, score and strongest words, not every token's
 //! numbers. Over all of them a [`Collection`] keeps running aggregates, from which [`Collection::summary`] makes a
@@ -36,7 +36,7 @@ use crate::backend::ready;
 use crate::error::Result;
 
 #[cfg(not(target_arch = "wasm32"))]
-pub use threads::{in_waves, threads};
+pub use threads::{in_parts, threads};
 
 /// Words kept in each text's [`Brief`].
 pub const STRONGEST_WORDS: usize = 3;

@@ -327,8 +327,9 @@ fn delimited<'a>(
 ) -> Result<Box<dyn Iterator<Item = Row> + 'a>, String> {
     let (delimiter, quoting) = if format == Format::Tsv { (b'\t', false) } else { (b',', true) };
     let mut records = Records::new(input, Split::Delimited { delimiter, quote: quoting.then_some(b'"') }, cap);
+    let mut fields = FieldReader::new(delimiter, quoting);
     let header = match records.next() {
-        Some((_, Ok(bytes))) => fields(&bytes, delimiter, quoting),
+        Some((_, Ok(bytes))) => Ok(fields.read(&bytes)),
         Some((_, Err(error))) => Err(error),
         None => Ok(csv::ByteRecord::new()),
     };
@@ -343,7 +344,7 @@ fn delimited<'a>(
     let group = columns.group.map(column).transpose()?;
     let time = columns.time.map(column).transpose()?;
     Ok(Box::new(records.map(move |(line, bytes)| {
-        let record = match bytes.and_then(|bytes| fields(&bytes, delimiter, quoting)) {
+        let record = match bytes.map(|bytes| fields.read(&bytes)) {
             Ok(record) => record,
             Err(error) => return Row { line, post: Err(error) },
         };
@@ -358,18 +359,51 @@ fn delimited<'a>(
     })))
 }
 
-/// The fields of one record, its bytes as [`Records`] ends it, read by the `csv` crate (quotes and all).
-fn fields(record: &[u8], delimiter: u8, quoting: bool) -> Result<csv::ByteRecord, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .quoting(quoting)
-        .buffer_capacity(record.len().max(1))
-        .from_reader(record);
-    let mut fields = csv::ByteRecord::new();
-    reader.read_byte_record(&mut fields).map_err(|e| format!("cannot read the row: {e}"))?;
-    Ok(fields)
+/// The fields of records as [`Records`] ends them, read by `csv-core` (the `csv` crate's parser: quotes and all),
+/// one parser for every record of a file: a `csv::Reader` made per record built the parser's tables each time, a
+/// fifth of the CLI's work on a CSV of tweets.
+struct FieldReader {
+    parser: csv_core::Reader,
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl FieldReader {
+    fn new(delimiter: u8, quoting: bool) -> FieldReader {
+        let parser = csv_core::ReaderBuilder::new().delimiter(delimiter).quoting(quoting).build();
+        FieldReader { parser, bytes: Vec::new(), ends: Vec::new() }
+    }
+
+    /// `record`'s fields, read as a `csv::Reader` reads a file of that one record (none for an empty record).
+    fn read(&mut self, record: &[u8]) -> csv::ByteRecord {
+        use csv_core::ReadRecordResult;
+        self.parser.reset();
+        // Unquoting only shortens, and there is one field more than delimiters: room enough in one call.
+        self.bytes.resize(record.len().max(1), 0);
+        self.ends.resize(record.len() + 1, 0);
+        let (mut input, mut written, mut ended) = (record, 0, 0);
+        let mut fields = csv::ByteRecord::new();
+        loop {
+            let (result, read, wrote, ends) =
+                self.parser.read_record(input, &mut self.bytes[written..], &mut self.ends[ended..]);
+            (input, written, ended) = (&input[read..], written + wrote, ended + ends);
+            match result {
+                // The record's end is the end of the input, which an empty input tells the parser.
+                ReadRecordResult::InputEmpty => continue,
+                ReadRecordResult::OutputFull => self.bytes.resize(2 * self.bytes.len(), 0),
+                ReadRecordResult::OutputEndsFull => self.ends.resize(2 * self.ends.len(), 0),
+                ReadRecordResult::Record => {
+                    let mut start = 0;
+                    for &end in &self.ends[..ended] {
+                        fields.push_field(&self.bytes[start..end]);
+                        start = end;
+                    }
+                    return fields;
+                }
+                ReadRecordResult::End => return fields,
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -387,18 +421,25 @@ mod tests {
 
     #[test]
     fn csv_records_end_where_the_csv_crate_ends_them() {
-        let input = b"a,b\r\n\n\"x\ny\",\"say \"\"hi\"\"\"\r\nun\"quoted,2\rlast";
+        let input = b"a,b\r\n\n\"x\ny\",\"say \"\"hi\"\"\"\r\nun\"quoted,2\rlast,,\"\"\n\"open,end";
         let records = split(input, CSV, 100);
         let ok = |line, text: &str| (line, Ok(text.to_owned()));
-        assert_eq!(records, [ok(1, "a,b"), ok(3, "\"x\ny\",\"say \"\"hi\"\"\""), ok(5, "un\"quoted,2"), ok(5, "last")]);
-        // And each is one record of the csv crate, read whole.
+        let expected = [
+            ok(1, "a,b"),
+            ok(3, "\"x\ny\",\"say \"\"hi\"\"\""),
+            ok(5, "un\"quoted,2"),
+            ok(5, "last,,\"\""),
+            ok(6, "\"open,end"),
+        ];
+        assert_eq!(records, expected);
+        // And each is one record of the csv crate, read whole; one FieldReader reads them all.
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&input[..]);
         let whole: Vec<csv::ByteRecord> = reader.byte_records().map(|r| r.expect("a record")).collect();
-        let parts: Vec<csv::ByteRecord> = records
-            .iter()
-            .map(|(_, record)| fields(record.as_ref().expect("a record").as_bytes(), b',', true).expect("fields"))
-            .collect();
+        let mut fields = FieldReader::new(b',', true);
+        let parts: Vec<csv::ByteRecord> =
+            records.iter().map(|(_, record)| fields.read(record.as_ref().expect("a record").as_bytes())).collect();
         assert_eq!(parts, whole);
+        assert_eq!(parts[3].iter().collect::<Vec<_>>(), [&b"last"[..], b"", b""]);
     }
 
     #[test]

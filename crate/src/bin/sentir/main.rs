@@ -331,13 +331,13 @@ mod cli {
         Ok(rows_status(failed, lines, "lines", "see their `error`"))
     }
 
-    /// `analyze --input`: every post of every input, in waves of one batch per thread; each wave's briefs are
-    /// printed in input order while the next wave is analysed (and the one after it read), so memory holds three
-    /// waves whatever the input's size.
+    /// `analyze --input`: every post of every input, a batch at a time on each thread; each batch's briefs are
+    /// printed, and its aggregates added to the summary's, in input order while the threads analyse the next ones
+    /// (`sentir::collection::in_parts`), so memory holds a few batches per thread whatever the input's size.
     fn analyze_collection(analyzer: &Analyzer, args: &CollectionArgs) -> Result<ExitCode, String> {
         let threads = sentir::collection::threads(analyzer, args.threads.map(|n| n as usize));
         let columns = Columns { text: &args.column, group: args.group.as_deref(), time: args.time.as_deref() };
-        let mut collections: Vec<Collection> = (0..threads).map(|_| Collection::new(analyzer)).collect();
+        let mut all = Collection::new(analyzer);
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         let (mut unread, cap, dated) = (0u64, line_cap(analyzer), args.time.is_some());
@@ -350,11 +350,17 @@ mod cli {
                 Box::new(std::fs::File::open(path).map_err(|e| format!("cannot open {name}: {e}"))?)
             };
             let rows = input::rows(reader, &name, format, &columns, cap)?;
-            let add = |collection: &mut Collection, rows: &[input::Row]| {
+            // Each batch gathers its own aggregates, added to the whole in input order: the summary is the same
+            // whichever thread analysed which batch.
+            let analyze = |rows: &[input::Row]| {
+                let mut part = Collection::new(analyzer);
                 let posts: Vec<Result<Post, &str>> = rows.iter().map(input::Row::post).collect();
-                collection.add_rows(analyzer, &posts, dated).map_err(|e| e.to_string())
+                let briefs = part.add_rows(analyzer, &posts, dated).map_err(|e| e.to_string());
+                (part, briefs)
             };
-            sentir::collection::in_waves(rows, &mut collections, args.batch_size as usize, add, |rows, briefs| {
+            let batch = args.batch_size as usize;
+            sentir::collection::in_parts(rows, threads, batch, analyze, |rows, (part, briefs)| {
+                all.merge(part);
                 for (row, brief) in rows.iter().zip(briefs?) {
                     unread += u64::from(brief.is_err());
                     if !args.summary {
@@ -364,8 +370,6 @@ mod cli {
                 Ok::<(), String>(())
             })?;
         }
-        let mut all = collections.pop().unwrap_or_else(|| Collection::new(analyzer));
-        collections.into_iter().for_each(|collection| all.merge(collection));
         if args.summary {
             print(&mut out, &all.summary())?;
         }
