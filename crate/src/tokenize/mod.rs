@@ -54,7 +54,7 @@ struct Pipelines {
 /// of ASCII, accented letters and common symbols, and compiling those two's regular expressions was most of loading
 /// the file (natively, 53 of the posts tokenizer's 72 ms went to the pre-tokenizer's emoticons alone). They are
 /// exactly the recipe's ([`Pipeline::of`] compares them), and are put in, as `tokenizers` puts them in when it
-/// reads the whole file, the first time a text needs `tokenizers` (an emoji, say).
+/// reads the whole file, the first time a text needs `tokenizers` (a CJK character, say; the posts recipe takes emoji).
 #[derive(Debug, Clone)]
 struct Deferred {
     /// The file without the two: the vocabulary, added tokens, decoder.

@@ -29,6 +29,9 @@ pub(super) struct Recipe {
     /// matched in the raw text before the normalizers, and the recipe does not do that. Without them a `[` is a
     /// character like another (the pre-tokenizer's placeholders and emoticons know it).
     refuses_brackets: bool,
+    /// The posts pipeline's emoji (`None` for words, or if the table could not be read: emoji are then left to
+    /// `tokenizers`).
+    emoji: Option<Pictographs>,
 }
 
 /// The pipelines the recipe knows, the rules where they differ as data: [`Pipeline::json`] builds the normalizer and
@@ -254,11 +257,14 @@ impl Recipe {
             };
         }
         let max_word_chars = model.max_input_chars_per_word;
-        Some(Recipe { pipeline, starts, continuations, unknown, max_word_chars, refuses_brackets: !added.is_empty() })
+        let emoji = matches!(pipeline, Pipeline::Posts(_)).then(Pictographs::new).flatten();
+        let refuses_brackets = !added.is_empty();
+        Some(Recipe { pipeline, starts, continuations, unknown, max_word_chars, refuses_brackets, emoji })
     }
 
-    /// `text`'s encoding, or `None` if it has a character other than ASCII and those [`normalize_char`] knows, or a
-    /// `[` where the file has added tokens (see the type's docs).
+    /// `text`'s encoding, or `None` if it has a character other than ASCII and those [`normalize_char`] knows (and,
+    /// for posts, the emoji [`Pictographs::kind`] knows, where they are sequences the rules agree on), or a `[` where
+    /// the file has added tokens (see the type's docs).
     pub(super) fn encode(&self, text: &str) -> Option<Tokens> {
         if self.refuses_brackets && text.contains('[') {
             return None;
@@ -277,12 +283,14 @@ impl Recipe {
                 at += 1;
                 continue;
             }
-            // The pre-tokenizer's alternatives in order. Posts' emoji come between emoticons and words: in the texts
-            // the recipe takes they are `©`, `®` and `™` alone, one character as `\S` takes them.
+            // The pre-tokenizer's alternatives in order: placeholders, (posts) emoticons and emoji, words.
             let placeholder = placeholders.iter().find(|placeholder| bytes[at..].starts_with(placeholder));
             let end = match (placeholder, &self.pipeline) {
                 (Some(placeholder), _) => at + placeholder.len(),
-                (None, Pipeline::Posts(emoticons)) => emoticons.end(bytes, at).unwrap_or_else(|| word_end(bytes, at)),
+                (None, Pipeline::Posts(emoticons)) => emoticons
+                    .end(bytes, at)
+                    .or_else(|| self.emoji.as_ref()?.end(&normalized.text, at))
+                    .unwrap_or_else(|| word_end(bytes, at)),
                 (None, Pipeline::Words) => word_end(bytes, at),
             };
             self.word_piece(&normalized, at..end, word, &mut tokens);
@@ -328,15 +336,16 @@ impl Recipe {
         push(tokens, self.unknown, 0, word.len());
     }
 
-    /// `text` through the pipeline's normalizers, or `None` if a character is not one [`normalize_char`] knows.
-    /// In order: URLs, then (posts) @mentions become placeholders; (posts: emoji modifiers, which such a text
-    /// lacks); NFD, StripAccents, Lowercase, NFC ([`normalize_char`]); (posts) runs cut to three.
+    /// `text` through the pipeline's normalizers, or `None` if a character is not one [`normalize_char`] (or, for
+    /// posts, [`Pictographs::kind`]) knows. In order: URLs, then (posts) @mentions become placeholders; (posts)
+    /// emoji modifiers go; NFD, StripAccents, Lowercase, NFC ([`normalize_char`]; emoji stay as they are); (posts)
+    /// runs cut to three.
     fn normalize(&self, text: &str) -> Option<Normalized> {
         let posts = matches!(self.pipeline, Pipeline::Posts(_));
         let rewritten =
             !text.is_ascii() || text.contains("http") || text.contains("www.") || posts && text.contains('@');
         let mut normalized = if rewritten {
-            rewrite(text, posts)?
+            rewrite(text, posts, self.emoji.as_ref())?
         } else {
             Normalized { text: text.to_ascii_lowercase(), origins: Vec::new() }
         };
@@ -369,11 +378,12 @@ impl Normalized {
 }
 
 /// `text` with its URLs (`https?://\S+|www\.\S+`) replaced by ` [url] ` and, with `mentions`, then its @mentions
-/// (`(?<![\w@])@\w+`) by ` [user] `, each aligned with the last character of what it replaced, and every other
-/// character through [`normalize_char`]; `None` if one is not a character it knows. A URL runs to whitespace, so
-/// no mention follows one directly; a mention can end where a URL begins (`@bobhttp://x`).
-fn rewrite(text: &str, mentions: bool) -> Option<Normalized> {
-    if !text.chars().all(|ch| normalize_char(ch).is_some()) {
+/// (`(?<![\w@])@\w+`) by ` [user] `, each aligned with the last character of what it replaced, then with `emoji`
+/// its emoji modifiers removed, and every other character through [`normalize_char`] (emoji as they are); `None`
+/// if one is not a character it knows ([`takes`]). A URL runs to whitespace, so no mention follows one directly; a
+/// mention can end where a URL begins (`@bobhttp://x`).
+fn rewrite(text: &str, mentions: bool, emoji: Option<&Pictographs>) -> Option<Normalized> {
+    if !takes(text, emoji) {
         return None;
     }
     let bytes = text.as_bytes();
@@ -391,8 +401,11 @@ fn rewrite(text: &str, mentions: bool) -> Option<Normalized> {
             _ => at += 1,
         }
     }
-    // The accented Latin-1 letters are the only word characters beyond ASCII among those `normalize_char` knows.
-    let is_word = |ch: char| ch.is_ascii_alphanumeric() || ch == '_' || without_accent(ch).is_some();
+    // The accented Latin-1 letters are the only word characters beyond ASCII among those `normalize_char` knows;
+    // of the emoji characters, the joiner and the variation selector are (`\w` has Join_Control and marks).
+    let is_word = |ch: char| {
+        ch.is_ascii_alphanumeric() || ch == '_' || without_accent(ch).is_some() || matches!(ch, JOINER | SELECTOR)
+    };
     let last_char = |end: usize| {
         let ch = text[..end].chars().next_back().unwrap_or_default();
         (end - ch.len_utf8(), end)
@@ -420,13 +433,126 @@ fn rewrite(text: &str, mentions: bool) -> Option<Normalized> {
                 continue;
             }
         }
-        let mut buffer = [0; 4];
-        let kept = normalize_char(ch)?;
-        normalized.push(kept.encode_utf8(&mut buffer), (at, at + ch.len_utf8()));
         previous = Some(ch);
+        if !emoji.is_some_and(|emoji| emoji.kind(ch) == Some(Emoji::Modifier)) {
+            let mut buffer = [0; 4];
+            let kept = normalize_char(ch).unwrap_or(ch);
+            normalized.push(kept.encode_utf8(&mut buffer), (at, at + ch.len_utf8()));
+        }
         at += ch.len_utf8();
     }
     Some(normalized)
+}
+
+/// Whether the recipe takes `text`: every character one [`normalize_char`] knows or (with `emoji`) an emoji
+/// character, a variation selector only after a pictograph or a skin tone, and a joiner only between a pictograph
+/// (or its modifier) and a pictograph. Both are word characters to `\w`, which the mention rule reads before the
+/// modifiers go; where they are, they end no word and are removed or joined, as the rules do.
+fn takes(text: &str, emoji: Option<&Pictographs>) -> bool {
+    let mut previous = None;
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        let kind = emoji.and_then(|emoji| emoji.kind(ch));
+        let after_pictograph = matches!(previous, Some(Emoji::Pictograph | Emoji::Modifier));
+        let known = match kind {
+            None => normalize_char(ch).is_some(),
+            Some(Emoji::Modifier) if ch == SELECTOR => after_pictograph,
+            Some(Emoji::Joiner) => {
+                let next = chars.peek().and_then(|&next| emoji.and_then(|emoji| emoji.kind(next)));
+                after_pictograph && next == Some(Emoji::Pictograph)
+            }
+            Some(_) => true,
+        };
+        if !known {
+            return false;
+        }
+        previous = kind;
+    }
+    true
+}
+
+/// The posts pipeline's emoji characters (`EMOJI` and `EMOJI_MODIFIERS`), with `\p{Extended_Pictographic}` read
+/// from `regex-syntax`'s Unicode tables, the ones `fancy-regex` matches the pattern with.
+#[derive(Debug, Clone)]
+pub(super) struct Pictographs {
+    /// `\p{Extended_Pictographic}`'s ranges, in order.
+    ranges: Vec<(char, char)>,
+}
+
+/// What an emoji character is to the posts pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Emoji {
+    /// `\p{Extended_Pictographic}`, as the recipe takes it: not a word character (`🅰` is a letter to `\w`) and
+    /// not changed by Lowercase (`Ⓜ`).
+    Pictograph,
+    /// `\p{Regional_Indicator}`: two make a flag.
+    Indicator,
+    /// U+200D, which joins pictographs into one emoji.
+    Joiner,
+    /// A skin tone or U+FE0F, which the pipeline removes.
+    Modifier,
+}
+
+const JOINER: char = '\u{200d}';
+const SELECTOR: char = '\u{fe0f}';
+
+impl Pictographs {
+    fn new() -> Option<Pictographs> {
+        use regex_syntax::hir::{Class, HirKind};
+        let hir = regex_syntax::parse(r"\p{Extended_Pictographic}").ok()?;
+        let HirKind::Class(Class::Unicode(class)) = hir.kind() else { return None };
+        Some(Pictographs { ranges: class.ranges().iter().map(|range| (range.start(), range.end())).collect() })
+    }
+
+    /// What `ch` is, if it is an emoji character the recipe takes.
+    fn kind(&self, ch: char) -> Option<Emoji> {
+        match ch {
+            '\u{1f1e6}'..='\u{1f1ff}' => Some(Emoji::Indicator),
+            '\u{1f3fb}'..='\u{1f3ff}' | SELECTOR => Some(Emoji::Modifier),
+            JOINER => Some(Emoji::Joiner),
+            _ if self.is_pictographic(ch) && !ch.is_alphanumeric() && is_caseless(ch) => Some(Emoji::Pictograph),
+            _ => None,
+        }
+    }
+
+    fn is_pictographic(&self, ch: char) -> bool {
+        let at = self.ranges.partition_point(|&(_, end)| end < ch);
+        self.ranges.get(at).is_some_and(|&(start, _)| start <= ch)
+    }
+
+    /// The end of the emoji at byte `at` of a normalized text, if one begins there: the pipeline's `EMOJI`,
+    /// `\p{Regional_Indicator}{2}|\p{Extended_Pictographic}(?:\x{200D}\p{Extended_Pictographic})*`.
+    fn end(&self, text: &str, at: usize) -> Option<usize> {
+        if text.as_bytes()[at].is_ascii() {
+            return None;
+        }
+        let mut chars = text[at..].chars();
+        let first = chars.next()?;
+        match self.kind(first)? {
+            Emoji::Indicator => {
+                let second = chars.next().filter(|&ch| self.kind(ch) == Some(Emoji::Indicator))?;
+                Some(at + first.len_utf8() + second.len_utf8())
+            }
+            Emoji::Pictograph => {
+                let mut end = at + first.len_utf8();
+                let mut rest = text[end..].chars();
+                while let (Some(JOINER), Some(next)) = (rest.next(), rest.next())
+                    && self.kind(next) == Some(Emoji::Pictograph)
+                {
+                    end += JOINER.len_utf8() + next.len_utf8();
+                    rest = text[end..].chars();
+                }
+                Some(end)
+            }
+            Emoji::Joiner | Emoji::Modifier => None,
+        }
+    }
+}
+
+/// Whether Lowercase leaves `ch` as it is.
+fn is_caseless(ch: char) -> bool {
+    let mut lower = ch.to_lowercase();
+    lower.next() == Some(ch) && lower.next().is_none()
 }
 
 /// The posts pipeline's last normalizers, `(?<=ccc)c` removed for each `c` of [`RUN_CHARACTERS`]: each character

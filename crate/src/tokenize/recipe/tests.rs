@@ -269,7 +269,7 @@ fn the_posts_recipe_encodes_as_tokenizers_does() {
     // Every emoticon it can take, alone and in contexts: after a digit, between letters, doubled, cased.
     let mut taken = 0;
     for emoticon in &emoticons {
-        if !emoticon.chars().all(|ch| normalize_char(ch).is_some()) {
+        if !takes(emoticon, recipe.emoji.as_ref()) {
             assert_eq!(recipe.encode(emoticon), None, "{emoticon:?}");
             continue;
         }
@@ -381,11 +381,59 @@ fn the_posts_recipe_encodes_as_tokenizers_does() {
     ];
     let taken: Vec<String> = emoticons
         .iter()
-        .filter(|emoticon| emoticon.chars().all(|ch| normalize_char(ch).is_some()))
+        .filter(|emoticon| takes(emoticon, recipe.emoji.as_ref()))
         .flat_map(|emoticon| [emoticon.clone(), emoticon.to_uppercase()])
         .collect();
     parts.extend(taken.iter().map(String::as_str));
-    let others = ["þ", "♥", "👍", "🏽", "日", "\u{a0}", "\u{fe0f}"];
+    let others = ["þ", "日", "\u{a0}", "🅰", "Ⓜ", "\u{20e3}"];
     let compared = compare_with_tokenizers(&tokenizer, recipe, generated(&parts, &others, 60).take(20_000), &others);
     assert!(compared > 14_000, "the recipe took {compared} of 20,000");
+    // With emoji among the pieces: flags, skin tones, variation selectors and joiners anywhere, so that many texts
+    // have them where the recipe does not vouch for them; it must encode every text it takes as `tokenizers` does.
+    parts.extend([
+        "♥", "❤", "👍", "👍", "🔥", "🙄", "🤦", "😂", "😂😂", "👨", "👩", "💻", "🏳", "🌈", "🏽", "🏻", "\u{fe0f}",
+        "\u{fe0f}", "\u{200d}", "\u{200d}", "🇫", "🇷", "🇺🇸", "©", "™", "‼", "☺", "☹", "🅰", "Ⓜ",
+    ]);
+    let (mut taken, mut emoji) = (0, 0);
+    for text in generated(&parts, &others, 60).take(6_000) {
+        if recipe.encode(&text).is_some() {
+            let (fast, full) = both(&tokenizer, &text);
+            assert_eq!(fast, full, "{text:?}");
+            taken += 1;
+            emoji += usize::from(!text.chars().all(|ch| normalize_char(ch).is_some()));
+        }
+    }
+    assert!(taken > 3_500 && emoji > 1_200, "the recipe took {taken} of 6,000, {emoji} with emoji");
+}
+
+#[test]
+fn every_pictograph_the_posts_recipe_takes_encodes_as_tokenizers_does() {
+    let (tokenizer, _) = posts();
+    let recipe = tokenizer.recipe.as_ref().expect("the posts recipe");
+    let emoji = recipe.emoji.as_ref().expect("the posts recipe reads emoji");
+    let (mut taken, mut refused) = (0, 0);
+    for ch in emoji.ranges.iter().flat_map(|&(start, end)| start..=end) {
+        let text = format!("{ch} x{ch}y @bob{ch} {ch}\u{fe0f}{ch}\u{200d}{ch} {ch}🏽!! :){ch}:( don't{ch} 🇫🇷{ch}");
+        match recipe.encode(&text) {
+            Some(_) => {
+                let (fast, full) = both(&tokenizer, &text);
+                assert_eq!(fast, full, "{ch:?} (U+{:04X})", u32::from(ch));
+                taken += 1;
+            }
+            None => {
+                assert!(ch.is_alphanumeric() || !is_caseless(ch), "{ch:?} (U+{:04X}) refused", u32::from(ch));
+                refused += 1;
+            }
+        }
+    }
+    assert!(taken > 3_000 && refused < 100, "{taken} taken, {refused} refused");
+    // Sequences: a family, a flag, a rainbow flag, a skin tone, a keycap (U+20E3: left to `tokenizers`).
+    for text in ["👨\u{200d}👩\u{200d}👧 ok", "🇫🇷🇫 go", "🏳\u{fe0f}\u{200d}🌈!", "👍🏽👍🏻 yes", "🏽 alone", "❤\u{fe0f}@bob"]
+    {
+        let (fast, full) = both(&tokenizer, text);
+        assert_eq!(fast, full, "{text:?}");
+    }
+    for text in ["1\u{fe0f}\u{20e3}", "a\u{200d}b", "x\u{fe0f}", "@bob\u{fe0f}", "👍\u{200d}", "👍\u{200d}x"] {
+        assert_eq!(recipe.encode(text), None, "{text:?}");
+    }
 }
