@@ -87,7 +87,7 @@ where
 
 /// The next part for a thread to work on, `Err` when there are no more.
 fn next_part<T>(parts: &Mutex<mpsc::Receiver<T>>) -> Result<T, mpsc::RecvError> {
-    // A thread that panicked holding the lock cannot have: `recv` does not panic.
+    // No thread panics while it holds the lock (`recv` does not panic), so a poisoned lock would still be sound.
     parts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv()
 }
 
