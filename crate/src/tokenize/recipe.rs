@@ -434,7 +434,7 @@ fn rewrite(text: &str, mentions: bool, emoji: Option<&Pictographs>) -> Option<No
             }
         }
         previous = Some(ch);
-        if !emoji.is_some_and(|emoji| emoji.kind(ch) == Some(Emoji::Modifier)) {
+        if !(emoji.is_some() && is_modifier(ch)) {
             let mut buffer = [0; 4];
             let kept = normalize_char(ch).unwrap_or(ch);
             normalized.push(kept.encode_utf8(&mut buffer), (at, at + ch.len_utf8()));
@@ -507,8 +507,9 @@ impl Pictographs {
     /// What `ch` is, if it is an emoji character the recipe takes.
     fn kind(&self, ch: char) -> Option<Emoji> {
         match ch {
+            _ if ch.is_ascii() => None,
             '\u{1f1e6}'..='\u{1f1ff}' => Some(Emoji::Indicator),
-            '\u{1f3fb}'..='\u{1f3ff}' | SELECTOR => Some(Emoji::Modifier),
+            _ if is_modifier(ch) => Some(Emoji::Modifier),
             JOINER => Some(Emoji::Joiner),
             _ if self.is_pictographic(ch) && !ch.is_alphanumeric() && is_caseless(ch) => Some(Emoji::Pictograph),
             _ => None,
@@ -547,6 +548,11 @@ impl Pictographs {
             Emoji::Joiner | Emoji::Modifier => None,
         }
     }
+}
+
+/// A skin tone or U+FE0F: what the posts pipeline's `EMOJI_MODIFIERS` removes.
+fn is_modifier(ch: char) -> bool {
+    matches!(ch, '\u{1f3fb}'..='\u{1f3ff}' | SELECTOR)
 }
 
 /// Whether Lowercase leaves `ch` as it is.
