@@ -15,24 +15,26 @@
 //! normalizer removed (a skin tone, the fourth `o` of `soooooo`, a combining accent) belong to the token before them.
 //! So every character that belongs to a token is inside a span, and a page that colours the spans colours it.
 
+mod file;
 mod recipe;
 mod spans;
 
+use file::File;
 use recipe::{Pipeline, Recipe};
 use spans::widen_spans;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Result};
 
 /// A loaded `tokenizer.json`.
 #[derive(Debug, Clone)]
 pub struct Tokenizer {
-    /// The `tokenizers` crate's pipeline: built at load, or, when the recipe takes the file, the first time a text
-    /// needs it ([`Deferred`]).
+    /// The `tokenizers` crate's pipeline: built at load, or, when the recipe takes the file, from `file` the first
+    /// time a text needs it (a CJK character, say).
     pipeline: OnceLock<std::result::Result<Pipelines, String>>,
-    /// What builds `pipeline` later, when it was not built at load.
-    deferred: Option<Deferred>,
+    /// The file's bytes, while `pipeline` may still have to be built from them.
+    file: Option<Arc<[u8]>>,
     /// sentir's own tokenizer recipe, encoded directly, when the file is that recipe (see [`Recipe`]).
     recipe: Option<Recipe>,
     /// The vocabulary's spelling of every id.
@@ -48,19 +50,6 @@ struct Pipelines {
     /// `StripAccents`), for ASCII texts: they were a quarter of the time of encoding one, and on ASCII they change
     /// nothing, offsets included. `None` when the file has none of them, or a normalizer this cannot vouch for.
     ascii: Option<tokenizers::Tokenizer>,
-}
-
-/// A file the recipe takes, parsed at load without its normalizer and pre-tokenizer: the recipe encodes the texts
-/// of ASCII, accented letters and common symbols, and compiling those two's regular expressions was most of loading
-/// the file (natively, 53 of the posts tokenizer's 72 ms went to the pre-tokenizer's emoticons alone). They are
-/// exactly the recipe's ([`Pipeline::of`] compares them), and are put in, as `tokenizers` puts them in when it
-/// reads the whole file, the first time a text needs `tokenizers` (a CJK character, say; the posts recipe takes emoji).
-#[derive(Debug, Clone)]
-struct Deferred {
-    /// The file without the two: the vocabulary, added tokens, decoder.
-    bare: tokenizers::Tokenizer,
-    normalizer: serde_json::Value,
-    pre_tokenizer: serde_json::Value,
 }
 
 /// Normalizer types that change nothing in ASCII text.
@@ -93,37 +82,50 @@ pub struct Encoding {
 
 impl Tokenizer {
     /// Loads a tokenizer from the bytes of a `tokenizer.json` file.
+    ///
+    /// A file sentir's own tokenizer recipe takes is read by sentir: the `tokenizers` crate reads all of it but the
+    /// vocabulary, normalizer and pre-tokenizer (which are the recipe's own) at once, so that what it would refuse
+    /// is refused here, and builds its whole pipeline the first time a text needs it. The vocabulary's JSON values
+    /// and `tokenizers`' maps of it, and the pre-tokenizer's regular expressions, were most of loading a model in a
+    /// page. Any other file is read whole by `tokenizers` at once.
     pub fn from_bytes(bytes: &[u8]) -> Result<Tokenizer> {
-        // JSON first, then the tokenizer: tokenizers 0.23.2 panics (an `expect` in its decoder deserializer)
-        // instead of returning an error when the `decoder` value is not valid JSON, which a malformed file hits.
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(json_error)?;
-        if let Some(normalizer) = value.get("normalizer") {
-            check_precompiled(normalizer)?;
+        match serde_json::from_slice::<File>(bytes) {
+            Ok(file) => Tokenizer::with_recipe(file, bytes),
+            // Not JSON, or a model or vocabulary that is not an object: `tokenizers` says what is wrong.
+            Err(_) => Tokenizer::whole(bytes),
         }
-        let Some(pipeline) = Pipeline::of(&value) else {
-            return Ok(Tokenizer::built(Pipelines::new(value)?));
-        };
-        let mut bare = value;
-        let mut take = |key: &str| bare.get_mut(key).map(serde_json::Value::take).unwrap_or_default();
-        let (normalizer, pre_tokenizer) = (take("normalizer"), take("pre_tokenizer"));
-        let deferred = Deferred { bare: Pipelines::parse(bare)?, normalizer, pre_tokenizer };
-        let Some(recipe) = Recipe::new(&deferred.bare, pipeline) else {
-            return Ok(Tokenizer::built(deferred.build()?));
-        };
-        let (pieces, vocab_size) = spellings(&deferred.bare);
-        Ok(Tokenizer { pipeline: OnceLock::new(), deferred: Some(deferred), recipe: Some(recipe), pieces, vocab_size })
     }
 
-    /// A tokenizer without the recipe, its pipeline built.
-    fn built(pipelines: Pipelines) -> Tokenizer {
+    /// The tokenizer of a file read by [`File`]: the recipe's if it takes the file, else [`Tokenizer::whole`].
+    fn with_recipe(mut file: File, bytes: &[u8]) -> Result<Tokenizer> {
+        let recipe = Pipeline::of(&file.parts).and_then(|pipeline| {
+            let vocabulary = file.word_pieces()?;
+            Some((Recipe::new(&vocabulary, pipeline)?, vocabulary.pieces))
+        });
+        let Some((recipe, pieces)) = recipe else { return Tokenizer::whole(bytes) };
+        // What `tokenizers` would refuse in the rest (a decoder it does not know, say) is refused now, as before.
+        let mut rest = file.parts;
+        if let Some(model) = rest.get_mut("model").and_then(serde_json::Value::as_object_mut) {
+            model.insert("vocab".to_owned(), serde_json::json!({}));
+        }
+        rest["normalizer"] = serde_json::Value::Null;
+        rest["pre_tokenizer"] = serde_json::Value::Null;
+        Pipelines::parse(rest)?;
+        let vocab_size = pieces.len();
+        Ok(Tokenizer { pipeline: OnceLock::new(), file: Some(bytes.into()), recipe: Some(recipe), pieces, vocab_size })
+    }
+
+    /// The tokenizer of a file the `tokenizers` crate reads whole, its pipeline built now.
+    fn whole(bytes: &[u8]) -> Result<Tokenizer> {
+        let pipelines = Pipelines::read(bytes)?;
         let (pieces, vocab_size) = spellings(&pipelines.inner);
-        Tokenizer { pipeline: OnceLock::from(Ok(pipelines)), deferred: None, recipe: None, pieces, vocab_size }
+        Ok(Tokenizer { pipeline: OnceLock::from(Ok(pipelines)), file: None, recipe: None, pieces, vocab_size })
     }
 
     /// The `tokenizers` crate's pipeline, built now if it was deferred.
     fn pipelines(&self) -> Result<&Pipelines> {
-        let built = self.pipeline.get_or_init(|| match &self.deferred {
-            Some(deferred) => deferred.build().map_err(|e| e.to_string()),
+        let built = self.pipeline.get_or_init(|| match &self.file {
+            Some(file) => Pipelines::read(file).map_err(|e| e.to_string()),
             None => Err("the tokenizer has no pipeline".to_owned()),
         });
         built.as_ref().map_err(|message| Error::Tokenizer { message: message.clone() })
@@ -186,9 +188,8 @@ impl Tokenizer {
     /// whose ids leave gaps can have).
     fn spelled(&self, tokens: Tokens) -> Encoding {
         let Tokens { ids, offsets, word_ids } = tokens;
-        let vocabulary = match (&self.deferred, self.pipeline.get()) {
-            (_, Some(Ok(pipelines))) => Some(&pipelines.inner),
-            (Some(deferred), _) => Some(&deferred.bare),
+        let vocabulary = match self.pipeline.get() {
+            Some(Ok(pipelines)) => Some(&pipelines.inner),
             _ => None,
         };
         let pieces = ids
@@ -203,6 +204,17 @@ impl Tokenizer {
 }
 
 impl Pipelines {
+    /// The pipeline a whole `tokenizer.json` describes.
+    fn read(bytes: &[u8]) -> Result<Pipelines> {
+        // JSON first, then the tokenizer: tokenizers 0.23.2 panics (an `expect` in its decoder deserializer)
+        // instead of returning an error when the `decoder` value is not valid JSON, which a malformed file hits.
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(json_error)?;
+        if let Some(normalizer) = value.get("normalizer") {
+            check_precompiled(normalizer)?;
+        }
+        Pipelines::new(value)
+    }
+
     /// The pipeline `value` (a whole `tokenizer.json`) describes.
     fn new(value: serde_json::Value) -> Result<Pipelines> {
         let ascii_normalizer = value.get("normalizer").and_then(without_identities_on_ascii);
@@ -230,21 +242,6 @@ impl Pipelines {
         tokenizer.with_truncation(None).map_err(tokenizer_error)?;
         tokenizer.with_padding(None);
         Ok(tokenizer)
-    }
-}
-
-impl Deferred {
-    /// The whole file's pipeline: the file less the two, with the two put back.
-    fn build(&self) -> Result<Pipelines> {
-        let normalizer: Option<tokenizers::NormalizerWrapper> =
-            serde_json::from_value(self.normalizer.clone()).map_err(json_error)?;
-        let pre_tokenizer: Option<tokenizers::PreTokenizerWrapper> =
-            serde_json::from_value(self.pre_tokenizer.clone()).map_err(json_error)?;
-        let mut inner = self.bare.clone();
-        // As `tokenizers` reads a whole file: the added tokens' normalized forms follow the normalizer.
-        inner.with_normalizer(normalizer).map_err(tokenizer_error)?;
-        inner.with_pre_tokenizer(pre_tokenizer);
-        Pipelines::with_ascii(inner, without_identities_on_ascii(&self.normalizer))
     }
 }
 
@@ -345,34 +342,80 @@ mod tests {
         assert_eq!(fresh.encode(text).expect("encodes"), encoding);
     }
 
+    /// The tokenizers of `models/` that the recipe takes, each read by sentir ([`File`]) and by `tokenizers` whole.
+    fn both_readings() -> Vec<(Tokenizer, Tokenizer)> {
+        let files = [
+            WORDS_TOKENIZER,
+            include_bytes!("../../../models/sentir-en-posts/tokenizer.json"),
+            include_bytes!("../../../models/sentir-en-posts-distilled/tokenizer.json"),
+        ];
+        files.map(|file| (Tokenizer::from_bytes(file).expect("loads"), Tokenizer::whole(file).expect("loads"))).into()
+    }
+
     #[test]
-    fn a_deferred_pipeline_encodes_as_the_whole_file_read_at_once() {
-        // The file less its normalizer and pre-tokenizer, with them put back later, against `tokenizers` reading
-        // the whole file: added tokens, placeholders, emoji, accents, runs, on both recipes' files.
-        let posts = include_bytes!("../../../models/sentir-en-posts/tokenizer.json").as_slice();
+    fn sentir_reads_a_vocabulary_as_tokenizers_does() {
+        use tokenizers::{Model, ModelWrapper};
+        for (ours, whole) in both_readings() {
+            assert!(ours.recipe.is_some(), "the recipe takes the file");
+            assert_eq!((ours.vocab_size, &ours.pieces), (whole.vocab_size, &whole.pieces));
+            let pipelines = whole.pipelines().expect("built");
+            let ModelWrapper::WordPiece(model) = pipelines.inner.get_model() else { unreachable!("a WordPiece") };
+            let mut vocab: Vec<(String, u32)> = model.get_vocab().into_iter().collect();
+            vocab.sort_by_key(|&(_, id)| id);
+            let pieces: Vec<String> = vocab.into_iter().map(|(piece, _)| piece).collect();
+            assert_eq!(pieces, ours.pieces, "the model's vocabulary, added tokens in it");
+        }
+    }
+
+    #[test]
+    fn a_pipeline_built_later_encodes_as_the_whole_file_read_at_once() {
+        // Added tokens, placeholders, emoji, accents, runs, on both recipes' files.
         let texts = [
             "[UNK] [url] [user] [ unk ] great!!!! 👍🏽 soooo",
             "@united 日本 https://x.co/a e\u{301}e ﬁne 🙄🙄 :-) <3",
             "Not BAD at all... they're fine, isn't it? 😭",
         ];
-        for file in [WORDS_TOKENIZER, posts] {
-            let tokenizer = Tokenizer::from_bytes(file).expect("loads");
-            assert!(tokenizer.deferred.is_some(), "the recipe takes the file");
-            let deferred = tokenizer.pipelines().expect("builds");
-            let whole = Pipelines::new(serde_json::from_slice(file).expect("JSON")).expect("builds");
+        for (ours, whole) in both_readings() {
+            assert!(ours.file.is_some() && ours.pipeline.get().is_none(), "not built at load");
             for text in texts {
-                let (a, b) = (deferred.inner.encode(text, false), whole.inner.encode(text, false));
-                let (a, b) = (a.expect("encodes"), b.expect("encodes"));
-                let parts = |e: &tokenizers::Encoding| {
-                    (e.get_ids().to_vec(), e.get_offsets().to_vec(), e.get_word_ids().to_vec())
-                };
-                assert_eq!(parts(&a), parts(&b), "{text:?}");
-                let ascii = |p: &Pipelines| {
-                    p.ascii.as_ref().map(|t| t.encode("Not BAD [UNK] ok", false).expect("encodes").get_ids().to_vec())
-                };
-                assert_eq!(ascii(deferred), ascii(&whole));
+                assert_eq!(ours.encode_with_tokenizers(text).expect("encodes"), whole.encode(text).expect("encodes"));
             }
         }
+    }
+
+    #[test]
+    fn a_vocabulary_sentir_cannot_vouch_for_is_read_by_tokenizers() {
+        use serde_json::{Value, json};
+        let value: Value = serde_json::from_slice(WORDS_TOKENIZER).expect("JSON");
+        let size = value["model"]["vocab"].as_object().expect("a map").len();
+        /// An edit of the file, given its vocabulary's size.
+        type Edit = fn(&mut Value, usize);
+        let edits: [(&str, Edit); 5] = [
+            ("an id left out", |v, size| v["model"]["vocab"]["good"] = (size + 5).into()),
+            ("an id twice", |v, _| v["model"]["vocab"]["good"] = v["model"]["vocab"]["bad"].clone()),
+            ("an added token not in it", |v, size| {
+                v["added_tokens"].as_array_mut().expect("a list").push(json!({
+                    "id": size, "content": "[new]", "single_word": false, "lstrip": false, "rstrip": false,
+                    "normalized": false, "special": true
+                }))
+            }),
+            ("another prefix", |v, _| v["model"]["continuing_subword_prefix"] = "@@".into()),
+            ("no unknown token in it", |v, _| v["model"]["unk_token"] = "[nope]".into()),
+        ];
+        for (what, edit) in edits {
+            let mut edited = value.clone();
+            edit(&mut edited, size);
+            let tokenizer = Tokenizer::from_bytes(edited.to_string().as_bytes()).expect("loads");
+            assert!(tokenizer.recipe.is_none() && tokenizer.file.is_none(), "{what}: read whole");
+            let text = "not good at all";
+            let expected = tokenizer.pipelines().expect("built").inner.encode(text, false).expect("encodes");
+            assert_eq!(tokenizer.encode(text).expect("encodes").ids, expected.get_ids(), "{what}");
+        }
+        // A decoder `tokenizers` does not know is refused at load, as before, though the recipe takes the file.
+        let mut broken = value.clone();
+        broken["decoder"] = json!({ "type": "Nope" });
+        let error = Tokenizer::from_bytes(broken.to_string().as_bytes()).expect_err("refused");
+        assert!(matches!(error, Error::Tokenizer { .. }), "{error:?}");
     }
 
     #[test]

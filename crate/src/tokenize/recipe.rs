@@ -1,8 +1,11 @@
 //! sentir's own tokenizer pipelines written out on bytes, for the texts they can vouch for.
 
+use std::sync::OnceLock;
+
 use foldhash::HashMap;
 
 use super::Tokens;
+use super::file::WordPieces;
 
 /// sentir's own tokenizers written out for the common texts: the pipelines that `make_tokenizer` makes in
 /// `scripts/train.py` and in `scripts/posts.py` ([`Pipeline`]), encoded as the `tokenizers` crate encodes them, for
@@ -29,9 +32,8 @@ pub(super) struct Recipe {
     /// matched in the raw text before the normalizers, and the recipe does not do that. Without them a `[` is a
     /// character like another (the pre-tokenizer's placeholders and emoticons know it).
     refuses_brackets: bool,
-    /// The posts pipeline's emoji (`None` for words, or if the table could not be read: emoji are then left to
-    /// `tokenizers`).
-    emoji: Option<Pictographs>,
+    /// Whether the pipeline has emoji pre-tokens (posts): the recipe takes them with [`pictographs`]' table.
+    emoji: bool,
 }
 
 /// The pipelines the recipe knows, the rules where they differ as data: [`Pipeline::json`] builds the normalizer and
@@ -238,28 +240,29 @@ fn python_escape(text: &str) -> String {
 }
 
 impl Recipe {
-    /// The recipe for `tokenizer`, whose file has `pipeline` (see [`Pipeline::of`]), if its model is WordPiece with
-    /// `##` continuations and every added token begins with `[`.
-    pub(super) fn new(tokenizer: &tokenizers::Tokenizer, pipeline: Pipeline) -> Option<Recipe> {
-        use tokenizers::{Model, ModelWrapper};
-        let ModelWrapper::WordPiece(model) = tokenizer.get_model() else { return None };
-        let added = tokenizer.get_added_tokens_decoder();
-        if model.continuing_subword_prefix != "##" || !added.values().all(|token| token.content.starts_with('[')) {
-            return None;
-        }
-        let vocab = model.get_vocab();
-        let unknown = *vocab.get(&model.unk_token)?;
+    /// The recipe for a file with `pipeline` (see [`Pipeline::of`]) and `vocabulary`, if no piece is there twice
+    /// (which `tokenizers` would read as the last one's id).
+    pub(super) fn new(vocabulary: &WordPieces, pipeline: Pipeline) -> Option<Recipe> {
         let (mut starts, mut continuations) = (HashMap::default(), HashMap::default());
-        for (piece, &id) in &vocab {
-            match piece.strip_prefix("##") {
+        for (id, piece) in (0..).zip(&vocabulary.pieces) {
+            let earlier = match piece.strip_prefix("##") {
                 Some(rest) => continuations.insert(rest.into(), id),
                 None => starts.insert(piece.as_str().into(), id),
             };
+            if earlier.is_some() {
+                return None;
+            }
         }
-        let max_word_chars = model.max_input_chars_per_word;
-        let emoji = matches!(pipeline, Pipeline::Posts(_)).then(Pictographs::new).flatten();
-        let refuses_brackets = !added.is_empty();
-        Some(Recipe { pipeline, starts, continuations, unknown, max_word_chars, refuses_brackets, emoji })
+        let emoji = matches!(pipeline, Pipeline::Posts(_));
+        Some(Recipe {
+            pipeline,
+            starts,
+            continuations,
+            unknown: vocabulary.unknown,
+            max_word_chars: vocabulary.max_word_chars,
+            refuses_brackets: vocabulary.added_tokens,
+            emoji,
+        })
     }
 
     /// `text`'s encoding, or `None` if it has a character other than ASCII and those [`normalize_char`] knows (and,
@@ -289,7 +292,7 @@ impl Recipe {
                 (Some(placeholder), _) => at + placeholder.len(),
                 (None, Pipeline::Posts(emoticons)) => emoticons
                     .end(bytes, at)
-                    .or_else(|| self.emoji.as_ref()?.end(&normalized.text, at))
+                    .or_else(|| self.pictographs(bytes[at])?.end(&normalized.text, at))
                     .unwrap_or_else(|| word_end(bytes, at)),
                 (None, Pipeline::Words) => word_end(bytes, at),
             };
@@ -336,6 +339,12 @@ impl Recipe {
         push(tokens, self.unknown, 0, word.len());
     }
 
+    /// The emoji table, if the pipeline has emoji and a text's character that begins with `byte` may be one (no
+    /// ASCII character is: the table is read the first time a text has a character beyond ASCII).
+    fn pictographs(&self, byte: u8) -> Option<&'static Pictographs> {
+        if self.emoji && !byte.is_ascii() { pictographs() } else { None }
+    }
+
     /// `text` through the pipeline's normalizers, or `None` if a character is not one [`normalize_char`] (or, for
     /// posts, [`Pictographs::kind`]) knows. In order: URLs, then (posts) @mentions become placeholders; (posts)
     /// emoji modifiers go; NFD, StripAccents, Lowercase, NFC ([`normalize_char`]; emoji stay as they are); (posts)
@@ -345,7 +354,7 @@ impl Recipe {
         let rewritten =
             !text.is_ascii() || text.contains("http") || text.contains("www.") || posts && text.contains('@');
         let mut normalized = if rewritten {
-            rewrite(text, posts, self.emoji.as_ref())?
+            rewrite(text, posts, text.bytes().find(|byte| !byte.is_ascii()).and_then(|byte| self.pictographs(byte)))?
         } else {
             Normalized { text: text.to_ascii_lowercase(), origins: Vec::new() }
         };
@@ -495,6 +504,13 @@ enum Emoji {
 
 const JOINER: char = '\u{200d}';
 const SELECTOR: char = '\u{fe0f}';
+
+/// The emoji table, read once (`None` if it could not be read: emoji are then left to `tokenizers`). Reading it was
+/// a sixth of loading a model in a page, where most texts have no emoji.
+fn pictographs() -> Option<&'static Pictographs> {
+    static TABLE: OnceLock<Option<Pictographs>> = OnceLock::new();
+    TABLE.get_or_init(Pictographs::new).as_ref()
+}
 
 impl Pictographs {
     fn new() -> Option<Pictographs> {
