@@ -101,7 +101,7 @@ impl JsAnalyzer {
             Err(error) => return Promise::reject(&error),
         };
         let (analyzer, results) = (Rc::clone(&self.inner), Rc::clone(&self.results));
-        promise(async move { Ok(results.object(analyzer.score_async(&text).await?, &text)) })
+        promise(async move { Ok(results.object(&analyzer, analyzer.score_async(&text).await?, &text)) })
     }
 
     /// Analyses several texts. Resolves to an array of results, in order; rejects naming the first text that
@@ -118,7 +118,7 @@ impl JsAnalyzer {
             Ok(analyses
                 .into_iter()
                 .zip(&texts)
-                .map(|(scored, text)| results.object(scored, text))
+                .map(|(scored, text)| results.object(&analyzer, scored, text))
                 .collect::<Array>()
                 .into())
         })
@@ -338,7 +338,7 @@ impl JsSession {
             let mut session = cell.take();
             let analysis = analyzer.score_in_async(&mut session, &text).await;
             cell.replace(session);
-            Ok(results.object(analysis?, &text))
+            Ok(results.object(&analyzer, analysis?, &text))
         })
     }
 

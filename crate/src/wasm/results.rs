@@ -47,35 +47,47 @@ extern "C" {
     ) -> JsValue;
 }
 
-/// What turns an analysis ([`Scored`]) into the JS result: the vocabulary's pieces and the labels, as JS strings
-/// made once per analyzer.
+/// What turns an analysis ([`Scored`]) into the JS result: the vocabulary's pieces and the labels as JS strings,
+/// kept for an analyzer and those made from it (which share its vocabulary).
 #[derive(Debug)]
 pub(super) struct Results {
+    /// The vocabulary's pieces, indexed by id, each made the first time a result has a token with its id: making
+    /// every one at load (16,863 for the default model, a call into JS and a decoding each) was a sixth of a page's
+    /// first `create`.
     pieces: Array,
+    /// Which ids `pieces` has.
+    made: RefCell<Vec<bool>>,
     labels: Array,
 }
 
-/// `items` as a JS array of strings, made by splitting one string in JS where no item holds a newline: a string
-/// from wasm is a call into JS and a decoding, and one per piece of the default model's vocabulary (16,863) took
-/// longer in a page than the rest of loading the tokenizer.
-fn strings(items: &[String]) -> Array {
-    if items.is_empty() || items.iter().any(|item| item.contains('\n')) {
-        return items.iter().map(|item| JsValue::from_str(item)).collect();
-    }
-    js_sys::JsString::from(items.join("\n")).split("\n")
-}
-
 impl Results {
-    pub(super) fn new(analyzer: &crate::Analyzer) -> Results {
-        Results { pieces: strings(analyzer.tokenizer().pieces()), labels: strings(&analyzer.config().labels) }
+    /// Puts the pieces of `ids` that it does not have yet into `pieces`, from `spellings` (the vocabulary's).
+    fn make_pieces(&self, spellings: &[String], ids: &[u32]) {
+        let mut made = self.made.borrow_mut();
+        for &id in ids {
+            if let (Some(made @ false), Some(piece)) = (made.get_mut(id as usize), spellings.get(id as usize)) {
+                self.pieces.set(id, JsValue::from_str(piece));
+                *made = true;
+            }
+        }
     }
 
-    /// `{ label, probabilities, tokens, words, backend, fallback? }` for `scored`, the analysis of `text`, offsets
-    /// in UTF-16 code units.
-    pub(super) fn object(&self, scored: Scored, text: &str) -> JsValue {
+    pub(super) fn new(analyzer: &crate::Analyzer) -> Results {
+        let size = analyzer.tokenizer().pieces().len();
+        Results {
+            pieces: Array::new_with_length(size as u32),
+            made: RefCell::new(vec![false; size]),
+            labels: analyzer.config().labels.iter().map(|label| JsValue::from_str(label)).collect(),
+        }
+    }
+
+    /// `{ label, probabilities, tokens, words, backend, fallback? }` for `scored`, the analysis of `text` by
+    /// `analyzer` (this one's, or one made from it), offsets in UTF-16 code units.
+    pub(super) fn object(&self, analyzer: &crate::Analyzer, scored: Scored, text: &str) -> JsValue {
         let utf16 = Offsets::new(text, Unit::Utf16);
         let at = |byte: usize| utf16.of(byte) as u32;
         let Scored { tokens, best, probabilities, scores, words, backend, fallback } = scored;
+        self.make_pieces(analyzer.tokenizer().pieces(), &tokens.ids);
         let token_fields: Vec<u32> =
             tokens.ids.iter().zip(&tokens.offsets).flat_map(|(&id, &(start, end))| [id, at(start), at(end)]).collect();
         let values: Vec<f32> = scores.scores.iter().zip(&scores.running).flat_map(|(&s, &p)| [s, p]).collect();

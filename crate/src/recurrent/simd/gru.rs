@@ -106,7 +106,7 @@ impl<V: Lanes> Step<V> for ResetAfter<V> {
         activate_reset_update(&mut gates[..R * blocks * GATES], &act);
         for (r, seq) in rows.iter_mut().enumerate() {
             let gates = gates[r * blocks * GATES..(r + 1) * blocks * GATES].as_chunks::<GATES>().0;
-            let projected = seq.projected[s * blocks * GATES..(s + 1) * blocks * GATES].as_chunks::<GATES>().0;
+            let projected = seq.projected.step(s, blocks * GATES).as_chunks::<GATES>().0;
             let (h_prev, hidden) = around_step(&mut seq.hidden, &seq.start_hidden, s, units);
             let (h_prev, hidden) = (h_prev.chunks_exact(V::LANES), hidden.chunks_exact_mut(V::LANES));
             // `q`: r, z, u_n; `a`: the projection, whose candidate part and `u_n` are both tanh-scaled.
