@@ -243,8 +243,11 @@ impl Recipe {
     /// The recipe for a file with `pipeline` (see [`Pipeline::of`]) and `vocabulary`, if no piece is there twice
     /// (which `tokenizers` would read as the last one's id).
     pub(super) fn new(vocabulary: &WordPieces, pipeline: Pipeline) -> Option<Recipe> {
-        let (mut starts, mut continuations) = (HashMap::default(), HashMap::default());
-        for (id, piece) in (0..).zip(&vocabulary.pieces) {
+        let pieces = &vocabulary.pieces;
+        let continuing = pieces.iter().filter(|piece| piece.starts_with("##")).count();
+        let mut starts = HashMap::with_capacity_and_hasher(pieces.len() - continuing, Default::default());
+        let mut continuations = HashMap::with_capacity_and_hasher(continuing, Default::default());
+        for (id, piece) in (0..).zip(pieces) {
             let earlier = match piece.strip_prefix("##") {
                 Some(rest) => continuations.insert(rest.into(), id),
                 None => starts.insert(piece.as_str().into(), id),
