@@ -1,5 +1,5 @@
 //! A `tokenizer.json` read by sentir itself, for the recipe: every part as a JSON value except the model's
-//! vocabulary, which is read straight into a list of pieces.
+//! vocabulary, which is read into one map and then the list of its pieces by id.
 //!
 //! Reading the whole file into a `serde_json::Value` and then into a `tokenizers::Tokenizer` was most of loading a
 //! model in a page once the pre-tokenizer's regular expressions were deferred: the vocabulary went through a
@@ -9,6 +9,7 @@
 
 use std::fmt;
 
+use foldhash::HashMap;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
@@ -17,8 +18,8 @@ use serde_json::{Map, Value};
 pub(super) struct File {
     /// The file as an object, its model without `vocab`.
     pub(super) parts: Value,
-    /// The model's `vocab`, its pieces and ids in the file's order.
-    vocabulary: Option<Vec<(String, u32)>>,
+    /// The model's `vocab`: a piece there twice has the last one's id, as `tokenizers` reads it.
+    vocabulary: Option<HashMap<String, u32>>,
 }
 
 /// A WordPiece vocabulary that sentir reads as `tokenizers` does ([`File::word_pieces`]).
@@ -35,8 +36,8 @@ pub(super) struct WordPieces {
 
 impl File {
     /// The WordPiece vocabulary, if the model is a WordPiece with the `##` prefix, whose ids are `0..n` each once,
-    /// whose pieces are each there once, with an unknown token among them, and whose added tokens are pieces of the
-    /// vocabulary beginning with `[` (`Recipe` refuses texts with a `[` then). For such a file `tokenizers` gives
+    /// with an unknown token among its pieces, and whose added tokens are pieces of the vocabulary beginning with
+    /// `[` (`Recipe` refuses texts with a `[` then). For such a file `tokenizers` gives
     /// the same ids and spellings (an added token in the vocabulary keeps the vocabulary's id); any other file is
     /// left to it whole. Takes the vocabulary out of `self`.
     pub(super) fn word_pieces(&mut self) -> Option<WordPieces> {
@@ -86,26 +87,20 @@ impl<'de> Visitor<'de> for FileVisitor {
         f.write_str("a tokenizer.json object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<File, A::Error> {
-        let (mut parts, mut vocabulary) = (Map::new(), None);
-        while let Some(key) = map.next_key::<String>()? {
-            let value = if key == "model" {
-                let model: Model = map.next_value()?;
-                vocabulary = model.vocabulary;
-                model.rest
-            } else {
-                map.next_value()?
-            };
-            parts.insert(key, value);
-        }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<File, A::Error> {
+        let Split { rest: mut parts, value: model } = split::<_, Model>(map, "model")?;
+        let vocabulary = model.and_then(|Model { rest, vocabulary }| {
+            parts.insert("model".to_owned(), Value::Object(rest));
+            vocabulary
+        });
         Ok(File { parts: Value::Object(parts), vocabulary })
     }
 }
 
-/// A model: its `vocab` read as pieces and ids, the rest as a value.
+/// A model: its `vocab` read as pieces and ids, the rest as JSON values.
 struct Model {
-    rest: Value,
-    vocabulary: Option<Vec<(String, u32)>>,
+    rest: Map<String, Value>,
+    vocabulary: Option<HashMap<String, u32>>,
 }
 
 impl<'de> Deserialize<'de> for Model {
@@ -123,42 +118,28 @@ impl<'de> Visitor<'de> for ModelVisitor {
         f.write_str("a tokenizer model")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Model, A::Error> {
-        let (mut rest, mut vocabulary) = (Map::new(), None);
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "vocab" {
-                vocabulary = Some(map.next_value::<Pieces>()?.0);
-            } else {
-                rest.insert(key, map.next_value()?);
-            }
-        }
-        Ok(Model { rest: Value::Object(rest), vocabulary })
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Model, A::Error> {
+        let Split { rest, value: vocabulary } = split(map, "vocab")?;
+        Ok(Model { rest, vocabulary })
     }
 }
 
-/// A map of pieces to ids, in the file's order.
-struct Pieces(Vec<(String, u32)>);
-
-impl<'de> Deserialize<'de> for Pieces {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Pieces, D::Error> {
-        deserializer.deserialize_map(PiecesVisitor)
-    }
+/// An object's entries, one of them read as `T` ([`split`]).
+struct Split<T> {
+    /// The others, as JSON values.
+    rest: Map<String, Value>,
+    value: Option<T>,
 }
 
-struct PiecesVisitor;
-
-impl<'de> Visitor<'de> for PiecesVisitor {
-    type Value = Pieces;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a map of pieces to ids")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pieces, A::Error> {
-        let mut pieces = Vec::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some(entry) = map.next_entry::<String, u32>()? {
-            pieces.push(entry);
+/// The entries of `map`, the value under `key` read as `T`.
+fn split<'de, A: MapAccess<'de>, T: Deserialize<'de>>(mut map: A, key: &str) -> Result<Split<T>, A::Error> {
+    let (mut rest, mut value) = (Map::new(), None);
+    while let Some(name) = map.next_key::<String>()? {
+        if name == key {
+            value = Some(map.next_value()?);
+        } else {
+            rest.insert(name, map.next_value()?);
         }
-        Ok(Pieces(pieces))
     }
+    Ok(Split { rest, value })
 }

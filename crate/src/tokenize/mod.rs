@@ -37,9 +37,8 @@ pub struct Tokenizer {
     file: Option<Arc<[u8]>>,
     /// sentir's own tokenizer recipe, encoded directly, when the file is that recipe (see [`Recipe`]).
     recipe: Option<Recipe>,
-    /// The vocabulary's spelling of every id.
+    /// The vocabulary's spelling of every id, added tokens included.
     pieces: Vec<String>,
-    vocab_size: usize,
 }
 
 /// The `tokenizers` crate's pipeline for a file.
@@ -100,7 +99,7 @@ impl Tokenizer {
     fn with_recipe(mut file: File, bytes: &[u8]) -> Result<Tokenizer> {
         let recipe = Pipeline::of(&file.parts).and_then(|pipeline| {
             let vocabulary = file.word_pieces()?;
-            Some((Recipe::new(&vocabulary, pipeline)?, vocabulary.pieces))
+            Some((Recipe::new(&vocabulary, pipeline), vocabulary.pieces))
         });
         let Some((recipe, pieces)) = recipe else { return Tokenizer::whole(bytes) };
         // What `tokenizers` would refuse in the rest (a decoder it does not know, say) is refused now, as before.
@@ -111,15 +110,14 @@ impl Tokenizer {
         rest["normalizer"] = serde_json::Value::Null;
         rest["pre_tokenizer"] = serde_json::Value::Null;
         Pipelines::parse(rest)?;
-        let vocab_size = pieces.len();
-        Ok(Tokenizer { pipeline: OnceLock::new(), file: Some(bytes.into()), recipe: Some(recipe), pieces, vocab_size })
+        Ok(Tokenizer { pipeline: OnceLock::new(), file: Some(bytes.into()), recipe: Some(recipe), pieces })
     }
 
     /// The tokenizer of a file the `tokenizers` crate reads whole, its pipeline built now.
     fn whole(bytes: &[u8]) -> Result<Tokenizer> {
         let pipelines = Pipelines::read(bytes)?;
-        let (pieces, vocab_size) = spellings(&pipelines.inner);
-        Ok(Tokenizer { pipeline: OnceLock::from(Ok(pipelines)), file: None, recipe: None, pieces, vocab_size })
+        let pieces = spellings(&pipelines.inner);
+        Ok(Tokenizer { pipeline: OnceLock::from(Ok(pipelines)), file: None, recipe: None, pieces })
     }
 
     /// The `tokenizers` crate's pipeline, built now if it was deferred.
@@ -133,7 +131,7 @@ impl Tokenizer {
 
     /// The number of ids the tokenizer can produce, added tokens included.
     pub fn vocab_size(&self) -> usize {
-        self.vocab_size
+        self.pieces.len()
     }
 
     /// Every id's spelling in the vocabulary (the `piece` of a token with that id), indexed by id.
@@ -188,10 +186,7 @@ impl Tokenizer {
     /// whose ids leave gaps can have).
     fn spelled(&self, tokens: Tokens) -> Encoding {
         let Tokens { ids, offsets, word_ids } = tokens;
-        let vocabulary = match self.pipeline.get() {
-            Some(Ok(pipelines)) => Some(&pipelines.inner),
-            _ => None,
-        };
+        let vocabulary = self.pipeline.get().and_then(|built| built.as_ref().ok()).map(|pipelines| &pipelines.inner);
         let pieces = ids
             .iter()
             .map(|&id| match self.pieces.get(id as usize) {
@@ -245,10 +240,10 @@ impl Pipelines {
     }
 }
 
-/// Every id's spelling in `vocabulary`, and how many ids it has (added tokens included).
-fn spellings(vocabulary: &tokenizers::Tokenizer) -> (Vec<String>, usize) {
+/// Every id's spelling in `vocabulary`, added tokens included.
+fn spellings(vocabulary: &tokenizers::Tokenizer) -> Vec<String> {
     let size = vocabulary.get_vocab_size(true);
-    ((0..size).map(|id| vocabulary.id_to_token(id as u32).unwrap_or_default()).collect(), size)
+    (0..size).map(|id| vocabulary.id_to_token(id as u32).unwrap_or_default()).collect()
 }
 
 fn json_error(e: serde_json::Error) -> Error {
@@ -357,7 +352,7 @@ mod tests {
         use tokenizers::{Model, ModelWrapper};
         for (ours, whole) in both_readings() {
             assert!(ours.recipe.is_some(), "the recipe takes the file");
-            assert_eq!((ours.vocab_size, &ours.pieces), (whole.vocab_size, &whole.pieces));
+            assert_eq!(ours.pieces, whole.pieces);
             let pipelines = whole.pipelines().expect("built");
             let ModelWrapper::WordPiece(model) = pipelines.inner.get_model() else { unreachable!("a WordPiece") };
             let mut vocab: Vec<(String, u32)> = model.get_vocab().into_iter().collect();

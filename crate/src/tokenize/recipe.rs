@@ -240,24 +240,20 @@ fn python_escape(text: &str) -> String {
 }
 
 impl Recipe {
-    /// The recipe for a file with `pipeline` (see [`Pipeline::of`]) and `vocabulary`, if no piece is there twice
-    /// (which `tokenizers` would read as the last one's id).
-    pub(super) fn new(vocabulary: &WordPieces, pipeline: Pipeline) -> Option<Recipe> {
+    /// The recipe for a file with `pipeline` (see [`Pipeline::of`]) and `vocabulary`.
+    pub(super) fn new(vocabulary: &WordPieces, pipeline: Pipeline) -> Recipe {
         let pieces = &vocabulary.pieces;
         let continuing = pieces.iter().filter(|piece| piece.starts_with("##")).count();
         let mut starts = HashMap::with_capacity_and_hasher(pieces.len() - continuing, Default::default());
         let mut continuations = HashMap::with_capacity_and_hasher(continuing, Default::default());
         for (id, piece) in (0..).zip(pieces) {
-            let earlier = match piece.strip_prefix("##") {
+            match piece.strip_prefix("##") {
                 Some(rest) => continuations.insert(rest.into(), id),
                 None => starts.insert(piece.as_str().into(), id),
             };
-            if earlier.is_some() {
-                return None;
-            }
         }
         let emoji = matches!(pipeline, Pipeline::Posts(_));
-        Some(Recipe {
+        Recipe {
             pipeline,
             starts,
             continuations,
@@ -265,7 +261,7 @@ impl Recipe {
             max_word_chars: vocabulary.max_word_chars,
             refuses_brackets: vocabulary.added_tokens,
             emoji,
-        })
+        }
     }
 
     /// `text`'s encoding, or `None` if it has a character other than ASCII and those [`normalize_char`] knows (and,
@@ -295,7 +291,7 @@ impl Recipe {
                 (Some(placeholder), _) => at + placeholder.len(),
                 (None, Pipeline::Posts(emoticons)) => emoticons
                     .end(bytes, at)
-                    .or_else(|| self.pictographs(bytes[at])?.end(&normalized.text, at))
+                    .or_else(|| if bytes[at].is_ascii() { None } else { self.pictographs()?.end(&normalized.text, at) })
                     .unwrap_or_else(|| word_end(bytes, at)),
                 (None, Pipeline::Words) => word_end(bytes, at),
             };
@@ -342,10 +338,10 @@ impl Recipe {
         push(tokens, self.unknown, 0, word.len());
     }
 
-    /// The emoji table, if the pipeline has emoji and a text's character that begins with `byte` may be one (no
-    /// ASCII character is: the table is read the first time a text has a character beyond ASCII).
-    fn pictographs(&self, byte: u8) -> Option<&'static Pictographs> {
-        if self.emoji && !byte.is_ascii() { pictographs() } else { None }
+    /// The emoji table, if the pipeline has emoji. No ASCII character is one, so the callers ask only beyond ASCII:
+    /// the table is read the first time a text has such a character.
+    fn pictographs(&self) -> Option<&'static Pictographs> {
+        self.emoji.then(pictographs).flatten()
     }
 
     /// `text` through the pipeline's normalizers, or `None` if a character is not one [`normalize_char`] (or, for
@@ -357,7 +353,7 @@ impl Recipe {
         let rewritten =
             !text.is_ascii() || text.contains("http") || text.contains("www.") || posts && text.contains('@');
         let mut normalized = if rewritten {
-            rewrite(text, posts, text.bytes().find(|byte| !byte.is_ascii()).and_then(|byte| self.pictographs(byte)))?
+            rewrite(text, posts, if text.is_ascii() { None } else { self.pictographs() })?
         } else {
             Normalized { text: text.to_ascii_lowercase(), origins: Vec::new() }
         };
